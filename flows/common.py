@@ -1,0 +1,94 @@
+"""The shape every crawl flow shares: discover, plan, then fetch+parse and load batch by batch."""
+
+from __future__ import annotations
+
+import time
+from collections.abc import Sequence
+from datetime import date
+from typing import Any
+
+from lso_etl.parse import PARSER_VERSION
+from prefect import get_run_logger, task
+from prefect.cache_policies import NO_CACHE
+
+from lso_etl import warehouse
+from lso_etl.crawl import batches, crawl_batch, load_items, plan
+from lso_etl.discover import discover
+from lso_etl.fetch import Fetcher
+from lso_etl.models import ArticleRef, CrawlItem, RunCounts, UrlOutcome
+from lso_etl.settings import Settings
+
+# Live objects (the polite client) are passed between tasks in-process: nothing to cache or hash.
+discover_task = task(discover, name="discover", cache_policy=NO_CACHE)
+crawl_task = task(crawl_batch, name="fetch-and-parse", cache_policy=NO_CACHE)
+load_task = task(load_items, name="load", cache_policy=NO_CACHE, retries=2, retry_delay_seconds=5)
+
+
+def run_crawl(
+    flow: str,
+    settings: Settings,
+    window: tuple[date, date],
+    strategies: tuple[str, ...],
+    recheck_from: date | None,
+    parameters: dict[str, Any],
+) -> dict[str, Any]:
+    """One run: a `runs` row, every candidate's outcome recorded, and a summary returned."""
+    logger = get_run_logger()
+    started = time.monotonic()
+    run_id = open_run(flow, settings, parameters)
+    counts = RunCounts()
+    status = "failed"
+    with Fetcher(settings) as fetcher:
+        try:
+            refs = discover_task(fetcher, *window, strategies)
+            todo = skip_known(settings, run_id, refs, recheck_from, counts)
+            logger.info(
+                "%s %s..%s: %d candidates, %d to fetch", flow, *window, len(refs), len(todo)
+            )
+            for batch in batches(todo, settings.batch_size):
+                items: list[CrawlItem] = crawl_task(fetcher, batch)
+                outcomes: list[UrlOutcome] = load_task(settings, run_id, items)
+                counts.add(outcomes)
+                logger.info("batch of %d done; so far %s", len(batch), counts.counts)
+            status = "completed"
+        finally:
+            with warehouse.connect(settings.db) as con:
+                warehouse.finish_run(
+                    con, run_id, status, counts, fetcher.requests_made, fetcher.bytes_fetched
+                )
+    summary = {
+        "run_id": run_id,
+        "flow": flow,
+        "window": [d.isoformat() for d in window],
+        "counts": counts.counts,
+        "requests": fetcher.requests_made,
+        "bytes_fetched": fetcher.bytes_fetched,
+        "seconds": round(time.monotonic() - started, 2),
+        "respect_robots": settings.respect_robots,
+    }
+    logger.info("run summary: %s", summary)
+    return summary
+
+
+def open_run(flow: str, settings: Settings, parameters: dict[str, Any]) -> str:
+    with warehouse.connect(settings.db) as con:
+        warehouse.migrate(con)
+        warehouse.refuse_mixed_origins(con, settings.base_url)
+        return warehouse.start_run(
+            con, flow, parameters, settings.base_url, settings.respect_robots, PARSER_VERSION
+        )
+
+
+def skip_known(
+    settings: Settings,
+    run_id: str,
+    refs: Sequence[ArticleRef],
+    recheck_from: date | None,
+    counts: RunCounts,
+) -> list[ArticleRef]:
+    with warehouse.connect(settings.db) as con:
+        known = warehouse.known_ids(con, [r.article_id for r in refs])
+        todo, skipped = plan(refs, known, recheck_from)
+        warehouse.record_outcomes(con, run_id, skipped)
+    counts.add(skipped)
+    return todo

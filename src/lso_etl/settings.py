@@ -1,0 +1,66 @@
+"""Typed settings, read once from LSO_* environment variables and passed down explicitly."""
+
+from __future__ import annotations
+
+import os
+from dataclasses import dataclass, fields, replace
+from pathlib import Path
+from typing import Any
+
+DEFAULT_BASE_URL = "https://baolangson.vn"
+DEFAULT_CONTACT = "https://github.com/lso-etl/lso-etl"
+
+
+@dataclass(frozen=True)
+class Settings:
+    db: Path = Path("warehouse/lso.duckdb")
+    base_url: str = DEFAULT_BASE_URL
+    contact: str = DEFAULT_CONTACT
+    # The real site is slow and its robots.txt is strict: one request at a time,
+    # never faster than this, or robots.txt's Crawl-delay when that is larger.
+    min_delay: float = 1.0
+    respect_robots: bool = True
+    connect_timeout: float = 10.0
+    read_timeout: float = 30.0
+    max_attempts: int = 4
+    backoff: float = 1.0  # first retry wait in seconds; doubles each attempt, with jitter
+    max_retry_after: float = 120.0  # cap on a server's Retry-After, in seconds
+    overlap_days: int = 2  # the daily run re-checks this many days for late edits
+    batch_size: int = 25  # pages per Prefect task: tasks per batch, never per page
+
+    @property
+    def user_agent(self) -> str:
+        return f"lso-etl/0.1 (news archive crawler; +{self.contact})"
+
+    @classmethod
+    def from_env(cls, env: dict[str, str] | None = None, **overrides: Any) -> Settings:
+        """Defaults, then LSO_<FIELD> variables, then explicit overrides (CLI options) that are not None."""
+        env = dict(os.environ) if env is None else env
+        values: dict[str, Any] = {}
+        for f in fields(cls):
+            raw = env.get(f"LSO_{f.name.upper()}")
+            if raw is not None and raw != "":
+                values[f.name] = _coerce(f.name, raw, cls.__dataclass_fields__[f.name].default)
+        values.update({k: v for k, v in overrides.items() if v is not None})
+        return replace(cls(), **values)
+
+
+def _coerce(name: str, raw: str, default: object) -> object:
+    try:
+        if isinstance(default, bool):
+            if raw.strip().lower() in {"1", "true", "yes", "on"}:
+                return True
+            if raw.strip().lower() in {"0", "false", "no", "off"}:
+                return False
+            raise ValueError(raw)
+        if isinstance(default, Path):
+            return Path(raw)
+        if isinstance(default, float):
+            return float(raw)
+        if isinstance(default, int):
+            return int(raw)
+        return raw
+    except ValueError:
+        raise ValueError(
+            f"LSO_{name.upper()}={raw!r} is not a valid {type(default).__name__}"
+        ) from None

@@ -1,0 +1,48 @@
+"""Shared fixtures: an isolated Prefect home, one Prefect test server per session, the replay site."""
+
+from __future__ import annotations
+
+import os
+import tempfile
+from collections.abc import Iterator
+from pathlib import Path
+
+# Prefect reads its settings when first imported: keep its home (and database) out of ~,
+# and keep a machine without internet from trying to send telemetry.
+_PREFECT_HOME = tempfile.mkdtemp(prefix="lso-prefect-")
+os.environ["PREFECT_HOME"] = _PREFECT_HOME
+os.environ["DO_NOT_TRACK"] = "1"
+os.environ["PREFECT_SERVER_ANALYTICS_ENABLED"] = "false"
+for name in list(os.environ):
+    if name.startswith("LSO_"):
+        del os.environ[name]  # tests state their settings explicitly
+
+import pytest  # noqa: E402
+
+from lso_etl.replay import Corpus, ReplaySite, build_corpus  # noqa: E402
+
+
+@pytest.fixture(scope="session")
+def corpus() -> Corpus:
+    return build_corpus()
+
+
+@pytest.fixture
+def replay(corpus: Corpus) -> Iterator[ReplaySite]:
+    """A fresh replay server on a free loopback port, with its own request log."""
+    with ReplaySite(corpus) as site:
+        yield site
+
+
+@pytest.fixture(scope="session")
+def prefect_harness() -> Iterator[None]:
+    """One temporary Prefect server for the whole session: it takes ~20 s to start here."""
+    from prefect.testing.utilities import prefect_test_harness
+
+    with prefect_test_harness(server_startup_timeout=120):
+        yield
+
+
+@pytest.fixture
+def db(tmp_path: Path) -> Path:
+    return tmp_path / "lso.duckdb"

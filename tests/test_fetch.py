@@ -1,0 +1,131 @@
+"""The polite client against a real replay server on loopback (mocks only for one-function checks)."""
+
+from __future__ import annotations
+
+from datetime import date
+
+import httpx
+
+from lso_etl.fetch import Fetcher
+from lso_etl.models import ArticleRef, Outcome
+from lso_etl.replay import Corpus, ReplaySite
+from lso_etl.settings import Settings
+from lso_etl.site.urls import classify
+
+
+def _settings(base_url: str, **kw: object) -> Settings:
+    return Settings.from_env({}, base_url=base_url, min_delay=0.0, backoff=0.01, **kw)
+
+
+def _ref(base_url: str, path: str) -> ArticleRef:
+    identity = classify(path)
+    assert identity is not None
+    return ArticleRef(base_url + path, identity.article_id, date(2017, 7, 1), "test")
+
+
+def test_robots_is_first_and_a_disallowed_article_is_never_requested(corpus: Corpus) -> None:
+    banned, allowed = corpus.articles[0].path, corpus.articles[1].path
+    with ReplaySite(corpus, extra_disallow=(banned,)) as site:
+        with Fetcher(_settings(site.base_url)) as fetcher:
+            refused = fetcher.fetch(_ref(site.base_url, banned))
+            fetched = fetcher.fetch(_ref(site.base_url, allowed))
+        assert refused.outcome is Outcome.ROBOTS_DISALLOWED and refused.page is None
+        assert fetched.page is not None and fetched.page.status == 200
+        assert site.requests[0] == ("GET", "/robots.txt")
+        assert site.count(banned) == 0
+        assert site.count(allowed) == 1
+
+
+def test_robots_can_be_switched_off_by_an_operator(corpus: Corpus) -> None:
+    banned = corpus.articles[0].path
+    with ReplaySite(corpus, extra_disallow=(banned,)) as site:
+        with Fetcher(_settings(site.base_url, respect_robots=False)) as fetcher:
+            result = fetcher.fetch(_ref(site.base_url, banned))
+        assert result.page is not None
+        assert site.count(banned) == 1
+
+
+def test_server_errors_are_retried_then_the_page_is_fetched(corpus: Corpus) -> None:
+    path = corpus.articles[2].path
+    with ReplaySite(corpus, faults={path: [503, 500]}) as site:
+        with Fetcher(_settings(site.base_url)) as fetcher:
+            result = fetcher.fetch(_ref(site.base_url, path))
+        assert result.page is not None and result.page.status == 200
+        assert result.requests == 3
+        assert site.count(path) == 3
+
+
+def test_retry_after_is_honoured(corpus: Corpus) -> None:
+    path = corpus.articles[3].path
+    waits: list[float] = []
+    with (
+        ReplaySite(corpus, faults={path: [429]}) as site,
+        Fetcher(_settings(site.base_url), sleep=waits.append) as fetcher,
+    ):
+        result = fetcher.fetch(_ref(site.base_url, path))
+    assert result.page is not None
+    assert 1.0 in waits  # the replay's 429 says Retry-After: 1
+
+
+def test_retries_are_bounded_and_end_in_gave_up(corpus: Corpus) -> None:
+    path = corpus.articles[4].path
+    with ReplaySite(corpus, faults={path: [500] * 10}) as site:
+        with Fetcher(_settings(site.base_url, max_attempts=3)) as fetcher:
+            result = fetcher.fetch(_ref(site.base_url, path))
+        assert result.outcome is Outcome.GAVE_UP and "500" in (result.detail or "")
+        assert site.count(path) == 3
+
+
+def test_a_missing_page_is_an_http_error_without_retries(corpus: Corpus) -> None:
+    path = "/khong-co-bai-nay-5999999.html"
+    with ReplaySite(corpus) as site:
+        with Fetcher(_settings(site.base_url)) as fetcher:
+            result = fetcher.fetch(_ref(site.base_url, path))
+        assert result.outcome is Outcome.HTTP_ERROR and result.detail == "HTTP 404"
+        assert site.count(path) == 1
+
+
+def test_requests_are_paced_by_crawl_delay_or_our_floor_whichever_is_larger(
+    corpus: Corpus,
+) -> None:
+    paths = [a.path for a in corpus.articles[:3]]
+    for crawl_delay, floor, expected in ((0.4, 0.0, 0.4), (0.05, 0.6, 0.6)):
+        waits: list[float] = []
+        with ReplaySite(corpus, crawl_delay=crawl_delay) as site:
+            settings = Settings.from_env({}, base_url=site.base_url, min_delay=floor)
+            with Fetcher(settings, sleep=waits.append) as fetcher:
+                for path in paths:
+                    fetcher.fetch(_ref(site.base_url, path))
+                assert fetcher.delay == expected
+        # robots.txt, then three pages: each page waited for (almost) the whole delay
+        assert len(waits) == 3
+        assert all(expected - 0.2 < w <= expected for w in waits), waits
+
+
+def test_user_agent_names_the_project_and_a_contact() -> None:
+    seen: list[str] = []
+
+    def handler(request: httpx.Request) -> httpx.Response:
+        seen.append(request.headers["User-Agent"])
+        return httpx.Response(200, text="User-agent: *\nAllow: /\n")
+
+    settings = Settings.from_env({}, base_url="https://baolangson.vn", min_delay=0.0)
+    with Fetcher(settings, transport=httpx.MockTransport(handler)) as fetcher:
+        fetcher.get("https://baolangson.vn/")
+    assert seen and all(ua.startswith("lso-etl/") and "+https://" in ua for ua in seen)
+
+
+def test_an_off_site_redirect_is_refused() -> None:
+    requested: list[str] = []
+
+    def handler(request: httpx.Request) -> httpx.Response:
+        requested.append(str(request.url))
+        if request.url.path == "/robots.txt":
+            return httpx.Response(404)
+        return httpx.Response(302, headers={"Location": "https://example.com/elsewhere"})
+
+    settings = Settings.from_env({}, base_url="https://baolangson.vn", min_delay=0.0)
+    with Fetcher(settings, transport=httpx.MockTransport(handler)) as fetcher:
+        result = fetcher.fetch(_ref("https://baolangson.vn", "/bai-viet-5012345.html"))
+    assert result.outcome is Outcome.HTTP_ERROR and "another host" in (result.detail or "")
+    assert not any("example.com" in url for url in requested)
