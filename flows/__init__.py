@@ -10,3 +10,6 @@ import os
 os.environ.setdefault("DO_NOT_TRACK", "1")
 os.environ.setdefault("PREFECT_SERVER_ANALYTICS_ENABLED", "false")
 os.environ.setdefault("PREFECT_LOGGING_EXTRA_LOGGERS", "lso_etl")
+# The same library code also runs outside flows (tests, `lso-etl parse`): its log lines then
+# simply do not go to the Prefect API, which is not worth a warning.
+os.environ.setdefault("PREFECT_LOGGING_TO_API_WHEN_MISSING_FLOW", "ignore")

@@ -2,6 +2,7 @@
 
 from __future__ import annotations
 
+from datetime import date
 from pathlib import Path
 
 import duckdb
@@ -62,7 +63,8 @@ def test_second_backfill_and_daily_change_nothing_and_refetch_no_old_article(
 
     day = daily(None, replay.base_url, str(db), 0.0)
     assert set(day["counts"]) == {"unchanged"}  # only the overlap window is re-checked
-    recent = [a for a in corpus.articles if a.published_at.date() >= day["window"][0]]
+    since = date.fromisoformat(day["window"][0])
+    recent = [a for a in corpus.articles if a.published_at.date() >= since]
     assert 0 < day["counts"]["unchanged"] == len(recent) < len(corpus.articles)
 
     after = _rows(db, "select * from articles order by article_id")

@@ -148,3 +148,5 @@ def test_a_file_held_by_another_process_is_waited_for_then_reported(db: Path) ->
     finally:
         holder.kill()
         holder.wait()
+        if holder.stdout is not None:
+            holder.stdout.close()

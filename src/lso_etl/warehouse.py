@@ -156,6 +156,8 @@ def high_water_mark(con: duckdb.DuckDBPyConnection) -> datetime | None:
 def record_outcomes(
     con: duckdb.DuckDBPyConnection, run_id: str, outcomes: Sequence[UrlOutcome]
 ) -> None:
+    if not outcomes:
+        return
     now = datetime.now(UTC)
     con.executemany(
         "insert into url_outcomes values (?, ?, ?, ?, ?, ?, ?)",

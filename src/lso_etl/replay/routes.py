@@ -1,0 +1,82 @@
+"""Which page answers which path: a pure map from a request path to a response (no sockets here)."""
+
+from __future__ import annotations
+
+import hashlib
+import re
+from dataclasses import dataclass
+from datetime import date, datetime
+from urllib.parse import parse_qs, urlsplit
+
+from lso_etl.replay import feeds, render
+from lso_etl.replay.model import Corpus
+
+HTML = "text/html; charset=UTF-8"
+XML = "application/xml; charset=UTF-8"
+RSS = "application/rss+xml; charset=UTF-8"
+TEXT = "text/plain; charset=UTF-8"
+MONTH_SITEMAP = re.compile(r"^/sitemaps/(?P<month>\d{4}-\d{2})\.xml$")
+
+
+@dataclass(frozen=True)
+class SiteConfig:
+    corpus: Corpus
+    base_url: str
+    crawl_delay: float = 0.01
+    pad_kb: int = 0
+    extra_disallow: tuple[str, ...] = ()
+
+
+@dataclass(frozen=True)
+class Response:
+    status: int
+    content_type: str
+    body: bytes
+    last_modified: datetime | None = None
+
+    @property
+    def etag(self) -> str:
+        return '"' + hashlib.sha1(self.body).hexdigest()[:20] + '"'
+
+
+def route(site: SiteConfig, target: str, today: date) -> Response:
+    """The response to GET `target` (path plus query); unknown paths get the soft-404 page."""
+    parts = urlsplit(target)
+    path, corpus = parts.path, site.corpus
+    newest = corpus.articles[-1].published_at
+    article = corpus.by_path.get(path)
+    if article is not None:
+        page = render.render_article(article, corpus, today=today, pad_kb=site.pad_kb)
+        return Response(200, HTML, page.encode(), article.published_at)
+    if path == "/":
+        return Response(200, HTML, render.render_home(corpus, today=today).encode(), newest)
+    if path == "/robots.txt":
+        text = feeds.render_robots(site.base_url, site.crawl_delay, site.extra_disallow)
+        return Response(200, TEXT, text.encode(), newest)
+    if path == "/sitemap.xml":
+        return Response(
+            200, XML, feeds.render_sitemap_index(corpus, site.base_url).encode(), newest
+        )
+    if path == "/rss/home.rss":
+        return Response(200, RSS, feeds.render_rss(corpus).encode(), newest)
+    month = MONTH_SITEMAP.match(path)
+    in_month = feeds.months(corpus).get(month["month"]) if month else None
+    if month and in_month:
+        sitemap = feeds.render_month_sitemap(in_month)
+        return Response(200, XML, sitemap.encode(), in_month[-1].published_at)
+    listing = _listing(site, path, parts.query, today)
+    if listing is not None:
+        return listing
+    return Response(404, HTML, render.render_not_found(corpus, today=today).encode())
+
+
+def _listing(site: SiteConfig, path: str, query: str, today: date) -> Response | None:
+    page_values = parse_qs(query).get("page", ["1"])
+    if not page_values[0].isdigit():
+        return None
+    page = int(page_values[0])
+    items = render.listing_items(site.corpus, path.strip("/"), page)
+    html = render.render_listing(site.corpus, path.strip("/"), page, today=today)
+    if items is None or html is None or path.count("/") != 1:
+        return None
+    return Response(200, HTML, html.encode(), items[0].published_at if items else None)
