@@ -12,21 +12,16 @@ from datetime import date
 from pathlib import Path
 from typing import Annotated, Any
 
-import duckdb
 import typer
 from rich.console import Console
-from rich.table import Table
 
-from lso_etl import warehouse
+from lso_etl import cli_analyst
+from lso_etl.errors import UserError
 from lso_etl.settings import DEFAULT_BASE_URL, Settings
 
 app = typer.Typer(add_completion=False, no_args_is_help=True, help=__doc__)
 out = Console()
 err = Console(stderr=True)
-
-
-class UserError(Exception):
-    """A mistake or a condition the user can fix; shown as one line, exit code 2."""
 
 
 @app.callback()
@@ -105,26 +100,6 @@ def replay(
     serve_forever(port, pad_kb=page_kb)
 
 
-@app.command()
-def sql(
-    ctx: typer.Context,
-    query: Annotated[str, typer.Argument(help="SQL to run on a read-only connection.")],
-) -> None:
-    """Run a query against the warehouse, read-only, and print the result as a table."""
-    settings: Settings = ctx.obj
-    with warehouse.connect(settings.db, read_only=True) as con:
-        try:
-            cursor = con.execute(query)
-        except duckdb.Error as exc:
-            raise UserError(str(exc).splitlines()[0]) from None
-        columns = [d[0] for d in cursor.description or []]
-        rows = cursor.fetchall()
-    table = Table(*columns)
-    for row in rows:
-        table.add_row(*("" if v is None else str(v) for v in row))
-    out.print(table)
-
-
 def _print_run(summary: dict[str, Any]) -> None:
     counts = ", ".join(f"{k} {v}" for k, v in sorted(summary["counts"].items())) or "nothing to do"
     out.print(
@@ -133,13 +108,13 @@ def _print_run(summary: dict[str, Any]) -> None:
     )
 
 
+cli_analyst.register(app)
+
+
 def main() -> None:
     os.environ.setdefault("PREFECT_LOGGING_LEVEL", "WARNING")
     try:
         app()
-    except UserError as exc:
-        err.print(f"error: {exc}")
-        sys.exit(2)
-    except (warehouse.WarehouseBusy, warehouse.MixedOrigins, FileNotFoundError) as exc:
+    except (UserError, FileNotFoundError) as exc:  # warehouse errors are UserErrors too
         err.print(f"error: {exc}")
         sys.exit(2)

@@ -19,6 +19,7 @@ from urllib.parse import urlsplit
 
 import duckdb
 
+from lso_etl.errors import UserError
 from lso_etl.models import Article, CrawlItem, Outcome, RunCounts, Status, UrlOutcome
 
 log = logging.getLogger(__name__)
@@ -27,7 +28,7 @@ WAREHOUSE_DIR = Path(__file__).resolve().parents[2] / "warehouse"
 TIME_ZONE = "Asia/Ho_Chi_Minh"
 
 
-class WarehouseBusy(Exception):
+class WarehouseBusy(UserError):
     """Another process holds the DuckDB file (an analyst's notebook, another run)."""
 
 
@@ -118,7 +119,7 @@ def finish_run(
     )  # fmt: skip
 
 
-class MixedOrigins(Exception):
+class MixedOrigins(UserError):
     """The replay site's synthetic articles and real ones would share ids in one warehouse."""
 
 
