@@ -1,15 +1,30 @@
-"""Backfill: every article published in a date range that the warehouse does not hold yet."""
+"""Backfill: every article published in a date range, in chunks that fail and resume alone."""
 
 from __future__ import annotations
 
 from datetime import date
-from pathlib import Path
 from typing import Any
 
-from prefect import flow
+from prefect import flow, get_run_logger
 
-from flows.common import run_crawl
-from lso_etl.settings import Settings
+from flows.common import run_crawl, settings_for
+from lso_etl.crawl import chunk_windows, finished_chunks
+
+
+@flow(name="backfill-chunk")
+def backfill_chunk(
+    start: date, end: date, base_url: str | None, db: str | None, min_delay: float | None
+) -> dict[str, Any]:
+    """One chunk of a backfill: its own run, its own retries.
+
+    Sitemaps first; section listings are walked only when no sitemap lists the range,
+    because walking years of listing pages at one request a second would take hours.
+    """
+    settings = settings_for(base_url, db, min_delay)
+    parameters = {"start": start, "end": end}
+    return run_crawl(
+        "backfill-chunk", settings, (start, end), ("sitemap", "listing?"), None, parameters
+    )
 
 
 @flow(name="backfill")
@@ -19,13 +34,56 @@ def backfill(
     base_url: str | None = None,
     db: str | None = None,
     min_delay: float | None = None,
+    chunk_days: int | None = None,
+    newest_first: bool = False,
 ) -> dict[str, Any]:
-    """Sitemaps first; section listings are walked only when no sitemap lists the range,
-    because walking years of listing pages at one request a second would take hours."""
+    """Split [start, end] into chunks; skip chunks a previous run finished; a failed chunk
+    does not sink the others, and a rerun of the same range picks it up again."""
     if end < start:
         raise ValueError(f"backfill range is empty: {start} is after {end}")
-    settings = Settings.from_env(
-        base_url=base_url, db=Path(db) if db else None, min_delay=min_delay
+    logger = get_run_logger()
+    settings = settings_for(base_url, db, min_delay)
+    windows = chunk_windows(start, end, chunk_days or settings.chunk_days, newest_first)
+    done = finished_chunks(settings)
+    chunk = backfill_chunk.with_options(
+        retries=settings.chunk_retries, retry_delay_seconds=settings.chunk_retry_delay
     )
-    parameters = {"start": start, "end": end}
-    return run_crawl("backfill", settings, (start, end), ("sitemap", "listing?"), None, parameters)
+    results, failed = [], []
+    for first, last in windows:
+        if (first, last) in done:
+            logger.info("chunk %s..%s already finished: skipped", first, last)
+            continue
+        state = chunk(first, last, base_url, db, min_delay, return_state=True)
+        if state.is_completed():
+            results.append(state.result())
+        else:
+            failed.append(f"{first}..{last}")
+            logger.error("chunk %s..%s failed: %s", first, last, state.message)
+    summary = _merge(start, end, results, len(windows), failed)
+    if failed:
+        raise RuntimeError(
+            f"{len(failed)} of {len(windows)} chunks failed ({', '.join(failed)}); rerun to finish them"
+        )
+    return summary
+
+
+def _merge(
+    start: date, end: date, results: list[dict[str, Any]], chunks: int, failed: list[str]
+) -> dict[str, Any]:
+    counts: dict[str, int] = {}
+    for result in results:
+        for key, value in result["counts"].items():
+            counts[key] = counts.get(key, 0) + value
+    return {
+        "flow": "backfill",
+        "window": [start.isoformat(), end.isoformat()],
+        "chunks": chunks,
+        "chunks_run": len(results),
+        "chunks_failed": failed,
+        "counts": counts,
+        "new": sum(r["new"] for r in results),
+        "updated": sum(r["updated"] for r in results),
+        "requests": sum(r["requests"] for r in results),
+        "bytes_fetched": sum(r["bytes_fetched"] for r in results),
+        "seconds": round(sum(r["seconds"] for r in results), 2),
+    }

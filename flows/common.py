@@ -1,14 +1,15 @@
-"""The shape every crawl flow shares: discover, plan, then fetch+parse and load batch by batch."""
+"""The shape every crawl run shares: discover, plan, then fetch+parse and load batch by batch."""
 
 from __future__ import annotations
 
 import time
 from collections.abc import Sequence
 from datetime import date
+from pathlib import Path
 from typing import Any
 
-from lso_etl.parse import PARSER_VERSION
 from prefect import get_run_logger, task
+from prefect.artifacts import create_markdown_artifact
 from prefect.cache_policies import NO_CACHE
 
 from lso_etl import warehouse
@@ -16,6 +17,8 @@ from lso_etl.crawl import batches, crawl_batch, load_items, plan
 from lso_etl.discover import discover
 from lso_etl.fetch import Fetcher
 from lso_etl.models import ArticleRef, CrawlItem, RunCounts, UrlOutcome
+from lso_etl.parse import PARSER_VERSION
+from lso_etl.report import RunReport, to_markdown
 from lso_etl.settings import Settings
 
 # Live objects (the polite client) are passed between tasks in-process: nothing to cache or hash.
@@ -32,41 +35,48 @@ def run_crawl(
     recheck_from: date | None,
     parameters: dict[str, Any],
 ) -> dict[str, Any]:
-    """One run: a `runs` row, every candidate's outcome recorded, and a summary returned."""
+    """One run: a `runs` row, every candidate's outcome recorded, a report, a summary returned.
+
+    Raises LayoutDrift (after recording everything) when too many pages fell back or failed.
+    """
     logger = get_run_logger()
     started = time.monotonic()
     run_id = open_run(flow, settings, parameters)
-    counts = RunCounts()
+    report = RunReport(flow, (window[0].isoformat(), window[1].isoformat()))
     status = "failed"
     with Fetcher(settings) as fetcher:
         try:
             refs = discover_task(fetcher, *window, strategies)
-            todo = skip_known(settings, run_id, refs, recheck_from, counts)
+            todo = skip_known(settings, run_id, refs, recheck_from, report)
             logger.info(
                 "%s %s..%s: %d candidates, %d to fetch", flow, *window, len(refs), len(todo)
             )
             for batch in batches(todo, settings.batch_size):
                 items: list[CrawlItem] = crawl_task(fetcher, batch)
                 outcomes: list[UrlOutcome] = load_task(settings, run_id, items)
-                counts.add(outcomes)
-                logger.info("batch of %d done; so far %s", len(batch), counts.counts)
+                report.add(items, outcomes)
+                logger.info("batch of %d done; so far %s", len(batch), dict(report.outcomes))
             status = "completed"
         finally:
             with warehouse.connect(settings.db) as con:
-                warehouse.finish_run(
-                    con, run_id, status, counts, fetcher.requests_made, fetcher.bytes_fetched
-                )
-    summary = {
-        "run_id": run_id,
-        "flow": flow,
-        "window": [d.isoformat() for d in window],
-        "counts": counts.counts,
-        "requests": fetcher.requests_made,
-        "bytes_fetched": fetcher.bytes_fetched,
-        "seconds": round(time.monotonic() - started, 2),
-        "respect_robots": settings.respect_robots,
-    }
-    logger.info("run summary: %s", summary)
+                counts = RunCounts(dict(report.outcomes))
+                requests, size = fetcher.requests_made, fetcher.bytes_fetched
+                warehouse.finish_run(con, run_id, status, counts, requests, size)
+            summary = report.summary(
+                {
+                    "run_id": run_id,
+                    "status": status,
+                    "requests": fetcher.requests_made,
+                    "bytes_fetched": fetcher.bytes_fetched,
+                    "seconds": round(time.monotonic() - started, 2),
+                    "respect_robots": settings.respect_robots,
+                }
+            )
+            create_markdown_artifact(
+                markdown=to_markdown(summary), key=f"{flow}-report", description="run report"
+            )
+            logger.info("run summary: %s", summary)
+    report.check_drift(settings.drift_threshold)
     return summary
 
 
@@ -84,11 +94,16 @@ def skip_known(
     run_id: str,
     refs: Sequence[ArticleRef],
     recheck_from: date | None,
-    counts: RunCounts,
+    report: RunReport,
 ) -> list[ArticleRef]:
     with warehouse.connect(settings.db) as con:
         known = warehouse.known_ids(con, [r.article_id for r in refs])
         todo, skipped = plan(refs, known, recheck_from)
         warehouse.record_outcomes(con, run_id, skipped)
-    counts.add(skipped)
+    report.add([], skipped)
     return todo
+
+
+def settings_for(base_url: str | None, db: str | None, min_delay: float | None) -> Settings:
+    """Settings of a flow run: environment first, then the flow's explicit parameters."""
+    return Settings.from_env(base_url=base_url, db=Path(db) if db else None, min_delay=min_delay)

@@ -3,16 +3,14 @@
 from __future__ import annotations
 
 from datetime import date, datetime
-from pathlib import Path
 from typing import Any
 from zoneinfo import ZoneInfo
 
 from prefect import flow
 
-from flows.common import run_crawl
+from flows.common import run_crawl, settings_for
 from lso_etl import warehouse
 from lso_etl.crawl import daily_window
-from lso_etl.settings import Settings
 
 SITE_TZ = ZoneInfo("Asia/Ho_Chi_Minh")
 
@@ -24,9 +22,7 @@ def daily(
     db: str | None = None,
     min_delay: float | None = None,
 ) -> dict[str, Any]:
-    settings = Settings.from_env(
-        base_url=base_url, db=Path(db) if db else None, min_delay=min_delay
-    )
+    settings = settings_for(base_url, db, min_delay)
     today = today or datetime.now(SITE_TZ).date()
     with warehouse.connect(settings.db) as con:
         warehouse.migrate(con)

@@ -23,10 +23,6 @@ def _rows(db: Path, sql: str, params: tuple[object, ...] = ()) -> list[tuple[obj
         return con.execute(sql, list(params)).fetchall()
 
 
-def _article_requests(site: ReplaySite) -> list[str]:
-    return [p for _, p in site.requests if p.endswith(".html")]
-
-
 def test_backfill_loads_every_article_exactly_as_published(
     corpus: Corpus, replay: ReplaySite, db: Path
 ) -> None:
@@ -55,11 +51,11 @@ def test_second_backfill_and_daily_change_nothing_and_refetch_no_old_article(
 ) -> None:
     backfill(corpus.first_day, corpus.last_day, replay.base_url, str(db), 0.0)
     before = _rows(db, "select * from articles order by article_id")
-    fetched_once = len(_article_requests(replay))
 
+    requests_before = len(replay.requests)
     again = backfill(corpus.first_day, corpus.last_day, replay.base_url, str(db), 0.0)
-    assert again["counts"] == {"skipped": len(corpus.articles)}
-    assert len(_article_requests(replay)) == fetched_once  # nothing fetched twice
+    assert again["chunks_run"] == 0 and again["counts"] == {}  # every chunk finished already
+    assert len(replay.requests) == requests_before  # not one request, let alone a refetch
 
     day = daily(None, replay.base_url, str(db), 0.0)
     assert set(day["counts"]) == {"unchanged"}  # only the overlap window is re-checked
@@ -73,11 +69,35 @@ def test_second_backfill_and_daily_change_nothing_and_refetch_no_old_article(
     assert _rows(db, "select count(*), count(distinct article_id) from articles") == [
         (len(corpus.articles), len(corpus.articles))
     ]
-    assert _rows(db, "select flow, status from runs order by started_at") == [
-        ("backfill", "completed"),
-        ("backfill", "completed"),
-        ("daily", "completed"),
+    assert _rows(db, "select flow, status, count(*) from runs group by all order by 1") == [
+        ("backfill-chunk", "completed", summary_chunks(corpus)),
+        ("daily", "completed", 1),
     ]
+
+
+def summary_chunks(corpus: Corpus) -> int:
+    return -(-((corpus.last_day - corpus.first_day).days + 1) // 7)
+
+
+def test_a_failed_chunk_does_not_sink_the_others_and_a_rerun_finishes_it(
+    corpus: Corpus, db: Path, monkeypatch: pytest.MonkeyPatch
+) -> None:
+    monkeypatch.setenv("LSO_CHUNK_RETRIES", "0")
+    monkeypatch.setenv("LSO_BACKOFF", "0.01")
+    monkeypatch.setenv("LSO_MAX_ATTEMPTS", "4")
+    start, end = date(2017, 7, 1), date(2017, 8, 31)  # with 31-day chunks: July, then August
+    july = [a for a in corpus.articles if start <= a.published_at.date() <= date(2017, 7, 31)]
+    in_range = [a for a in corpus.articles if start <= a.published_at.date() <= end]
+    # July's sitemap answers 503 to all four attempts of the first run: July cannot finish.
+    with ReplaySite(corpus, faults={"/sitemaps/2017-07.xml": [503] * 4}) as site:
+        with pytest.raises(RuntimeError, match="1 of 2 chunks failed"):
+            backfill(start, end, site.base_url, str(db), 0.0, 31)
+        stored = _rows(db, "select count(*) from articles")[0][0]
+        assert stored == len(in_range) - len(july)  # August loaded despite July failing
+        rerun = backfill(start, end, site.base_url, str(db), 0.0, 31)  # the faults are used up
+    assert rerun["counts"] == {"loaded": len(july)}
+    assert (rerun["chunks"], rerun["chunks_run"]) == (2, 1)  # August, finished, was skipped
+    assert _rows(db, "select count(*) from articles") == [(len(in_range),)]
 
 
 def test_an_article_disallowed_by_robots_is_an_outcome_and_never_requested(

@@ -5,6 +5,7 @@ User errors end in one clear line on stderr and a non-zero exit, never a traceba
 
 from __future__ import annotations
 
+import json
 import logging
 import os
 import sys
@@ -60,25 +61,69 @@ def backfill(
     ctx: typer.Context,
     start: Annotated[str, typer.Option("--from", help="First publish day, YYYY-MM-DD.")],
     end: Annotated[str, typer.Option("--to", help="Last publish day, YYYY-MM-DD.")],
+    chunk_days: Annotated[int | None, typer.Option(help="Days per chunk (default 7).")] = None,
+    newest_first: Annotated[bool, typer.Option(help="Process the newest chunk first.")] = False,
+    dry_run: Annotated[
+        bool,
+        typer.Option(help="List chunks and candidates (and how each was found); load nothing."),
+    ] = False,
+    as_json: Annotated[bool, typer.Option("--json", help="Print the result as JSON.")] = False,
 ) -> None:
     """Load every article published in a date range (already stored ones are not fetched)."""
     settings: Settings = ctx.obj
     first, last = _day(start, "--from"), _day(end, "--to")
     if last < first:
         raise UserError(f"--to {last} is before --from {first}")
+    if dry_run:
+        from lso_etl.crawl import dry_run as plan_only
+
+        _print_dry_run(plan_only(settings, first, last, chunk_days or settings.chunk_days), as_json)
+        return
     from flows.backfill import backfill as backfill_flow
 
-    summary = backfill_flow(first, last, settings.base_url, str(settings.db))
-    _print_run(summary)
+    summary = backfill_flow(
+        first, last, settings.base_url, str(settings.db), None, chunk_days, newest_first
+    )
+    _print_run(summary, as_json)
 
 
 @app.command()
-def daily(ctx: typer.Context) -> None:
+def daily(
+    ctx: typer.Context,
+    as_json: Annotated[bool, typer.Option("--json", help="Print the result as JSON.")] = False,
+) -> None:
     """Load what is new since the newest stored article (re-checking a 2-day overlap)."""
     settings: Settings = ctx.obj
     from flows.daily import daily as daily_flow
 
-    _print_run(daily_flow(None, settings.base_url, str(settings.db)))
+    _print_run(daily_flow(None, settings.base_url, str(settings.db)), as_json)
+
+
+@app.command()
+def serve(
+    with_server: Annotated[
+        bool, typer.Option(help="Start a local Prefect server on 127.0.0.1:4200 for the schedule.")
+    ] = False,
+    dry_run: Annotated[bool, typer.Option(help="Print the deployments as JSON and exit.")] = False,
+) -> None:
+    """Serve the `daily` (06:00 Asia/Ho_Chi_Minh) and `backfill` deployments until Ctrl-C."""
+    if dry_run:
+        from flows.serve import describe
+
+        print(json.dumps(describe(), ensure_ascii=False, indent=2))
+        return
+    if not with_server and not os.environ.get("PREFECT_API_URL"):
+        raise UserError(
+            "schedules need a long-lived Prefect server: set PREFECT_API_URL, or pass --with-server"
+        )
+    from contextlib import nullcontext
+
+    from lso_etl.prefect_server import local_server
+
+    with local_server() if with_server else nullcontext():
+        from flows.serve import main as serve_main
+
+        serve_main()
 
 
 @app.command()
@@ -100,12 +145,28 @@ def replay(
     serve_forever(port, pad_kb=page_kb)
 
 
-def _print_run(summary: dict[str, Any]) -> None:
+def _print_run(summary: dict[str, Any], as_json: bool = False) -> None:
+    if as_json:
+        print(json.dumps(summary, ensure_ascii=False, default=str))
+        return
     counts = ", ".join(f"{k} {v}" for k, v in sorted(summary["counts"].items())) or "nothing to do"
     out.print(
         f"[bold]{summary['flow']}[/bold] {summary['window'][0]}..{summary['window'][1]}: {counts}"
         f" ({summary['requests']} requests, {summary['seconds']} s)"
     )
+
+
+def _print_dry_run(chunks: list[dict[str, Any]], as_json: bool) -> None:
+    if as_json:
+        print(json.dumps(chunks, ensure_ascii=False, default=str))
+        return
+    for chunk in chunks:
+        out.print(
+            f"[bold]{chunk['start']}..{chunk['end']}[/bold]: {len(chunk['candidates'])} candidates,"
+            f" {chunk['to_fetch']} to fetch{' (finished earlier)' if chunk['finished'] else ''}"
+        )
+        for c in chunk["candidates"]:
+            out.print(f"  {c['seen_date']}  {c['article_id']:<14} {c['found_by']:<18} {c['url']}")
 
 
 cli_analyst.register(app)

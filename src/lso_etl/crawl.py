@@ -8,10 +8,12 @@ from __future__ import annotations
 
 import logging
 from collections.abc import Iterator, Sequence
+from dataclasses import asdict
 from datetime import date, datetime, timedelta
-from typing import TypeVar
+from typing import Any, TypeVar
 
 from lso_etl import warehouse
+from lso_etl.discover import discover
 from lso_etl.fetch import Fetcher
 from lso_etl.models import ArticleRef, CrawlItem, Outcome, UrlOutcome
 from lso_etl.parse import parse_page
@@ -67,6 +69,54 @@ def crawl_batch(fetcher: Fetcher, refs: Sequence[ArticleRef]) -> list[CrawlItem]
 def load_items(settings: Settings, run_id: str, items: Sequence[CrawlItem]) -> list[UrlOutcome]:
     with warehouse.connect(settings.db) as con:
         return warehouse.load_batch(con, run_id, items)
+
+
+def chunk_windows(start: date, end: date, days: int, newest_first: bool) -> list[tuple[date, date]]:
+    """[start, end] cut into consecutive windows of `days` days (the last may be shorter)."""
+    windows = []
+    first = start
+    while first <= end:
+        last = min(end, first + timedelta(days=max(1, days) - 1))
+        windows.append((first, last))
+        first = last + timedelta(days=1)
+    return windows[::-1] if newest_first else windows
+
+
+def finished_chunks(settings: Settings) -> set[tuple[date, date]]:
+    """Backfill chunks already done: completed, with no URL left in `gave_up` to retry."""
+    if not settings.db.exists():
+        return set()
+    with warehouse.connect(settings.db) as con:
+        warehouse.migrate(con)
+        rows = con.execute(
+            "select parameters->>'start', parameters->>'end' from runs"
+            " where flow = 'backfill-chunk' and status = 'completed'"
+            " and coalesce(counts['gave_up'], 0) = 0"
+        ).fetchall()
+    return {(date.fromisoformat(a), date.fromisoformat(b)) for a, b in rows}
+
+
+def dry_run(settings: Settings, start: date, end: date, chunk_days: int) -> list[dict[str, Any]]:
+    """What a backfill would do, chunk by chunk: candidates, how each was found, what is new."""
+    done = finished_chunks(settings)
+    chunks = []
+    with Fetcher(settings) as fetcher:
+        for first, last in chunk_windows(start, end, chunk_days, newest_first=False):
+            refs = discover(fetcher, first, last, ("sitemap", "listing?"))
+            known: set[str] = set()
+            if settings.db.exists():
+                with warehouse.connect(settings.db, read_only=True) as con:
+                    known = warehouse.known_ids(con, [r.article_id for r in refs])
+            chunks.append(
+                {
+                    "start": first,
+                    "end": last,
+                    "finished": (first, last) in done,
+                    "to_fetch": sum(r.article_id not in known for r in refs),
+                    "candidates": [asdict(r) for r in refs],
+                }
+            )
+    return chunks
 
 
 def batches(items: Sequence[T], size: int) -> Iterator[list[T]]:

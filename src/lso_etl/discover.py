@@ -23,6 +23,15 @@ from lso_etl.site.urls import classify, on_base
 
 log = logging.getLogger(__name__)
 
+
+class DiscoveryIncomplete(Exception):
+    """A sitemap or listing could not be read even after retries: the candidate list has holes.
+
+    Raised rather than logged, so the run (or backfill chunk) fails and is retried later,
+    instead of being recorded as complete with articles silently missing.
+    """
+
+
 _MONTH_IN_URL = re.compile(r"(?P<y>20\d\d)-(?P<m>\d\d)")
 
 
@@ -88,19 +97,22 @@ def discover(
 ) -> list[ArticleRef]:
     """Candidates in [start, end], oldest first. "listing?" walks listings only if nothing else found any."""
     found: dict[str, ArticleRef] = {}
+    failed: list[str] = []
     for strategy in strategies:
         if strategy == "listing?" and found:
             continue
         walker = sitemap_refs if strategy == "sitemap" else listing_refs
         before = len(found)
-        for ref in walker(fetcher, start, end, profile):
+        for ref in walker(fetcher, start, end, profile, failed):
             found.setdefault(ref.article_id, ref)
         log.info("discovery %s: %d new candidates", strategy.rstrip("?"), len(found) - before)
+    if failed:
+        raise DiscoveryIncomplete(f"{len(failed)} discovery request(s) failed, first: {failed[0]}")
     return sorted(found.values(), key=lambda r: (r.seen_date or end, r.article_id))
 
 
 def sitemap_refs(
-    fetcher: Fetcher, start: date, end: date, profile: DiscoveryProfile
+    fetcher: Fetcher, start: date, end: date, profile: DiscoveryProfile, failed: list[str]
 ) -> Iterator[ArticleRef]:
     base = fetcher.settings.base_url
     queue = [on_base(base, u) for u in fetcher.sitemaps()] or [
@@ -112,7 +124,7 @@ def sitemap_refs(
         if url in seen or not fetcher.allowed(url):
             continue
         seen.add(url)
-        body = _get_bytes(fetcher, url)
+        body = _get_bytes(fetcher, url, failed)
         if body is None:
             continue
         try:
@@ -129,7 +141,7 @@ def sitemap_refs(
 
 
 def listing_refs(
-    fetcher: Fetcher, start: date, end: date, profile: DiscoveryProfile
+    fetcher: Fetcher, start: date, end: date, profile: DiscoveryProfile, failed: list[str]
 ) -> Iterator[ArticleRef]:
     """Walk each section newest first; stop once a whole page is older than the range start."""
     base = fetcher.settings.base_url
@@ -137,7 +149,7 @@ def listing_refs(
     for section in profile.sections:
         for page in range(1, profile.max_listing_pages + 1):
             url = on_base(base, profile.listing_url.format(section=section, page=page))
-            body = _get_bytes(fetcher, url) if fetcher.allowed(url) else None
+            body = _get_bytes(fetcher, url, failed) if fetcher.allowed(url) else None
             items = parse_listing(body.decode("utf-8", "replace"), url, profile) if body else []
             yield from refs_in_range(items, start, end, f"listing:{section}", base)
             dates = [d for _, d in items if d is not None]
@@ -145,11 +157,13 @@ def listing_refs(
                 break
 
 
-def _get_bytes(fetcher: Fetcher, url: str) -> bytes | None:
+def _get_bytes(fetcher: Fetcher, url: str, failed: list[str]) -> bytes | None:
+    """The body of a 200 answer; None for a missing page, which is normal (the end of a listing)."""
     try:
         response = fetcher.get(url)
     except (httpx.HTTPError, RetryableStatus, OffSiteRedirect) as exc:
         log.warning("discovery request %s failed: %s", url, exc)
+        failed.append(url)
         return None
     if response.status_code != 200:
         log.info("discovery request %s answered %s", url, response.status_code)

@@ -27,6 +27,11 @@ class Settings:
     max_retry_after: float = 120.0  # cap on a server's Retry-After, in seconds
     overlap_days: int = 2  # the daily run re-checks this many days for late edits
     batch_size: int = 25  # pages per Prefect task: tasks per batch, never per page
+    chunk_days: int = 7  # a backfill is split into chunks of this many days, each its own run
+    chunk_retries: int = 1  # Prefect retries of a failed chunk before moving on
+    chunk_retry_delay: float = 30.0
+    # A run with a larger share of fallback-layout or quarantined pages fails: the site changed.
+    drift_threshold: float = 0.2
 
     @property
     def user_agent(self) -> str:

@@ -1,0 +1,103 @@
+"""What a run tells its operator: counts, new vs updated, quarantine reasons, layout shares.
+
+Pure bookkeeping: the flow feeds it batches and renders it as a Prefect markdown artifact.
+A run whose share of fallback or quarantined pages passes a threshold is a layout-drift
+signal: the flow then fails with a fixed message that Prefect notifications can match.
+"""
+
+from __future__ import annotations
+
+from collections import Counter, defaultdict
+from collections.abc import Sequence
+from dataclasses import dataclass, field
+from typing import Any
+
+from lso_etl.models import CrawlItem, Outcome, Status, UrlOutcome
+
+DRIFT_MESSAGE = "site layout may have changed: see data_quality"
+MIN_PAGES_FOR_DRIFT = 10  # a handful of odd pages is noise, not a redesign
+
+
+class LayoutDrift(Exception):
+    """Too many pages fell back to the generic extractor or failed to parse."""
+
+
+@dataclass
+class RunReport:
+    flow: str
+    window: tuple[str, str]
+    outcomes: Counter[str] = field(default_factory=Counter)
+    loaded: Counter[str] = field(default_factory=Counter)  # "new" / "updated"
+    layouts: Counter[str] = field(default_factory=Counter)
+    reasons: dict[str, list[str]] = field(default_factory=lambda: defaultdict(list))
+
+    def add(self, items: Sequence[CrawlItem], outcomes: Sequence[UrlOutcome]) -> None:
+        for outcome in outcomes:
+            self.outcomes[outcome.outcome.value] += 1
+            if outcome.outcome is Outcome.LOADED:
+                self.loaded[outcome.detail or "new"] += 1
+            if outcome.outcome is Outcome.QUARANTINED:
+                self.reasons[outcome.detail or "unknown"].append(outcome.url)
+        for item in items:
+            parsed = item.parsed
+            if parsed is None:
+                continue
+            if parsed.status is Status.OK and parsed.article is not None:
+                self.layouts[parsed.article.layout] += 1
+            elif parsed.status is Status.FAILED:
+                self.layouts["quarantined"] += 1
+
+    @property
+    def parsed_pages(self) -> int:
+        return sum(self.layouts.values())
+
+    def drift_share(self) -> float:
+        bad = self.layouts["fallback"] + self.layouts["quarantined"]
+        return bad / self.parsed_pages if self.parsed_pages else 0.0
+
+    def check_drift(self, threshold: float) -> None:
+        if self.parsed_pages >= MIN_PAGES_FOR_DRIFT and self.drift_share() > threshold:
+            raise LayoutDrift(f"{DRIFT_MESSAGE} ({self.drift_share():.0%} fallback or quarantined)")
+
+    def summary(self, extra: dict[str, Any]) -> dict[str, Any]:
+        top = sorted(self.reasons.items(), key=lambda kv: -len(kv[1]))[:5]
+        return {
+            "flow": self.flow,
+            "window": list(self.window),
+            "counts": dict(self.outcomes),
+            "new": self.loaded["new"],
+            "updated": self.loaded["updated"],
+            "layouts": dict(self.layouts),
+            "drift_share": round(self.drift_share(), 4),
+            "quarantine_reasons": [
+                {"reason": r, "count": len(urls), "example": urls[0]} for r, urls in top
+            ],
+            **extra,
+        }
+
+
+def to_markdown(summary: dict[str, Any]) -> str:
+    """The run report as Prefect shows it in the UI."""
+    lines = [
+        f"# {summary['flow']} {summary['window'][0]} … {summary['window'][1]}",
+        "",
+        f"- status: **{summary.get('status', '?')}**; {summary.get('seconds', '?')} s,"
+        f" {summary.get('requests', 0)} requests, {summary.get('bytes_fetched', 0):,} bytes",
+        f"- new articles: {summary['new']}, updated: {summary['updated']}",
+        f"- robots.txt obeyed: {summary.get('respect_robots', True)}",
+        "",
+        "| outcome | URLs |",
+        "|---|---|",
+        *(f"| {k} | {v} |" for k, v in sorted(summary["counts"].items())),
+        "",
+        "| layout | pages |",
+        "|---|---|",
+        *(f"| {k} | {v} |" for k, v in sorted(summary["layouts"].items())),
+    ]
+    if summary["quarantine_reasons"]:
+        lines += ["", "| quarantine reason | count | example |", "|---|---|---|"]
+        lines += [
+            f"| {q['reason']} | {q['count']} | {q['example']} |"
+            for q in summary["quarantine_reasons"]
+        ]
+    return "\n".join(lines) + "\n"

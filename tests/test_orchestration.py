@@ -1,0 +1,140 @@
+"""Deployments, the run report, layout drift, the dry run and the serve command's refusals."""
+
+from __future__ import annotations
+
+import asyncio
+import json
+from datetime import date
+from pathlib import Path
+
+import pytest
+from typer.testing import CliRunner
+
+from lso_etl.cli import app
+from lso_etl.crawl import chunk_windows
+from lso_etl.models import (
+    Article,
+    ArticleRef,
+    CrawlItem,
+    FetchResult,
+    Outcome,
+    ParseResult,
+    Status,
+    UrlOutcome,
+)
+from lso_etl.replay import Corpus, ReplaySite
+from lso_etl.report import DRIFT_MESSAGE, LayoutDrift, RunReport, to_markdown
+
+
+@pytest.mark.usefixtures("prefect_harness")
+def test_served_deployments_exist_with_the_daily_schedule_in_vietnam_time() -> None:
+    from prefect.client.orchestration import get_client
+
+    from flows.serve import deployments
+
+    built = deployments()  # built outside the event loop: Prefect's sync/async dual API
+
+    async def register_and_read() -> list[object]:
+        async with get_client() as client:
+            found = []
+            for deployment in built:
+                await deployment.aapply()
+                found.append(
+                    await client.read_deployment_by_name(
+                        f"{deployment.flow_name}/{deployment.name}"
+                    )
+                )
+            return found
+
+    daily, backfill = asyncio.run(register_and_read())
+    assert daily.name == "daily" and backfill.name == "backfill"  # type: ignore[attr-defined]
+    (schedule,) = daily.schedules  # type: ignore[attr-defined]
+    assert schedule.schedule.cron == "0 6 * * *"
+    assert schedule.schedule.timezone == "Asia/Ho_Chi_Minh"
+    assert backfill.schedules == []  # type: ignore[attr-defined]
+    assert backfill.parameters == {"chunk_days": 7}  # type: ignore[attr-defined]
+    assert {"start", "end", "chunk_days"} <= set(
+        backfill.parameter_openapi_schema["properties"]  # type: ignore[attr-defined]
+    )
+
+
+def test_serve_dry_run_prints_the_deployments_as_json() -> None:
+    result = CliRunner().invoke(app, ["serve", "--dry-run"])
+    assert result.exit_code == 0, result.output
+    described = {d["name"]: d for d in json.loads(result.output)}
+    assert described["daily/daily"]["schedules"] == [
+        {"cron": "0 6 * * *", "timezone": "Asia/Ho_Chi_Minh"}
+    ]
+    assert described["backfill/backfill"]["schedules"] == []
+
+
+def test_serve_without_a_server_refuses_in_one_line(monkeypatch: pytest.MonkeyPatch) -> None:
+    monkeypatch.delenv("PREFECT_API_URL", raising=False)
+    with pytest.raises(Exception, match="long-lived Prefect server"):
+        CliRunner().invoke(app, ["serve"], catch_exceptions=False)
+
+
+def test_chunks_cover_the_range_without_gaps_or_overlaps() -> None:
+    windows = chunk_windows(date(2017, 7, 1), date(2017, 7, 20), 7, newest_first=False)
+    assert windows == [
+        (date(2017, 7, 1), date(2017, 7, 7)),
+        (date(2017, 7, 8), date(2017, 7, 14)),
+        (date(2017, 7, 15), date(2017, 7, 20)),
+    ]
+    assert chunk_windows(date(2017, 7, 1), date(2017, 7, 20), 7, newest_first=True) == windows[::-1]
+
+
+def _item(layout: str | None, n: int) -> tuple[CrawlItem, UrlOutcome]:
+    ref = ArticleRef(f"http://x/a-{5000000 + n}.html", f"new:{5000000 + n}", None, "sitemap")
+    if layout is None:
+        parsed = ParseResult(Status.FAILED, reason="no body")
+        outcome = UrlOutcome(ref.url, ref.article_id, Outcome.QUARANTINED, "no body")
+    else:
+        article = Article(ref.article_id, ref.url, "h", None, None, "b", (), None, (), None,
+                          None, layout, {}, 1, "0" * 64, "t")  # fmt: skip
+        parsed = ParseResult(Status.OK, article=article)
+        outcome = UrlOutcome(ref.url, ref.article_id, Outcome.LOADED, "new")
+    return CrawlItem(FetchResult(ref), parsed), outcome
+
+
+def test_run_report_counts_and_fails_on_layout_drift() -> None:
+    report = RunReport("daily", ("2017-10-26", "2017-10-28"))
+    pairs = [_item("current", i) for i in range(7)] + [_item("fallback", 7), _item(None, 8)]
+    pairs += [_item(None, 9)]
+    report.add([p[0] for p in pairs], [p[1] for p in pairs])
+    summary = report.summary({"status": "completed"})
+    assert summary["counts"] == {"loaded": 8, "quarantined": 2}
+    assert summary["layouts"] == {"current": 7, "fallback": 1, "quarantined": 2}
+    assert summary["drift_share"] == 0.3
+    assert summary["quarantine_reasons"] == [
+        {"reason": "no body", "count": 2, "example": "http://x/a-5000008.html"}
+    ]
+    assert "| quarantined | 2 |" in to_markdown(summary)
+    report.check_drift(0.3)  # at the threshold: fine
+    with pytest.raises(LayoutDrift, match=DRIFT_MESSAGE):
+        report.check_drift(0.2)
+
+
+def test_backfill_dry_run_lists_candidates_and_how_they_were_found(
+    corpus: Corpus, replay: ReplaySite, db: Path
+) -> None:
+    result = CliRunner().invoke(
+        app,
+        ["--db", str(db), "--base-url", replay.base_url, "backfill", "--from", "2017-07-01",
+         "--to", "2017-07-14", "--dry-run", "--json"],
+    )  # fmt: skip
+    assert result.exit_code == 0, result.output
+    chunks = json.loads(result.output)
+    expected = {
+        a.article_id
+        for a in corpus.articles
+        if date(2017, 7, 1) <= a.published_at.date() <= date(2017, 7, 14)
+    }
+    assert [(c["start"], c["end"]) for c in chunks] == [
+        ("2017-07-01", "2017-07-07"),
+        ("2017-07-08", "2017-07-14"),
+    ]
+    assert {c["article_id"] for chunk in chunks for c in chunk["candidates"]} == expected
+    assert {c["found_by"] for chunk in chunks for c in chunk["candidates"]} == {"sitemap"}
+    assert not any(path.endswith(".html") and "-" in path for _, path in replay.requests)
+    assert not db.exists()  # a dry run writes nothing
