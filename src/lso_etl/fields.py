@@ -1,0 +1,147 @@
+"""One function per article field: run the profile's rules in order, say which one answered.
+
+Each returns the value and the name of the rule that produced it, for `Article.provenance`.
+"""
+
+from __future__ import annotations
+
+from datetime import UTC, datetime
+from urllib.parse import urljoin
+
+from selectolax.lexbor import LexborNode
+
+from lso_etl.blocks import text_blocks
+from lso_etl.bylines import parse_authors
+from lso_etl.clean import clean_inline, strip_title_suffix
+from lso_etl.dates import choose_date, parse_any_datetime
+from lso_etl.metadata import Page, rule_values
+from lso_etl.site.profile import Layout, SiteProfile
+from lso_etl.site.urls import ArticleUrl, classify
+
+_NEAR_HEADLINE = 4  # elements after <h1> searched for a date in the fallback layout
+
+
+def headline(page: Page, layout: Layout, profile: SiteProfile) -> tuple[str, str] | None:
+    for rule in layout.headline:
+        for value in rule_values(page, rule):
+            text = strip_title_suffix(value, profile.title_suffixes)
+            if text and text.casefold() not in profile.site_names:
+                return text, rule.name
+    return None
+
+
+def lead(container: LexborNode, layout: Layout) -> tuple[str | None, str]:
+    """Text of the paragraph holding the first match of the layout's lead rule (a bold lead)."""
+    for rule in layout.sapo:
+        found = container.css_first(rule.selector)
+        paragraph = found.parent if found is not None else None
+        if paragraph is not None:
+            blocks = text_blocks(paragraph)
+            return (blocks[0].text if blocks else None), rule.name
+    return None, ""
+
+
+def _near_headline(page: Page, title: str) -> list[str]:
+    """Texts of the elements right after the <h1> that carries the headline (not a logo's
+    <h1> in the page header, whose neighbour is the header's "today")."""
+    headings = (h for h in page.tree.css("h1") if clean_inline(h.text(separator=" ")) == title)
+    heading = next(headings, None)
+    texts: list[str] = []
+    node = heading.next if heading is not None else None
+    while node is not None and len(texts) < _NEAR_HEADLINE:
+        if node.is_element_node:
+            texts.append(clean_inline(node.text(separator=" ")))
+        node = node.next
+    return texts
+
+
+def published(
+    page: Page, layout: Layout, profile: SiteProfile, fetched_at: datetime, title: str
+) -> tuple[datetime, str] | None:
+    """Metadata first, then the layout's own date element; never a page-wide first date."""
+    candidates = [(r.name, v) for r in profile.metadata.published_at for v in rule_values(page, r)]
+    for rule in layout.published_at:
+        if rule.name == "fallback:near-headline":
+            candidates += [(rule.name, text) for text in _near_headline(page, title)]
+        else:
+            candidates += [(rule.name, v) for v in rule_values(page, rule)]
+    return choose_date(candidates, fetched_at)
+
+
+def modified(page: Page, profile: SiteProfile, fetched_at: datetime) -> tuple[datetime, str] | None:
+    fetched = fetched_at if fetched_at.tzinfo else fetched_at.replace(tzinfo=UTC)
+    for rule in profile.metadata.modified_at:
+        for value in rule_values(page, rule):
+            stamp = parse_any_datetime(value)
+            if stamp is not None and stamp <= fetched:
+                return stamp, rule.name
+    return None
+
+
+def authors(
+    page: Page, layout: Layout, profile: SiteProfile, bylines: list[str]
+) -> tuple[tuple[str, ...], str | None]:
+    """Metadata authors, else the layout's byline element, else the body's trailing byline.
+    An "author" that is the paper itself ("Báo Lạng Sơn") names nobody."""
+    for rule in (*profile.metadata.authors, *layout.byline):
+        for value in rule_values(page, rule):
+            if not value.casefold().startswith(profile.site_names):
+                names = parse_authors(value)
+                if names:
+                    return names, rule.name
+    names = tuple(n for line in bylines for n in parse_authors(line))
+    return (tuple(dict.fromkeys(names)), "body:trailing-byline") if names else ((), None)
+
+
+def section(page: Page, layout: Layout, profile: SiteProfile) -> tuple[str, str] | None:
+    for rule in layout.section:
+        for value in rule_values(page, rule):
+            if value.casefold() not in profile.home_labels:
+                return value, rule.name
+    return None
+
+
+def tags(page: Page, profile: SiteProfile) -> tuple[tuple[str, ...], str | None]:
+    for rule in profile.metadata.tags:
+        values = [clean_inline(t) for v in rule_values(page, rule) for t in v.split(",")]
+        found = tuple(dict.fromkeys(v for v in values if v))
+        if found:
+            return found, rule.name
+    return (), None
+
+
+def safe_join(base: str, href: str) -> str | None:
+    """urljoin that answers None on a malformed address ("http://[::1") instead of raising."""
+    try:
+        return urljoin(base, href)
+    except ValueError:
+        return None
+
+
+def safe_classify(url: str | None) -> ArticleUrl | None:
+    try:
+        return classify(url) if url else None
+    except ValueError:
+        return None
+
+
+def canonical_url(page: Page, profile: SiteProfile, ident: ArticleUrl, url: str) -> tuple[str, str]:
+    """The canonical link when it names the same article (its slug may differ), else the
+    canonical form of the fetched URL (whatever host served it)."""
+    for href in rule_values(page, profile.metadata.canonical):
+        linked = safe_classify(safe_join(url, href))
+        if linked is not None and linked.article_id == ident.article_id:
+            return linked.canonical, profile.metadata.canonical.name
+    return ident.canonical, "url:classify"
+
+
+def absolute_images(
+    images: list[tuple[str, str | None]], base: str
+) -> tuple[tuple[str, str | None], ...]:
+    """Image addresses made absolute against the article URL, each once, in page order."""
+    seen: dict[str, str | None] = {}
+    for src, caption in images:
+        absolute = safe_join(base, src)
+        if absolute and absolute.startswith(("http://", "https://")) and absolute not in seen:
+            seen[absolute] = caption
+    return tuple(seen.items())

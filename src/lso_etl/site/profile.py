@@ -1,0 +1,179 @@
+"""The site profile of baolangson.vn: every selector the parser uses, as data.
+
+Most of these rules are inferred, not confirmed (see shared/docs/site-notes.md), so each is a
+named `Rule` in an ordered tuple: changing a selector is a one-line edit here, and the name of
+the rule that produced a field is recorded in `Article.provenance`, so layout drift shows up
+in the data instead of as silently empty fields.
+"""
+
+from __future__ import annotations
+
+from dataclasses import dataclass
+
+
+@dataclass(frozen=True)
+class Rule:
+    """One way to find one field: a CSS selector, read as element text or as an attribute."""
+
+    name: str  # provenance label, e.g. "current:h1.name" or "meta:og:title"
+    selector: str
+    attr: str | None = None  # None: the element's text
+    pick: int = 0  # which match to use when several match (-1: the last)
+    many: bool = False  # collect every match (tags), not one
+
+
+@dataclass(frozen=True)
+class Layout:
+    """One CMS generation's article page. Rules inside the body are relative to the container."""
+
+    name: str
+    detector: str  # present on every article page of this generation
+    body: tuple[Rule, ...]
+    headline: tuple[Rule, ...]
+    published_at: tuple[Rule, ...]
+    sapo: tuple[Rule, ...]  # a bold lead inside the body container
+    byline: tuple[Rule, ...]
+    section: tuple[Rule, ...]
+    captions: tuple[Rule, ...]  # caption elements inside an image holder (figure, table, p)
+    galleries: tuple[Rule, ...]
+    drop: tuple[str, ...]  # furniture removed before anything is read
+
+
+@dataclass(frozen=True)
+class Metadata:
+    """`<head>` metadata rules shared by all layouts; they win over visible dates."""
+
+    published_at: tuple[Rule, ...]
+    modified_at: tuple[Rule, ...]
+    authors: tuple[Rule, ...]
+    tags: tuple[Rule, ...]
+    canonical: Rule
+
+
+@dataclass(frozen=True)
+class SiteProfile:
+    name: str
+    layouts: tuple[Layout, ...]  # tried in order; the first whose detector matches wins
+    fallback: Layout  # generic extraction for pages no layout recognises
+    metadata: Metadata
+    title_suffixes: tuple[str, ...]  # cut from <title> / og:title
+    site_names: tuple[str, ...]  # an "author" equal to one of these is the paper, not a person
+    home_labels: tuple[str, ...]  # breadcrumb entries that are not a section
+    soft_404_markers: tuple[str, ...]  # lower-case phrases of a "not found" page served as 200
+    min_body_chars: int  # a shorter body is a failed parse, not an article
+    listing_min_links: int  # this many article links and no article body: a listing page
+
+
+def meta(prop: str) -> Rule:
+    return Rule(f"meta:{prop}", f"meta[property='{prop}']", attr="content")
+
+
+def meta_name(name: str) -> Rule:
+    return Rule(f"meta:{name}", f"meta[name='{name}']", attr="content")
+
+
+def css(layout: str, selector: str, attr: str | None = None, pick: int = 0) -> Rule:
+    return Rule(f"{layout}:{selector}", selector, attr=attr, pick=pick)
+
+
+OG_TITLE = meta("og:title")
+TITLE_TAG = Rule("html:title", "title")
+# Tags every layout drops: never article text.
+COMMON_DROP = ("script", "style", "noscript", "iframe", "form", "button", "select", "svg")
+COMMON_CAPTIONS = (
+    Rule("html:figcaption", "figcaption"),
+    Rule("html:td.caption", ".caption"),
+    Rule("html:em", "em"),
+)
+
+CURRENT = Layout(
+    name="current",
+    detector="div#content-detail",  # [C]
+    body=(css("current", "div#content-detail"),),  # [C]
+    headline=(css("current", "h1.name"), OG_TITLE, TITLE_TAG),  # [I]
+    published_at=(css("current", "div.date"),),  # [I] text ends in "[GMT+7]"-like part, cut
+    # [I] the first `p > strong` of the body, taken only when its paragraph is the body's
+    # first and mostly bold (else a lead opening with "LSO-" is recognised by its dateline)
+    sapo=(css("current", "p > strong"),),
+    byline=(css("current", "div.pseudonym"),),  # [I] else the last short capitals paragraph
+    section=(css("current", "div.breadcrumbs ol.breadcrumb li a", pick=-1),),  # [I]
+    captions=COMMON_CAPTIONS,
+    galleries=(css("current", "div.detail.auto-gallery"),),  # [I]
+    drop=(*COMMON_DROP, "div.block-news-list"),  # [I] "Cùng chuyên mục"
+)
+
+# Older CMS: from an older crawler config (2019) and 2020–2021 copies; all [I] but the URLs.
+LEGACY = Layout(
+    name="legacy",
+    detector="div.content p",
+    body=(css("legacy", "div.content"),),  # text from its <p>s
+    headline=(css("legacy", "h1.title"), css("legacy", "h1"), OG_TITLE, TITLE_TAG),
+    published_at=(css("legacy", "p.post-date"),),  # "15:47 | 26/07/2017"
+    sapo=(css("legacy", "p > strong"),),  # "div.content p strong"
+    # images/captions: a <p> or table holding an <img>; caption in its <em>, or in the
+    # following <p><em>/<p><strong> (that adjacency rule is code: lso_etl.body)
+    byline=(),  # the byline is the last capitals paragraph of div.content
+    section=(css("legacy", "div.breadcrumb a", pick=1),),  # "Trang chủ > Section > Column"
+    captions=COMMON_CAPTIONS,
+    galleries=(),
+    drop=COMMON_DROP,
+)
+
+FALLBACK = Layout(
+    name="fallback",
+    detector="body",
+    # The element whose own <p> children hold the most text (computed: lso_etl.detect).
+    body=(Rule("fallback:densest-p", "body"),),
+    headline=(OG_TITLE, Rule("fallback:h1", "h1"), TITLE_TAG),
+    published_at=(Rule("fallback:near-headline", "h1"),),  # a date just after the headline
+    sapo=(Rule("fallback:p > strong", "p > strong"),),
+    byline=(),
+    section=(meta("article:section"),),
+    captions=COMMON_CAPTIONS,
+    galleries=(),
+    # Only the page's own header/footer: an <article> may hold a <header> with h1 and date.
+    drop=(*COMMON_DROP, "nav", "aside", "body > header", "body > footer"),
+)
+
+METADATA = Metadata(
+    published_at=(
+        meta("article:published_time"),
+        Rule("jsonld:datePublished", "datePublished"),  # selector: the JSON-LD key
+        Rule("meta:itemprop=datePublished", "[itemprop='datePublished']", attr="content"),
+        Rule("html:time[datetime]", "article time[datetime]", attr="datetime"),
+    ),
+    modified_at=(
+        meta("article:modified_time"),
+        Rule("jsonld:dateModified", "dateModified"),
+    ),
+    authors=(
+        meta_name("author"),
+        Rule("jsonld:author", "author"),
+    ),
+    tags=(
+        Rule("meta:article:tag", "meta[property='article:tag']", attr="content", many=True),
+        Rule("jsonld:keywords", "keywords", many=True),
+    ),
+    canonical=Rule("html:link[rel=canonical]", "link[rel='canonical']", attr="href"),
+)
+
+PROFILE = SiteProfile(
+    name="baolangson.vn",
+    layouts=(CURRENT, LEGACY),
+    fallback=FALLBACK,
+    metadata=METADATA,
+    title_suffixes=(" - Báo Lạng Sơn", " – Báo Lạng Sơn", " | Báo Lạng Sơn"),
+    site_names=("báo lạng sơn", "baolangson", "baolangson.vn", "lạng sơn online"),
+    home_labels=("trang chủ", "home", ""),
+    soft_404_markers=(
+        "không tìm thấy",
+        "không tồn tại",
+        "đã bị xóa",
+        "đã bị xoá",
+        "404",
+        "page not found",
+        "not found",
+    ),
+    min_body_chars=150,
+    listing_min_links=5,
+)
