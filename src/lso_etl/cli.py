@@ -16,7 +16,7 @@ from typing import Annotated, Any
 import typer
 from rich.console import Console
 
-from lso_etl import cli_analyst
+from lso_etl import cli_analyst, cli_archive, cli_parse
 from lso_etl.errors import UserError
 from lso_etl.settings import DEFAULT_BASE_URL, Settings
 
@@ -170,6 +170,8 @@ def _print_dry_run(chunks: list[dict[str, Any]], as_json: bool) -> None:
 
 
 cli_analyst.register(app)
+cli_parse.register(app)
+cli_archive.register(app)
 
 
 def main() -> None:
