@@ -9,6 +9,7 @@ from prefect import flow, get_run_logger
 
 from flows.common import run_crawl, settings_for
 from lso_etl.crawl import chunk_windows, finished_chunks
+from lso_etl.progress import progress_log
 
 
 @flow(name="backfill-chunk")
@@ -49,14 +50,19 @@ def backfill(
         retries=settings.chunk_retries, retry_delay_seconds=settings.chunk_retry_delay
     )
     results, failed = [], []
+    progress_log.info("backfill of %d chunks", len(windows), extra={"total": len(windows)})
     for first, last in windows:
         if (first, last) in done:
             logger.info("chunk %s..%s already finished: skipped", first, last)
+            progress_log.info("chunk skipped", extra={"advance": 1})
             continue
         state = chunk(first, last, base_url, db, min_delay, return_state=True)
         if state.is_completed():
             results.append(state.result())
+            loaded = results[-1]["counts"].get("loaded", 0)
+            progress_log.info("chunk done", extra={"advance": 1, "articles": loaded})
         else:
+            progress_log.info("chunk failed", extra={"advance": 1})
             failed.append(f"{first}..{last}")
             logger.error("chunk %s..%s failed: %s", first, last, state.message)
     summary = _merge(start, end, results, len(windows), failed)

@@ -9,6 +9,7 @@ import json
 import logging
 import os
 import sys
+from contextlib import nullcontext
 from datetime import date
 from pathlib import Path
 from typing import Annotated, Any
@@ -68,8 +69,13 @@ def backfill(
         typer.Option(help="List chunks and candidates (and how each was found); load nothing."),
     ] = False,
     as_json: Annotated[bool, typer.Option("--json", help="Print the result as JSON.")] = False,
+    quiet: Annotated[bool, typer.Option("--quiet", "-q", help="Only the result line.")] = False,
 ) -> None:
-    """Load every article published in a date range (already stored ones are not fetched)."""
+    """Load every article published in a date range (already stored ones are not fetched).
+
+    On a terminal a progress bar shows chunks, articles and an ETA; otherwise (cron, CI)
+    one log line per chunk and run. --quiet and --json print only the result.
+    """
     settings: Settings = ctx.obj
     first, last = _day(start, "--from"), _day(end, "--to")
     if last < first:
@@ -79,11 +85,16 @@ def backfill(
 
         _print_dry_run(plan_only(settings, first, last, chunk_days or settings.chunk_days), as_json)
         return
+    interactive = out.is_terminal and not (quiet or as_json)
+    if not (interactive or quiet or as_json):
+        os.environ["PREFECT_LOGGING_LEVEL"] = "INFO"  # plain log lines for logs and cron mail
     from flows.backfill import backfill as backfill_flow
+    from lso_etl.progress import progress_bar
 
-    summary = backfill_flow(
-        first, last, settings.base_url, str(settings.db), None, chunk_days, newest_first
-    )
+    with progress_bar(out) if interactive else nullcontext():
+        summary = backfill_flow(
+            first, last, settings.base_url, str(settings.db), None, chunk_days, newest_first
+        )
     _print_run(summary, as_json)
 
 
@@ -116,8 +127,6 @@ def serve(
         raise UserError(
             "schedules need a long-lived Prefect server: set PREFECT_API_URL, or pass --with-server"
         )
-    from contextlib import nullcontext
-
     from lso_etl.prefect_server import local_server
 
     with local_server() if with_server else nullcontext():

@@ -29,7 +29,8 @@ def run_demo(settings: Settings, out: Console) -> dict[str, Any]:
     with ReplaySite(corpus) as site:
         out.print(f"replay site with {len(corpus.articles)} articles at {site.base_url}")
         runs = [
-            backfill(corpus.first_day, corpus.last_day, site.base_url, str(settings.db), 0.0),
+            # 31-day chunks: the corpus's five months as five resumable runs.
+            backfill(corpus.first_day, corpus.last_day, site.base_url, str(settings.db), 0.0, 31),
             daily(None, site.base_url, str(settings.db), 0.0),
         ]
     summary = _summary(settings, runs, len(corpus.articles), time.monotonic() - started)
@@ -63,6 +64,8 @@ def _print(out: Console, summary: dict[str, Any]) -> None:
     )
     for run in summary["runs"]:
         counts = ", ".join(f"{k} {v}" for k, v in sorted(run["counts"].items()))
+        if not counts and run.get("chunks"):
+            counts = f"nothing to do: all {run['chunks']} chunks finished by an earlier run"
         out.print(f"  {run['flow']:<8} {run['window'][0]}..{run['window'][1]}: {counts}")
     table = Table("published", "headline", "authors", title="Newest five")
     for published, headline, authors in summary["newest"]:
