@@ -131,3 +131,49 @@ def test_demo_command_loads_the_whole_corpus_and_is_repeatable(corpus: Corpus, d
 
     counted = runner.invoke(app, ["--db", str(db), "sql", "select count(*) as n from articles"])
     assert counted.exit_code == 0 and str(len(corpus.articles)) in counted.output
+
+
+def test_daily_catches_up_after_missed_days_and_a_second_trigger_is_a_no_op(
+    corpus: Corpus, replay: ReplaySite, db: Path
+) -> None:
+    from datetime import timedelta
+
+    last_run_day = corpus.last_day - timedelta(days=3)  # then three daily runs were missed
+    backfill(corpus.first_day, last_run_day, replay.base_url, str(db), 0.0, 31)
+    missed = [a for a in corpus.articles if a.published_at.date() > last_run_day]
+    assert missed
+
+    caught_up = daily(corpus.last_day, replay.base_url, str(db), 0.0)
+    assert caught_up["counts"]["loaded"] == len(missed)
+    assert set(caught_up["counts"]) <= {"loaded", "unchanged"}
+    assert _rows(db, "select count(*) from articles") == [(len(corpus.articles),)]
+
+    before = _rows(db, "select article_id, content_hash, version from articles order by 1")
+    again = daily(corpus.last_day, replay.base_url, str(db), 0.0)
+    assert set(again["counts"]) == {"unchanged"} and again["new"] == again["updated"] == 0
+    assert _rows(db, "select article_id, content_hash, version from articles order by 1") == before
+
+
+def test_a_redesigned_site_fails_the_run_with_the_layout_drift_message(
+    corpus: Corpus, replay: ReplaySite, db: Path, monkeypatch: pytest.MonkeyPatch
+) -> None:
+    """Simulate a redesign by a profile that knows no layout: every page falls back."""
+    from dataclasses import replace
+    from functools import partial
+
+    from flows.backfill import backfill_chunk
+    from lso_etl import crawl
+    from lso_etl.parse import parse_page
+    from lso_etl.report import DRIFT_MESSAGE
+    from lso_etl.site.profile import PROFILE
+
+    monkeypatch.setattr(
+        crawl, "parse_page", partial(parse_page, profile=replace(PROFILE, layouts=()))
+    )
+    state = backfill_chunk(
+        date(2017, 7, 1), date(2017, 7, 31), replay.base_url, str(db), 0.0, return_state=True
+    )
+    assert state.is_failed()
+    assert DRIFT_MESSAGE in (state.message or "")
+    layouts = _rows(db, "select distinct layout from articles")
+    assert layouts in ([("fallback",)], [])  # what was read is kept, marked as fallback
