@@ -13,6 +13,8 @@ from hypothesis import strategies as st
 
 from lso_etl.bylines import is_byline, parse_authors, split_title, title_case_name
 from lso_etl.clean import (
+    _PRINTABLE_ODD,
+    _TRANSLATE,
     clean_inline,
     clean_text,
     content_hash,
@@ -238,6 +240,8 @@ def test_garbled_text_is_flagged() -> None:
         ("ThS. NGUYỄN VĂN AN", ("Nguyễn Văn An",)),
         ("PGS.TS TRẦN THỊ BÌNH", ("Trần Thị Bình",)),
         ("Đại tá LÊ VĂN BA", ("Lê Văn Ba",)),
+        ("ThS.BS NGUYỄN VĂN AN", ("Nguyễn Văn An",)),  # titles chain
+        ("PGS. TS. TRẦN BÌNH – ThS LÊ AN", ("Trần Bình", "Lê An")),
     ],
 )
 def test_bylines(line: str, authors: tuple[str, ...]) -> None:
@@ -263,6 +267,8 @@ def test_titles_are_split_off() -> None:
     assert split_title("NSƯT Hoàng Thị Mai") == ("NSƯT", "Hoàng Thị Mai")
     assert split_title("ths. Lê Văn Tám") == ("ThS", "Lê Văn Tám")
     assert split_title("Tạ Thu Hà") == (None, "Tạ Thu Hà")
+    assert split_title("ThS.BS Nguyễn Văn An") == ("ThS.BS", "Nguyễn Văn An")
+    assert split_title("TSÁNG A") == (None, "TSÁNG A")  # a title ends at a dot or a space
 
 
 def test_title_case_keeps_mixed_case_words() -> None:
@@ -344,6 +350,12 @@ def test_choose_date_fetch_day_only_when_nothing_else() -> None:
     assert choose_date([("a", "không rõ"), ("b", "01/01/1900")], FETCHED) is None
 
 
+def test_choose_date_fetch_day_prefers_a_time_of_day_to_a_bare_header_date() -> None:
+    header, article = ("div.date", "Thứ Sáu, 27/11/2026"), ("div.date", "27/11/2026 07:30")
+    assert choose_date([header, article], FETCHED) == (vn(2026, 11, 27, 7, 30), "div.date")
+    assert choose_date([header], FETCHED) == (vn(2026, 11, 27), "div.date")
+
+
 def test_choose_date_accepts_a_naive_fetch_time_as_utc() -> None:
     assert choose_date([("a", "26/07/2017")], datetime(2026, 1, 1)) == (vn(2017, 7, 26), "a")
 
@@ -371,6 +383,31 @@ def test_clean_inline_is_idempotent_and_nfc(text: str) -> None:
     assert clean_inline(once) == once
     assert unicodedata.is_normalized("NFC", once)
     assert "\n" not in once and "\u00a0" not in once and "\u200b" not in once
+
+
+def slow_clean_inline(text: str) -> str:
+    """The rule itself, without the fast path for text that is clean already."""
+    text = unicodedata.normalize("NFC", text.translate(_TRANSLATE))
+    return " ".join(text.split())
+
+
+@PROPERTY
+@given(st.one_of(ANY_TEXT, st.text(alphabet=st.characters(), max_size=40)))
+def test_the_fast_path_of_clean_inline_changes_nothing(text: str) -> None:
+    assert clean_inline(text) == slow_clean_inline(text)
+    assert clean_inline(" ".join(text.split())) == slow_clean_inline(" ".join(text.split()))
+
+
+@PROPERTY
+@given(st.one_of(ANY_TEXT, st.text(alphabet=st.characters(), max_size=40)))
+def test_the_fast_path_of_clean_text_changes_nothing(text: str) -> None:
+    lines = (slow_clean_inline(line) for line in text.translate(_TRANSLATE).splitlines())
+    assert clean_text(text) == "\n\n".join(line for line in lines if line)
+
+
+def test_the_fast_path_knows_every_printable_character_it_must_change() -> None:
+    printable = {chr(c) for c in _TRANSLATE if chr(c).isprintable()}
+    assert printable == set(_PRINTABLE_ODD)  # what the fast paths look for by name
 
 
 @PROPERTY

@@ -1,15 +1,20 @@
-"""Discovery: pure sitemap/listing parsing, and date-range walks over the replay site."""
+"""Discovery: pure parsing of sitemaps, feeds and listings, and the strategies over the replay site."""
 
 from __future__ import annotations
 
+from dataclasses import replace
 from datetime import date
 
 import pytest
 
-from lso_etl.discover import discover, month_may_hold, parse_listing, parse_sitemap
+from lso_etl import discover as discover_module
+from lso_etl.discover import discover, discover_with_cache, month_may_hold
 from lso_etl.fetch import Fetcher
+from lso_etl.listings import parse_feed, parse_json_listing, parse_listing, parse_sitemap
 from lso_etl.replay import Corpus, ReplaySite
+from lso_etl.replay.routes import category_ids
 from lso_etl.settings import Settings
+from lso_etl.site.discovery import DISCOVERY
 
 INDEX = b"""<?xml version="1.0" encoding="UTF-8"?>
 <sitemapindex xmlns="http://www.sitemaps.org/schemas/sitemap/0.9">
@@ -94,3 +99,105 @@ def test_listing_walk_stops_soon_after_the_range_start(corpus: Corpus, replay: R
     listing_requests = [p for _, p in replay.requests if "page=" in p]
     assert refs
     assert len(listing_requests) <= 3 * len(corpus.sections)
+
+
+# --- feeds, home page, JSON listings, conditional re-reads ----------------------------------
+
+ATOM_FEED = b"""<?xml version="1.0" encoding="utf-8"?>
+<feed xmlns="http://www.w3.org/2005/Atom"><title>LSO</title>
+  <entry><title>A</title><link rel="alternate" href="https://baolangson.vn/a-5000001.html"/>
+    <published>2017-07-26T23:30:00Z</published></entry>
+  <entry><title>B</title><link href="https://baolangson.vn/b-5000002.html"/></entry>
+</feed>"""
+
+
+def test_parse_feed_reads_atom_and_dates_items_in_site_time() -> None:
+    assert parse_feed(ATOM_FEED) == [
+        (
+            "https://baolangson.vn/a-5000001.html",
+            date(2017, 7, 27),
+        ),  # 06:30 the next day in Lạng Sơn
+        ("https://baolangson.vn/b-5000002.html", None),
+    ]
+
+
+def test_parse_json_listing_reads_links_and_dates() -> None:
+    body = b'{"data": [{"link": "/a-5000001.html", "published_at": "2017-07-26T15:47:00+07:00"},'
+    body += b' {"title": "no link"}, {"url": "/b-5000002.html"}]}'
+    assert parse_json_listing(body, "https://baolangson.vn/list-post-by-category?page=1") == [
+        ("https://baolangson.vn/a-5000001.html", date(2017, 7, 26)),
+        ("https://baolangson.vn/b-5000002.html", None),
+    ]
+    assert parse_json_listing(b'{"error": "no"}', "https://baolangson.vn/x") == []
+
+
+def _newest(corpus: Corpus, n: int) -> set[str]:
+    return {a.article_id for a in corpus.articles[::-1][:n]}
+
+
+@pytest.mark.parametrize(("strategy", "newest"), [("rss", 30), ("home", 20)])
+def test_feed_and_home_page_strategies_find_the_newest_articles(
+    corpus: Corpus, replay: ReplaySite, strategy: str, newest: int
+) -> None:
+    settings = Settings.from_env({}, base_url=replay.base_url, min_delay=0.0)
+    with Fetcher(settings) as fetcher:
+        refs = discover(fetcher, corpus.first_day, corpus.last_day, (strategy,))
+    assert {r.article_id for r in refs} == _newest(corpus, newest)
+    assert {r.found_by for r in refs} == {strategy}
+    assert all(r.seen_date is not None for r in refs)
+
+
+def test_json_listing_strategy_walks_the_category_ids_in_the_profile(
+    corpus: Corpus, replay: ReplaySite
+) -> None:
+    start, end = date(2017, 7, 1), date(2017, 7, 31)
+    profile = replace(DISCOVERY, json_categories=tuple(category_ids(corpus).values()))
+    settings = Settings.from_env({}, base_url=replay.base_url, min_delay=0.0)
+    with Fetcher(settings) as fetcher:
+        refs = discover(fetcher, start, end, ("json-listing",), profile)
+    assert {r.article_id for r in refs} == _truth(corpus, start, end)
+    assert DISCOVERY.json_categories == ()  # the live site's ids are unknown: nothing by default
+
+
+def test_the_sitemap_robots_txt_names_is_used_without_configuration(
+    corpus: Corpus, replay: ReplaySite
+) -> None:
+    start, end = date(2017, 7, 1), date(2017, 7, 31)
+    profile = replace(DISCOVERY, sitemap_paths=("/no-such-sitemap.xml",))
+    settings = Settings.from_env({}, base_url=replay.base_url, min_delay=0.0)
+    with Fetcher(settings) as fetcher:
+        refs = discover(fetcher, start, end, ("sitemap",), profile)
+    assert {r.article_id for r in refs} == _truth(corpus, start, end)
+    assert ("GET", "/no-such-sitemap.xml") not in replay.requests
+
+
+def test_strategies_merge_on_the_article_id_and_an_unknown_name_is_an_error(
+    corpus: Corpus, replay: ReplaySite
+) -> None:
+    settings = Settings.from_env({}, base_url=replay.base_url, min_delay=0.0)
+    with Fetcher(settings) as fetcher:
+        refs = discover(fetcher, corpus.first_day, corpus.last_day, DISCOVERY.daily_strategies)
+        with pytest.raises(ValueError, match="unknown discovery strategy 'atom'"):
+            discover(fetcher, corpus.first_day, corpus.last_day, ("atom",))
+    assert len(refs) == len({r.article_id for r in refs}) == len(corpus.articles)
+    assert {r.found_by for r in refs} == {"sitemap"}  # the first strategy to find one keeps it
+
+
+def test_a_document_read_before_is_re_read_conditionally_and_a_304_is_not_parsed(
+    corpus: Corpus, replay: ReplaySite, monkeypatch: pytest.MonkeyPatch
+) -> None:
+    start, end = date(2017, 7, 1), date(2017, 7, 31)
+    settings = Settings.from_env({}, base_url=replay.base_url, min_delay=0.0)
+    with Fetcher(settings) as fetcher:
+        first = discover_with_cache(fetcher, start, end, ("sitemap", "rss"), {})
+    cache = {doc.url: doc for doc in first.documents}
+    assert len(cache) == 3 and all(doc.etag for doc in cache.values())  # index, month, feed
+    monkeypatch.setattr(discover_module, "parse_sitemap", _no_parsing)
+    monkeypatch.setattr(discover_module, "parse_feed", _no_parsing)
+    with Fetcher(settings) as fetcher:
+        again = discover_with_cache(fetcher, start, end, ("sitemap", "rss"), cache)
+    assert again.refs == first.refs and again.not_modified == 3 and again.documents == []
+
+
+def _no_parsing(*args: object) -> object:
+    raise AssertionError("a 304 answer must not be parsed")

@@ -2,11 +2,14 @@
 
 from __future__ import annotations
 
-from datetime import date
+import time
+from datetime import UTC, date, datetime, timedelta
+from email.utils import format_datetime
 
 import httpx
 
-from lso_etl.fetch import Fetcher
+from lso_etl.crawl import Job, crawl_batch
+from lso_etl.fetch import Fetcher, _retry_after
 from lso_etl.models import ArticleRef, Outcome
 from lso_etl.replay import Corpus, ReplaySite
 from lso_etl.settings import Settings
@@ -129,3 +132,106 @@ def test_an_off_site_redirect_is_refused() -> None:
         result = fetcher.fetch(_ref("https://baolangson.vn", "/bai-viet-5012345.html"))
     assert result.outcome is Outcome.HTTP_ERROR and "another host" in (result.detail or "")
     assert not any("example.com" in url for url in requested)
+
+
+# --- limits, redirects, Retry-After forms, concurrency ---------------------------------------
+
+
+def test_a_body_over_the_cap_is_refused_while_streaming(corpus: Corpus) -> None:
+    path = corpus.articles[5].path
+    with ReplaySite(corpus) as site:
+        with Fetcher(_settings(site.base_url, max_body_bytes=2_000)) as fetcher:
+            result = fetcher.fetch(_ref(site.base_url, path))
+        assert site.count(path) == 1  # final: not retried
+    assert result.outcome is Outcome.HTTP_ERROR and "over 2000" in (result.detail or "")
+
+
+def test_a_redirect_to_a_path_robots_txt_disallows_is_not_followed(corpus: Corpus) -> None:
+    path = corpus.articles[6].path
+    with ReplaySite(corpus, faults={path: ["moved"]}, extra_disallow=("/*lso_moved",)) as site:
+        with Fetcher(_settings(site.base_url)) as fetcher:
+            result = fetcher.fetch(_ref(site.base_url, path))
+        assert site.count(path + "?lso_moved=1") == 0
+    assert result.outcome is Outcome.ROBOTS_DISALLOWED and "redirect" in (result.detail or "")
+
+
+def test_redirect_hops_are_paced_and_limited() -> None:
+    hops: list[str] = []
+
+    def handler(request: httpx.Request) -> httpx.Response:
+        hops.append(request.url.path)
+        if request.url.path == "/robots.txt":
+            return httpx.Response(404)
+        n = int(request.url.params.get("n", "0"))
+        return httpx.Response(302, headers={"Location": f"/bai-viet-5012345.html?n={n + 1}"})
+
+    waits: list[float] = []
+    settings = Settings.from_env({}, base_url="https://baolangson.vn", min_delay=0.5)
+    with Fetcher(settings, transport=httpx.MockTransport(handler), sleep=waits.append) as fetcher:
+        result = fetcher.fetch(_ref("https://baolangson.vn", "/bai-viet-5012345.html"))
+    assert result.outcome is Outcome.HTTP_ERROR and "more than 5 redirects" in (result.detail or "")
+    assert len(hops) == 1 + 6  # robots.txt, the page, five redirects followed: then refused
+    assert len(waits) == 6 and all(w > 0.4 for w in waits)  # every hop waited its turn
+
+
+def test_retry_after_as_an_http_date_and_its_cap() -> None:
+    soon = format_datetime(datetime.now(UTC) + timedelta(seconds=30), usegmt=True)
+    assert 28 <= (_retry_after(soon) or 0) <= 30
+    assert _retry_after("120") == 120.0
+    assert _retry_after("in a while") is None
+    assert _retry_after(format_datetime(datetime(2000, 1, 1, tzinfo=UTC), usegmt=True)) == 0.0
+
+
+def test_a_retry_after_over_the_cap_gives_up_at_once_instead_of_retrying_early(
+    corpus: Corpus,
+) -> None:
+    path = corpus.articles[7].path
+    waits: list[float] = []
+    with ReplaySite(corpus, faults={path: ["429-long"]}) as site:
+        with Fetcher(_settings(site.base_url), sleep=waits.append) as fetcher:
+            result = fetcher.fetch(_ref(site.base_url, path))
+        assert site.count(path) == 1
+    assert result.outcome is Outcome.GAVE_UP and "Retry-After 3600 s" in (result.detail or "")
+    assert not [w for w in waits if w > 1]
+
+
+def test_one_request_at_a_time_by_default_and_more_only_when_configured(corpus: Corpus) -> None:
+    paths = [a.path for a in corpus.articles[10:16]]
+    assert Settings().concurrency == 1
+    elapsed = {}
+    for workers in (1, 3):
+        with ReplaySite(corpus, faults={p: ["slow"] for p in paths}, slow_seconds=0.3) as site:
+            settings = _settings(site.base_url, concurrency=workers)
+            with Fetcher(settings) as fetcher:
+                fetcher.fetch(_ref(site.base_url, paths[0]))  # robots.txt out of the way
+                jobs = [Job(_ref(site.base_url, p)) for p in paths[1:]]
+                started = time.monotonic()
+                items = crawl_batch(fetcher, jobs)
+                elapsed[workers] = time.monotonic() - started
+        assert [i.fetched.ref.url for i in items] == [j.ref.url for j in jobs]  # in job order
+        assert all(i.fetched.page is not None for i in items)
+    assert elapsed[1] >= 5 * 0.3  # one at a time: the slow answers add up
+    assert elapsed[3] < elapsed[1] * 0.6
+
+
+def test_concurrent_requests_still_start_at_least_the_delay_apart(corpus: Corpus) -> None:
+    paths = [a.path for a in corpus.articles[20:26]]
+    with ReplaySite(corpus) as site:
+        settings = Settings.from_env(
+            {}, base_url=site.base_url, min_delay=0.15, concurrency=4, backoff=0.01
+        )
+        with Fetcher(settings) as fetcher:
+            started = time.monotonic()
+            crawl_batch(fetcher, [Job(_ref(site.base_url, p)) for p in paths])
+            elapsed = time.monotonic() - started
+    assert elapsed >= 6 * 0.15 * 0.9  # robots.txt then six pages, each start paced
+
+
+def test_a_redirected_robots_txt_is_followed_and_obeyed(corpus: Corpus) -> None:
+    banned = corpus.articles[30].path
+    faults: dict[str, list[int | str]] = {"/robots.txt": ["moved"]}
+    with ReplaySite(corpus, faults=faults, extra_disallow=(banned,)) as site:
+        with Fetcher(_settings(site.base_url)) as fetcher:
+            result = fetcher.fetch(_ref(site.base_url, banned))
+        assert site.requests[:2] == [("GET", "/robots.txt"), ("GET", "/robots.txt?lso_moved=1")]
+    assert result.outcome is Outcome.ROBOTS_DISALLOWED

@@ -2,17 +2,19 @@
 
 from __future__ import annotations
 
+import hashlib
 import subprocess
 import sys
 import time
 from dataclasses import replace
-from datetime import UTC, date, datetime
+from datetime import UTC, date, datetime, timedelta
 from pathlib import Path
 from zoneinfo import ZoneInfo
 
+import duckdb
 import pytest
 
-from lso_etl import warehouse
+from lso_etl import checks, search, warehouse
 from lso_etl.models import (
     Article,
     ArticleRef,
@@ -21,6 +23,7 @@ from lso_etl.models import (
     Outcome,
     ParseResult,
     RawPage,
+    RunCounts,
     Status,
 )
 
@@ -51,6 +54,7 @@ def _article(**changes: object) -> Article:
 
 
 def _item(parsed: ParseResult, content: bytes = b"<html></html>") -> CrawlItem:
+    """A fetched page and its parse, as the crawl step hands it to the loader."""
     ref = ArticleRef(URL, "new:5012345", date(2017, 7, 26), "sitemap")
     page = RawPage(URL, URL, 200, {"content-type": "text/html"}, content, datetime.now(UTC))
     return CrawlItem(FetchResult(ref, page=page), parsed)
@@ -78,8 +82,12 @@ def test_load_is_idempotent_and_keeps_history_of_edits(db: Path) -> None:
     with warehouse.connect(db) as con:
         warehouse.migrate(con)
         run = _run(con)
-        outcomes = [warehouse.load_batch(con, run, [_item(p)])[0] for p in (ok, ok, edited)]
+        outcomes = [warehouse.load_batch(con, run, [_item(p)])[0] for p in (ok, ok)]
+        twice = _snapshot(con)
+        outcomes.append(warehouse.load_batch(con, run, [_item(edited)])[0])
         rows = con.execute("select version, body, authors, images from articles").fetchall()
+        found_old = search.search(con, "Đoạn hai", engine="builtin").hits
+        found_new = search.search(con, "da sua", engine="builtin").hits
         history = con.execute(
             "select version, valid_to is null from article_versions order by version"
         ).fetchall()
@@ -97,6 +105,98 @@ def test_load_is_idempotent_and_keeps_history_of_edits(db: Path) -> None:
         )
     ]
     assert history == [(1, False), (2, True)]
+    assert twice == once_loaded()  # the second identical load changed nothing
+    assert found_old == [] and [h.article_id for h in found_new] == ["new:5012345"]
+
+
+def once_loaded() -> dict[str, list[tuple[object, ...]]]:
+    """Every table after loading `_article()` once (times blanked)."""
+    return {
+        "articles": [("new:5012345", 1, "a" * 64)],
+        "article_versions": [("new:5012345", 1, None)],
+        "article_authors": [
+            ("new:5012345", 1, "Minh Đức", "minh đức"),
+            ("new:5012345", 2, "Hoàng Như", "hoàng như"),
+        ],
+        "search_docs": [("new:5012345", "so noi vu so ket cong tac 6 thang", 22)],
+        "search_terms": [(17, 22)],  # 22 words of headline, lead and body; 17 distinct
+    }
+
+
+def _snapshot(con: duckdb.DuckDBPyConnection) -> dict[str, list[tuple[object, ...]]]:
+    return {
+        "articles": con.execute(
+            "select article_id, version, content_hash from articles"
+        ).fetchall(),
+        "article_versions": con.execute(
+            "select article_id, version, valid_to from article_versions"
+        ).fetchall(),
+        "article_authors": con.execute(
+            "select * from article_authors order by position"
+        ).fetchall(),
+        "search_docs": con.execute(
+            "select article_id, doc[:33], doc_len from article_search"
+        ).fetchall(),
+        "search_terms": con.execute("select count(*), sum(tf) from search_terms").fetchall(),
+    }
+
+
+def test_runs_record_profile_version_and_the_data_checks(db: Path) -> None:
+    with warehouse.connect(db) as con:
+        warehouse.migrate(con)
+        run = _run(con)
+        bad = _article(authors=("MINH ĐỨC",), body="", word_count=0)
+        warehouse.load_batch(con, run, [_item(ParseResult(Status.OK, article=bad))])
+        found = warehouse.finish_run(con, run, "completed", RunCounts({"loaded": 1}), 3, 100)
+        row = con.execute(
+            "select site_profile, site_profile_version, checks, checks_failed, counts from runs"
+        ).fetchone()
+    assert row is not None
+    assert row[0] == "baolangson.vn" and len(row[1]) == 12
+    assert found == row[2]
+    assert found["authors_not_title_cased"] == 1 and found["empty_body_in_ok_record"] == 1
+    assert row[3] == sum(1 for n in found.values() if n) == 2
+    assert row[4] == {"loaded": 1}
+
+
+def test_every_check_returns_the_rows_that_break_its_rule(db: Path) -> None:
+    future = datetime.now(UTC) + timedelta(days=2)
+    with warehouse.connect(db) as con:
+        warehouse.migrate(con)
+        run = _run(con)
+        warehouse.load_batch(con, run, [_item(ParseResult(Status.OK, article=_article()))])
+        assert {name: n for name, n in checks.run_checks(con).items() if n} == {}
+        con.execute("update articles set published_at = ?", [future])
+        con.execute("insert into article_versions select article_id, 2, content_hash, headline,"
+                    " sapo, body, valid_from, null, run_id from article_versions")  # fmt: skip
+        con.execute("insert into article_authors values ('new:5012345', 3, 'Hoàng như', 'x')")
+        found = checks.run_checks(con)
+        overlaps = checks.offending_rows(con, "overlapping_versions")
+    assert found["published_in_future"] == 1
+    assert found["authors_not_title_cased"] == 1
+    assert {row[3] for row in overlaps} == {"ranges overlap", "current row is not the open version"}
+
+
+def test_articles_loaded_before_migration_0002_get_their_search_rows(
+    db: Path, tmp_path: Path
+) -> None:
+    first = tmp_path / "only-0001"
+    (first / "migrations").mkdir(parents=True)
+    source = warehouse.WAREHOUSE_DIR / "migrations" / "0001_initial.sql"
+    (first / "migrations" / source.name).write_text(source.read_text(encoding="utf-8"))
+    with warehouse.connect(db) as con:
+        warehouse.migrate(con, first)
+        con.execute(
+            "insert into articles values ('old:1', 'u', 'Hoà Bình', null, null, 'Thân bài.', "
+            "['Thuỳ Linh'], null, [], [], null, null, null, [], 'legacy', map(), 3, 'h', 'p', "
+            "now(), now(), 1, 'r')"
+        )
+        applied = warehouse.migrate(con)
+        shadow = con.execute("select doc from article_search").fetchall()
+        authors = con.execute("select name, author_key from article_authors").fetchall()
+    assert applied[0].startswith("0002_")
+    assert shadow == [("hoa binh than bai",)]
+    assert authors == [("Thuỳ Linh", "thùy linh")]
 
 
 def test_publish_time_is_stored_as_an_instant_and_shown_in_vietnam_time(db: Path) -> None:
@@ -109,14 +209,19 @@ def test_publish_time_is_stored_as_an_instant_and_shown_in_vietnam_time(db: Path
 
 def test_a_page_that_fails_to_parse_is_quarantined_with_its_raw_bytes(db: Path) -> None:
     raw = "<html><body>trống</body></html>".encode()
-    failed = ParseResult(Status.FAILED, reason="no body container")
+    failed = ParseResult(Status.FAILED, reason="body too short: 12 characters")
     with warehouse.connect(db) as con:
         warehouse.migrate(con)
         outcome = warehouse.load_batch(con, _run(con), [_item(failed, raw)])[0]
-        row = con.execute("select reason, raw_content, stage from quarantine").fetchone()
+        row = con.execute(
+            "select reason, detail, raw_content, stage, sha256 from quarantine"
+        ).fetchone()
+        fetched = con.execute("select status, bytes, sha256, requests from fetches").fetchall()
         articles = con.execute("select count(*) from articles").fetchone()
     assert outcome.outcome is Outcome.QUARANTINED
-    assert row == ("no body container", raw, "parse")
+    digest = hashlib.sha256(raw).hexdigest()
+    assert row == ("body too short", "12 characters", raw, "parse", digest)
+    assert fetched == [(200, len(raw), digest, 0)]
     assert articles == (0,)
 
 
@@ -150,3 +255,20 @@ def test_a_file_held_by_another_process_is_waited_for_then_reported(db: Path) ->
         holder.wait()
         if holder.stdout is not None:
             holder.stdout.close()
+
+
+def test_a_quarantined_page_points_into_the_raw_archive(db: Path) -> None:
+    raw = b"<html><body>short</body></html>"
+    failed = ParseResult(Status.FAILED, reason="body too short")
+    with warehouse.connect(db) as con:
+        warehouse.migrate(con)
+        run = _run(con)
+        con.execute(
+            "insert into archive_records (warc_file, warc_offset, warc_length, run_id, url,"
+            " requested_url, article_id, kind, status, fetched_at, bytes, sha256)"
+            " values ('run.warc.gz', 1234, 99, ?, ?, ?, 'new:5012345', 'article', 200, now(), ?, ?)",
+            [run, URL, URL, len(raw), hashlib.sha256(raw).hexdigest()],
+        )
+        warehouse.load_batch(con, run, [_item(failed, raw)])
+        pointer = con.execute("select warc_file, warc_offset from quarantine").fetchall()
+    assert pointer == [("run.warc.gz", 1234)]

@@ -46,8 +46,9 @@ TITLES = (
     "Thiếu tướng",
     "Trung tướng",
 )
+# A title ends at a dot or a space; titles chain ("ThS.BS", "ThS. BS", "PGS.TS.BS").
 _TITLE = re.compile(
-    r"^(?P<title>" + "|".join(re.escape(t) for t in TITLES) + r")\.?\s+(?P<name>.+)$",
+    r"^(?P<title>" + "|".join(re.escape(t) for t in TITLES) + r")(?:\.\s*|\s+)(?P<name>.+)$",
     re.IGNORECASE,
 )
 # "Bài, ảnh:", "Tin, ảnh:", "Bài và ảnh:", "Bài:", "Tin:", "Tin và ảnh:".
@@ -82,13 +83,14 @@ def title_case_name(name: str) -> str:
 
 
 def split_title(name: str) -> tuple[str | None, str]:
-    """A leading academic/military/artistic title and the bare name: ("ThS", "Lê Văn Tám")."""
+    """Leading academic/military/artistic titles and the bare name: ("ThS", "Lê Văn Tám"),
+    ("ThS.BS", "Nguyễn Văn An"). Each pass shortens the text, so the loop ends."""
     text = clean_inline(name)
-    match = _TITLE.match(text)
-    if not match:
-        return None, text
-    spelled = next(t for t in TITLES if t.casefold() == match["title"].casefold())
-    return spelled, match["name"]
+    titles: list[str] = []
+    while (match := _TITLE.match(text)) is not None:
+        titles.append(next(t for t in TITLES if t.casefold() == match["title"].casefold()))
+        text = match["name"]
+    return (".".join(titles) or None), text
 
 
 def _strip_roles(text: str) -> tuple[str, bool]:
@@ -104,16 +106,20 @@ def _is_capitals(text: str) -> bool:
     return len(letters) >= 2 and all(c.isupper() for c in letters)
 
 
+def _names_a_person(name: str) -> bool:
+    return _is_capitals(name) or bool(_GROUP.match(name)) or name.upper() in ACRONYMS
+
+
 def is_byline(paragraph: str) -> bool:
-    """A short trailing paragraph that names the authors (all capitals, a role, a token)."""
+    """A short trailing paragraph that names the authors (all capitals, a role, a token).
+    Each author is checked on its own, after its title ("PGS.TS TRẦN BÌNH – ThS LÊ AN")."""
     text = clean_inline(paragraph)
     if not text or len(text) > _MAX_CHARS or len(text.split()) > _MAX_WORDS:
         return False
     names, role = _strip_roles(text)
-    _, names = split_title(names)
-    if not names:
-        return False
-    return role or _is_capitals(names) or bool(_GROUP.match(names)) or names.upper() in ACRONYMS
+    parts = [split_title(part.strip(" .;:()"))[1] for part in _SEPARATOR.split(names)]
+    parts = [part for part in parts if part]
+    return bool(parts) and (role or all(_names_a_person(part) for part in parts))
 
 
 def parse_authors(byline: str) -> tuple[str, ...]:

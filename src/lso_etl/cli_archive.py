@@ -1,9 +1,53 @@
-"""Commands registered on the main app (see cli.py); this module owns its own commands."""
+"""Commands registered on the main app (see cli.py): the raw archive's commands.
+
+`reparse` needs no network and no orchestration, so it never imports Prefect.
+"""
 
 from __future__ import annotations
 
+import json
+from datetime import date
+from typing import Annotated
+
 import typer
+
+from lso_etl.errors import UserError
+from lso_etl.settings import Settings
+
+
+def _day(value: str | None, option: str) -> date | None:
+    if value is None:
+        return None
+    try:
+        return date.fromisoformat(value)
+    except ValueError:
+        raise UserError(f"{option} {value!r} is not a date like 2017-07-01") from None
+
+
+def reparse(
+    ctx: typer.Context,
+    start: Annotated[
+        str | None, typer.Option("--from", help="First publish day, YYYY-MM-DD (default: all).")
+    ] = None,
+    end: Annotated[
+        str | None, typer.Option("--to", help="Last publish day, YYYY-MM-DD (default: all).")
+    ] = None,
+    as_json: Annotated[bool, typer.Option("--json", help="Print the result as JSON.")] = False,
+) -> None:
+    """Rebuild articles from the raw archive (no network): apply a parser fix to history."""
+    from lso_etl.reparse import reparse as run_reparse
+    from lso_etl.reparse import summary_line
+
+    settings: Settings = ctx.obj
+    first, last = _day(start, "--from"), _day(end, "--to")
+    if first and last and last < first:
+        raise UserError(f"--to {last} is before --from {first}")
+    if not settings.db.exists():
+        raise UserError(f"no warehouse at {settings.db}: nothing has been archived yet")
+    result = run_reparse(settings, first, last)
+    print(json.dumps(result, ensure_ascii=False) if as_json else summary_line(result))
 
 
 def register(app: typer.Typer) -> None:
     """Add this module's commands to the main app."""
+    app.command()(reparse)

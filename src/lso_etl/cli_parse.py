@@ -1,9 +1,143 @@
-"""Commands registered on the main app (see cli.py); this module owns its own commands."""
+"""`lso-etl parse` and `lso-etl probe`: one page, every field. Never imports Prefect.
+
+`parse` reads a saved page (a file or stdin, raw bytes: the encoding is detected as the
+pipeline does) and prints its record. `probe` fetches one live page politely and prints, field
+by field, what every rule of the site profile found: the operator's tool on first contact
+with the real site, whose selectors are mostly inferred (site-notes.md).
+
+Exit codes: 0 an article, 3 not an article, 4 parse failed (the reason on stderr); probe also
+5 when robots.txt forbids the page and 6 when the fetch failed; 2 for a usage error.
+"""
 
 from __future__ import annotations
 
+import json
+import sys
+from datetime import UTC, datetime
+from pathlib import Path
+from typing import Annotated, Any
+
 import typer
+
+from lso_etl.dates import VN_TZ
+from lso_etl.errors import UserError
+from lso_etl.models import Outcome, RawPage, Status
+from lso_etl.parse import parse_page, record
+from lso_etl.settings import Settings
+from lso_etl.site.urls import on_base
+
+EXIT_CODES = {Status.OK.value: 0, Status.NOT_ARTICLE.value: 3, Status.FAILED.value: 4}
+EXIT_ROBOTS = 5
+EXIT_FETCH = 6
+
+
+def _read(source: str) -> bytes:
+    if source == "-":  # raw bytes: the page's own encoding is detected, not the locale's
+        stream = sys.stdin
+        return stream.buffer.read() if hasattr(stream, "buffer") else stream.read().encode()
+    try:
+        return Path(source).read_bytes()
+    except OSError as exc:
+        raise UserError(f"cannot read {source}: {exc.strerror or exc}") from None
+
+
+def _fetch_time(value: str | None) -> datetime:
+    if value is None:
+        return datetime.now(UTC)
+    try:
+        moment = datetime.fromisoformat(value)
+    except ValueError:
+        raise UserError(f"--fetched-at {value!r} is not an ISO 8601 time") from None
+    return moment if moment.tzinfo else moment.replace(tzinfo=VN_TZ)
+
+
+def _write(text: str) -> None:
+    """UTF-8 bytes whatever the terminal's locale: Vietnamese text must survive a pipe."""
+    sys.stdout.flush()
+    buffer = getattr(sys.stdout, "buffer", None)
+    if buffer is None:
+        sys.stdout.write(text + "\n")
+    else:
+        buffer.write(text.encode("utf-8") + b"\n")
+        buffer.flush()
+
+
+def _emit(data: dict[str, Any], compact: bool) -> None:
+    if compact:
+        _write(json.dumps(data, ensure_ascii=False, separators=(",", ":")))
+    else:
+        _write(json.dumps(data, ensure_ascii=False, indent=2))
+
+
+def _finish(rec: dict[str, Any]) -> None:
+    status = str(rec["status"])
+    if rec.get("reason"):
+        typer.echo(f"{status}: {rec['reason']}", err=True)
+    raise typer.Exit(EXIT_CODES[status])
+
+
+def parse(
+    source: Annotated[str, typer.Argument(metavar="PATH_OR_-", help="Saved page, or - for stdin.")],
+    url: Annotated[str, typer.Option(help="The URL the page was fetched from (its identity).")],
+    compact: Annotated[bool, typer.Option("--json", help="One compact line of JSON.")] = False,
+    content_type: Annotated[
+        str | None,
+        typer.Option(help="The response's Content-Type, if known: its charset wins over <meta>."),
+    ] = None,
+    fetched_at: Annotated[
+        str | None,
+        typer.Option(help="ISO time of the fetch (default now): later dates are rejected."),
+    ] = None,
+    status: Annotated[int, typer.Option(help="The HTTP status the page came with.")] = 200,
+) -> None:
+    """Parse one saved page and print its record as JSON (keys in the record's order)."""
+    page = RawPage(
+        requested_url=url,
+        url=url,
+        status=status,
+        headers={"Content-Type": content_type} if content_type else {},
+        content=_read(source),
+        fetched_at=_fetch_time(fetched_at),
+    )
+    rec = record(parse_page(page), url)
+    _emit(rec, compact)
+    _finish(rec)
+
+
+def probe(
+    ctx: typer.Context,
+    url: Annotated[
+        str, typer.Argument(help="Page to probe: a path, or a URL (re-homed on --base-url).")
+    ],
+    as_json: Annotated[bool, typer.Option("--json", help="Print the probe as JSON.")] = False,
+) -> None:
+    """Fetch one page politely and show, for each field, every rule and what it found."""
+    from lso_etl import probe as probing  # httpx and the fetcher only when probing
+
+    settings: Settings = ctx.obj
+    target = on_base(settings.base_url, url)
+    fetched = probing.fetch_one(settings, target)
+    if fetched.outcome is Outcome.ROBOTS_DISALLOWED:
+        typer.echo(
+            f"robots.txt of {settings.base_url} disallows {target} for our user agent: not "
+            "fetched. Probe another page, or set LSO_RESPECT_ROBOTS=false only with the "
+            "publisher's permission.",
+            err=True,
+        )
+        raise typer.Exit(EXIT_ROBOTS)
+    if fetched.page is None:
+        outcome = fetched.outcome.value if fetched.outcome else "error"
+        typer.echo(f"fetch failed ({outcome}): {fetched.detail}", err=True)
+        raise typer.Exit(EXIT_FETCH)
+    report = probing.probe_page(fetched.page)
+    if as_json:
+        _emit(probing.as_dict(report), compact=False)
+    else:
+        _write("\n".join(probing.render(report)))
+    _finish(report.record)
 
 
 def register(app: typer.Typer) -> None:
     """Add this module's commands to the main app."""
+    app.command()(parse)
+    app.command()(probe)

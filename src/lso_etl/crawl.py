@@ -1,27 +1,41 @@
-"""The steps a flow strings together, free of any orchestration: plan, fetch+parse a batch, load.
+"""The steps a run strings together, free of any orchestration: plan, fetch+parse a batch, load.
 
-Flows wrap these in Prefect tasks; tests and benchmarks can call them bare. Fetch+parse and
-load are separate steps on purpose: a batch can be crawled on one machine and loaded on another.
+Flows wrap these in Prefect tasks (through `lso_etl.pipeline`); tests and benchmarks call them
+bare. Fetch+parse and load are separate steps on purpose: a batch can be crawled on one
+machine and loaded on another.
 """
 
 from __future__ import annotations
 
 import logging
-from collections.abc import Iterator, Sequence
-from dataclasses import asdict
-from datetime import date, datetime, timedelta
+from collections.abc import Iterator, Mapping, Sequence
+from concurrent.futures import ThreadPoolExecutor
+from dataclasses import asdict, dataclass
+from datetime import UTC, date, datetime, timedelta
+from pathlib import Path
 from typing import Any, TypeVar
 
-from lso_etl import warehouse
+from lso_etl import archive, archive_index, frontier, warehouse
+from lso_etl.archive import ArchiveRecord
 from lso_etl.discover import discover
 from lso_etl.fetch import Fetcher
-from lso_etl.models import ArticleRef, CrawlItem, Outcome, UrlOutcome
+from lso_etl.models import ArticleRef, CrawlItem, FetchResult, Outcome, UrlOutcome
 from lso_etl.parse import parse_page
 from lso_etl.settings import Settings
+from lso_etl.site.discovery import DISCOVERY
 
 log = logging.getLogger(__name__)
 
 T = TypeVar("T")
+
+
+@dataclass(frozen=True)
+class Job:
+    """One candidate to crawl, and how: from the archive (no request) or conditionally."""
+
+    ref: ArticleRef
+    archived: tuple[str, int] | None = None  # (WARC file, offset) of a page fetched earlier
+    validators: Mapping[str, str] | None = None  # If-None-Match / If-Modified-Since
 
 
 def daily_window(high_water: datetime | None, today: date, overlap_days: int) -> tuple[date, date]:
@@ -35,40 +49,87 @@ def daily_window(high_water: datetime | None, today: date, overlap_days: int) ->
 
 
 def plan(
-    refs: Sequence[ArticleRef], known: set[str], recheck_from: date | None
+    refs: Sequence[ArticleRef],
+    known: set[str],
+    recheck_from: date | None,
+    states: Mapping[str, frontier.State] | None = None,
+    now: datetime | None = None,
 ) -> tuple[list[ArticleRef], list[UrlOutcome]]:
-    """Split candidates into those to fetch and those skipped because they are already stored.
+    """Split candidates into those to fetch and those that end this run without a request.
 
-    A stored article is fetched again only when its date is inside the re-check window (the
-    daily run's overlap, for late edits); a backfill passes None and never fetches twice.
+    A stored article, or one a previous run ended finally (a 404, a quarantined page), is
+    fetched again only inside the re-check window (the daily run's overlap, for late edits);
+    a backfill passes None and never fetches twice. A `gave_up` URL waits for its next try.
     """
-    todo, skipped = [], []
+    states = states or {}
+    now = now or datetime.now(UTC)
+    todo, ended = [], []
     for ref in refs:
+        state = states.get(ref.article_id)
         due = (
             recheck_from is not None and ref.seen_date is not None and ref.seen_date >= recheck_from
         )
-        if ref.article_id not in known or due:
+        if due:
             todo.append(ref)
+        elif ref.article_id in known:
+            ended.append(_outcome(ref, Outcome.SKIPPED, "already stored"))
+        elif state is not None and state.state == "done":
+            ended.append(_outcome(ref, Outcome.SKIPPED, f"ended earlier: {state.last_outcome}"))
+        elif state is not None and state.next_try is not None and state.next_try > now:
+            ended.append(_outcome(ref, Outcome.GAVE_UP, f"next try after {state.next_try}"))
         else:
-            skipped.append(
-                UrlOutcome(ref.url, ref.article_id, Outcome.SKIPPED, "already stored", ref.found_by)
-            )
-    return todo, skipped
+            todo.append(ref)
+    return todo, ended
 
 
-def crawl_batch(fetcher: Fetcher, refs: Sequence[ArticleRef]) -> list[CrawlItem]:
-    """Fetch and parse a batch of candidates; every failure is captured in the item, never raised."""
-    items = []
-    for ref in refs:
-        fetched = fetcher.fetch(ref)
-        parsed = parse_page(fetched.page) if fetched.page is not None else None
-        items.append(CrawlItem(fetched, parsed))
-    return items
+def _outcome(ref: ArticleRef, outcome: Outcome, detail: str) -> UrlOutcome:
+    return UrlOutcome(ref.url, ref.article_id, outcome, detail, ref.found_by)
 
 
-def load_items(settings: Settings, run_id: str, items: Sequence[CrawlItem]) -> list[UrlOutcome]:
+def crawl_batch(fetcher: Fetcher, jobs: Sequence[Job]) -> list[CrawlItem]:
+    """Fetch (or read from the archive) and parse a batch; failures are captured, never raised.
+
+    With `concurrency` > 1 the jobs run in that many threads (the Fetcher still paces and
+    bounds requests per host); items come back in job order either way.
+    """
+    workers = max(1, fetcher.settings.concurrency)
+    if workers == 1 or len(jobs) < 2:
+        return [crawl_one(fetcher, job) for job in jobs]
+    with ThreadPoolExecutor(max_workers=min(workers, len(jobs))) as pool:
+        return list(pool.map(lambda job: crawl_one(fetcher, job), jobs))
+
+
+def crawl_one(fetcher: Fetcher, job: Job) -> CrawlItem:
+    if job.archived is not None:
+        warc_file, offset = job.archived
+        page = archive.read_page(fetcher.settings.archive_dir, warc_file, offset)
+        fetched = FetchResult(job.ref, page=page, detail="from the raw archive")
+    else:
+        fetched = fetcher.fetch(job.ref, dict(job.validators) if job.validators else None)
+    parsed = parse_page(fetched.page) if fetched.page is not None else None
+    return CrawlItem(fetched, parsed)
+
+
+def load_items(
+    settings: Settings,
+    run_id: str,
+    items: Sequence[CrawlItem],
+    records: Sequence[ArchiveRecord] = (),
+) -> list[UrlOutcome]:
+    """Index the batch's archived responses, load its articles, record each URL's crawl state."""
     with warehouse.connect(settings.db) as con:
-        return warehouse.load_batch(con, run_id, items)
+        con.execute("begin")
+        archive_index.insert(con, records)
+        archived = [i.fetched.ref.article_id for i in items if i.fetched.page is not None]
+        frontier.mark_archived(con, archived, run_id)
+        con.execute("commit")
+        outcomes = warehouse.load_batch(con, run_id, items)
+        # After the load's own transaction: a kill in between is settled by the next run
+        # (the article is then stored, and `frontier.mark` of a skip records it as loaded).
+        spent = {i.fetched.ref.article_id: i.fetched.requests for i in items}
+        frontier.mark(con, run_id, outcomes, spent, settings.retry_gave_up_after)
+        archive_index.link_fetches(con, run_id)
+    return outcomes
 
 
 def chunk_windows(start: date, end: date, days: int, newest_first: bool) -> list[tuple[date, date]]:
@@ -97,26 +158,43 @@ def finished_chunks(settings: Settings) -> set[tuple[date, date]]:
 
 
 def dry_run(settings: Settings, start: date, end: date, chunk_days: int) -> list[dict[str, Any]]:
-    """What a backfill would do, chunk by chunk: candidates, how each was found, what is new."""
+    """What a backfill would do, chunk by chunk: candidates, how each was found, what is new.
+
+    Writes nothing: no warehouse, no archive (discovery requests are made, unconditionally).
+    """
     done = finished_chunks(settings)
     chunks = []
     with Fetcher(settings) as fetcher:
         for first, last in chunk_windows(start, end, chunk_days, newest_first=False):
-            refs = discover(fetcher, first, last, ("sitemap", "listing?"))
-            known: set[str] = set()
-            if settings.db.exists():
-                with warehouse.connect(settings.db, read_only=True) as con:
-                    known = warehouse.known_ids(con, [r.article_id for r in refs])
+            refs = discover(fetcher, first, last, DISCOVERY.backfill_strategies)
+            known, states = _stored_state(settings.db, [r.article_id for r in refs])
+            todo, _ = plan(refs, known, None, states)
             chunks.append(
                 {
                     "start": first,
                     "end": last,
                     "finished": (first, last) in done,
-                    "to_fetch": sum(r.article_id not in known for r in refs),
-                    "candidates": [asdict(r) for r in refs],
+                    "to_fetch": len(todo),
+                    "candidates": [
+                        {**asdict(r), "state": states[r.article_id].state}
+                        if r.article_id in states
+                        else asdict(r)
+                        for r in refs
+                    ],
                 }
             )
     return chunks
+
+
+def _stored_state(db: Path, ids: list[str]) -> tuple[set[str], dict[str, frontier.State]]:
+    if not db.exists():
+        return set(), {}
+    with warehouse.connect(db, read_only=True) as con:
+        has_frontier = con.execute(
+            "select count(*) from information_schema.tables where table_name = 'frontier'"
+        ).fetchone()
+        states = frontier.states(con, ids) if has_frontier and has_frontier[0] else {}
+        return warehouse.known_ids(con, ids), states
 
 
 def batches(items: Sequence[T], size: int) -> Iterator[list[T]]:

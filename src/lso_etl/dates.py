@@ -8,7 +8,7 @@ from __future__ import annotations
 
 import re
 from collections.abc import Iterable
-from datetime import UTC, datetime
+from datetime import UTC, datetime, time
 from zoneinfo import ZoneInfo
 
 from lso_etl.clean import clean_inline
@@ -136,13 +136,14 @@ def choose_date(
     showing today's date looks like (site-notes, "the header trap").
     """
     fetched = _aware(fetched_at)
-    accepted: list[tuple[datetime, str]] = []
-    for rule, text in candidates:
+    today = fetched.astimezone(VN_TZ).date()
+    accepted: list[tuple[datetime, str]] = []  # fetch-day dates, kept in case nothing else
+    for rule, text in candidates:  # stops at the first good one: later ones are not read
         stamp = parse_any_datetime(text)
         if stamp and stamp.year >= EARLIEST_YEAR and stamp <= fetched:
+            if stamp.date() != today:
+                return stamp, rule
             accepted.append((stamp, rule))
-    today = fetched.astimezone(VN_TZ).date()
-    for stamp, rule in accepted:
-        if stamp.date() != today:
-            return stamp, rule
-    return accepted[0] if accepted else None
+    # Only fetch-day dates: a header's "today" carries no time of day, the article's does.
+    timed = [(stamp, rule) for stamp, rule in accepted if stamp.time() != time(0)]
+    return (timed or accepted)[0] if accepted else None

@@ -1,7 +1,9 @@
-"""Find candidate articles for a date range: sitemaps (with lastmod) and section listings.
+"""Find candidate articles for a date range, with the strategies the site profile names.
 
-Parsing is pure (bytes in, refs out); the walkers do the fetching through the polite Fetcher.
-Candidates are de-duplicated on the generation-qualified article id, never on the URL slug.
+Walkers fetch discovery documents through the polite Fetcher, conditionally: a document read
+before is re-requested with its validators, and a 304 answer is served from what it listed
+last time, with no parsing. Candidates are de-duplicated on the generation-qualified
+article id, never on the URL slug.
 """
 
 from __future__ import annotations
@@ -9,63 +11,142 @@ from __future__ import annotations
 import logging
 import re
 import xml.etree.ElementTree as ET
-from collections.abc import Iterable, Iterator
-from datetime import date, datetime, timedelta
-from urllib.parse import urljoin
+from collections.abc import Callable, Iterable, Iterator, Mapping
+from dataclasses import dataclass, field
+from datetime import date, timedelta
 
-import httpx
-from selectolax.lexbor import LexborHTMLParser
-
-from lso_etl.fetch import Fetcher, OffSiteRedirect, RetryableStatus
+from lso_etl.archive_index import conditional_headers
+from lso_etl.fetch import RETRYABLE, Fetcher, Refused, RetryableStatus, RetryAfterTooLong
+from lso_etl.listings import (
+    Entry,
+    parse_feed,
+    parse_home,
+    parse_json_listing,
+    parse_listing,
+    parse_sitemap,
+)
 from lso_etl.models import ArticleRef
 from lso_etl.site.discovery import DISCOVERY, DiscoveryProfile
 from lso_etl.site.urls import classify, on_base
+from lso_etl.transfer import BodyTooLarge, UnsupportedEncoding
+
+__all__ = ["DiscoveryIncomplete", "Document", "discover", "parse_listing", "parse_sitemap"]
 
 log = logging.getLogger(__name__)
 
+_MONTH_IN_URL = re.compile(r"(?P<y>20\d\d)-(?P<m>\d\d)")
+FAILURES = (*RETRYABLE, RetryableStatus, RetryAfterTooLong, Refused, BodyTooLarge,
+            UnsupportedEncoding)  # fmt: skip
+
 
 class DiscoveryIncomplete(Exception):
-    """A sitemap or listing could not be read even after retries: the candidate list has holes.
+    """A discovery document could not be read even after retries: the candidate list has holes.
 
     Raised rather than logged, so the run (or backfill chunk) fails and is retried later,
     instead of being recorded as complete with articles silently missing.
     """
 
 
-_MONTH_IN_URL = re.compile(r"(?P<y>20\d\d)-(?P<m>\d\d)")
+@dataclass(frozen=True)
+class Document:
+    """A discovery document as last read: its validators and what it listed."""
+
+    url: str
+    etag: str | None
+    last_modified: str | None
+    children: tuple[Entry, ...]  # child sitemaps
+    pages: tuple[Entry, ...]  # article links
 
 
-def parse_sitemap(
-    xml: bytes,
-) -> tuple[list[tuple[str, date | None]], list[tuple[str, date | None]]]:
-    """(child sitemaps, page URLs) of a sitemap index or urlset, each with its lastmod date."""
-    root = ET.fromstring(xml)
-    children: list[tuple[str, date | None]] = []
-    pages: list[tuple[str, date | None]] = []
-    for node in root:
-        tag = node.tag.rsplit("}", 1)[-1]
-        loc = _child_text(node, "loc")
-        if not loc:
+@dataclass
+class Reader:
+    """Reads the discovery documents of one pass; remembers what it read for the next pass."""
+
+    fetcher: Fetcher
+    cache: Mapping[str, Document] = field(default_factory=dict)
+    fresh: dict[str, Document] = field(default_factory=dict)
+    failed: list[str] = field(default_factory=list)
+    not_modified: int = 0
+
+    def read(
+        self, url: str, parse: Callable[[bytes, str], tuple[list[Entry], list[Entry]]]
+    ) -> Document | None:
+        """The document at `url`; None when it is missing, disallowed, unreadable or broken."""
+        if not self.fetcher.allowed(url):
+            return None
+        cached = self.cache.get(url)
+        validators = conditional_headers(cached.etag, cached.last_modified) if cached else None
+        try:
+            answer = self.fetcher.get(url, validators)
+        except FAILURES as exc:
+            log.warning("discovery request %s failed: %s", url, exc)
+            self.failed.append(url)
+            return None
+        if answer.status == 304 and cached is not None:
+            self.not_modified += 1
+            return cached
+        if answer.status != 200:  # a missing page is normal: the end of a listing
+            log.info("discovery request %s answered %s", url, answer.status)
+            return None
+        try:
+            children, pages = parse(answer.content, answer.url)
+        except (ET.ParseError, ValueError) as exc:
+            log.warning("discovery document %s is unreadable (%s): skipped", url, exc)
+            return None
+        doc = Document(url, answer.header("etag"), answer.header("last-modified"),
+                       tuple(children), tuple(pages))  # fmt: skip
+        self.fresh[url] = doc
+        return doc
+
+
+@dataclass(frozen=True)
+class Discovery:
+    refs: list[ArticleRef]  # oldest first
+    documents: list[Document]  # read fresh this pass: the cache for the next one
+    not_modified: int
+
+
+Walker = Callable[[Reader, date, date, DiscoveryProfile], Iterator[ArticleRef]]
+
+
+def discover(
+    fetcher: Fetcher,
+    start: date,
+    end: date,
+    strategies: tuple[str, ...] = DISCOVERY.backfill_strategies,
+    profile: DiscoveryProfile = DISCOVERY,
+) -> list[ArticleRef]:
+    """Candidates in [start, end], oldest first (no cache: every document is read in full)."""
+    return discover_with_cache(fetcher, start, end, strategies, {}, profile).refs
+
+
+def discover_with_cache(
+    fetcher: Fetcher,
+    start: date,
+    end: date,
+    strategies: tuple[str, ...],
+    cache: Mapping[str, Document],
+    profile: DiscoveryProfile = DISCOVERY,
+) -> Discovery:
+    """Candidates in [start, end]; `name?` runs a strategy only if nothing was found before it."""
+    reader = Reader(fetcher, cache)
+    found: dict[str, ArticleRef] = {}
+    for strategy in strategies:
+        name = strategy.rstrip("?")
+        if name not in WALKERS:
+            raise ValueError(f"unknown discovery strategy {name!r}; known: {', '.join(WALKERS)}")
+        if strategy.endswith("?") and found:
             continue
-        entry = (loc.strip(), _iso_date(_child_text(node, "lastmod")))
-        (children if tag == "sitemap" else pages).append(entry)
-    return children, pages
-
-
-def parse_listing(
-    html: str, page_url: str, profile: DiscoveryProfile = DISCOVERY
-) -> list[tuple[str, date | None]]:
-    """Article links of a listing page with their listed dates, in page order."""
-    tree = LexborHTMLParser(html)
-    items = []
-    for item in tree.css(profile.listing_item):
-        link = item.css_first(profile.listing_link)
-        if link is None:
-            continue
-        when = item.css_first(profile.listing_time)
-        href = urljoin(page_url, link.attributes.get("href") or "")
-        items.append((href, _iso_date(when.attributes.get("datetime") if when else None)))
-    return items
+        before = len(found)
+        for ref in WALKERS[name](reader, start, end, profile):
+            found.setdefault(ref.article_id, ref)
+        log.info("discovery %s: %d new candidates", name, len(found) - before)
+    if reader.failed:
+        raise DiscoveryIncomplete(
+            f"{len(reader.failed)} discovery request(s) failed, first: {reader.failed[0]}"
+        )
+    refs = sorted(found.values(), key=lambda r: (r.seen_date or end, r.article_id))
+    return Discovery(refs, list(reader.fresh.values()), reader.not_modified)
 
 
 def month_may_hold(sitemap_url: str, start: date, end: date) -> bool:
@@ -78,7 +159,7 @@ def month_may_hold(sitemap_url: str, start: date, end: date) -> bool:
 
 
 def refs_in_range(
-    entries: Iterable[tuple[str, date | None]], start: date, end: date, found_by: str, base_url: str
+    entries: Iterable[Entry], start: date, end: date, found_by: str, base_url: str
 ) -> Iterator[ArticleRef]:
     """Article refs among (url, date) entries whose date lies in [start, end] (undated ones kept)."""
     for url, seen in entries:
@@ -88,101 +169,113 @@ def refs_in_range(
         yield ArticleRef(on_base(base_url, url), identity.article_id, seen, found_by)
 
 
-def discover(
-    fetcher: Fetcher,
-    start: date,
-    end: date,
-    strategies: tuple[str, ...] = ("sitemap", "listing"),
-    profile: DiscoveryProfile = DISCOVERY,
-) -> list[ArticleRef]:
-    """Candidates in [start, end], oldest first. "listing?" walks listings only if nothing else found any."""
-    found: dict[str, ArticleRef] = {}
-    failed: list[str] = []
-    for strategy in strategies:
-        if strategy == "listing?" and found:
-            continue
-        walker = sitemap_refs if strategy == "sitemap" else listing_refs
-        before = len(found)
-        for ref in walker(fetcher, start, end, profile, failed):
-            found.setdefault(ref.article_id, ref)
-        log.info("discovery %s: %d new candidates", strategy.rstrip("?"), len(found) - before)
-    if failed:
-        raise DiscoveryIncomplete(f"{len(failed)} discovery request(s) failed, first: {failed[0]}")
-    return sorted(found.values(), key=lambda r: (r.seen_date or end, r.article_id))
-
-
 def sitemap_refs(
-    fetcher: Fetcher, start: date, end: date, profile: DiscoveryProfile, failed: list[str]
+    reader: Reader, start: date, end: date, profile: DiscoveryProfile
 ) -> Iterator[ArticleRef]:
-    base = fetcher.settings.base_url
-    queue = [on_base(base, u) for u in fetcher.sitemaps()] or [
+    """The sitemaps robots.txt names (else the profile's), then child sitemaps that may hold the range."""
+    base = reader.fetcher.settings.base_url
+    queue = [on_base(base, u) for u in reader.fetcher.sitemaps()] or [
         on_base(base, p) for p in profile.sitemap_paths
     ]
     seen: set[str] = set()
     while queue:
         url = queue.pop(0)
-        if url in seen or not fetcher.allowed(url):
+        if url in seen:
             continue
         seen.add(url)
-        body = _get_bytes(fetcher, url, failed)
-        if body is None:
-            continue
-        try:
-            children, pages = parse_sitemap(body)
-        except ET.ParseError as exc:
-            log.warning("sitemap %s is not valid XML (%s): skipped", url, exc)
+        doc = reader.read(url, lambda body, _url: parse_sitemap(body))
+        if doc is None:
             continue
         queue += [
             on_base(base, loc)
-            for loc, lastmod in children
+            for loc, lastmod in doc.children
             if month_may_hold(loc, start, end) and (lastmod is None or lastmod >= start)
         ]
-        yield from refs_in_range(pages, start, end, "sitemap", base)
+        yield from refs_in_range(doc.pages, start, end, "sitemap", base)
+
+
+def feed_refs(
+    reader: Reader, start: date, end: date, profile: DiscoveryProfile
+) -> Iterator[ArticleRef]:
+    """RSS/Atom feeds: only the newest items, so useful for the daily run, not for backfills."""
+    base = reader.fetcher.settings.base_url
+    for path in profile.feed_paths:
+        doc = reader.read(on_base(base, path), lambda body, _url: ([], parse_feed(body)))
+        if doc is not None:
+            yield from refs_in_range(doc.pages, start, end, "rss", base)
+
+
+def home_refs(
+    reader: Reader, start: date, end: date, profile: DiscoveryProfile
+) -> Iterator[ArticleRef]:
+    base = reader.fetcher.settings.base_url
+
+    def parse(body: bytes, url: str) -> tuple[list[Entry], list[Entry]]:
+        return [], parse_home(body.decode("utf-8", "replace"), url, profile)
+
+    for path in profile.home_paths:
+        doc = reader.read(on_base(base, path), parse)
+        if doc is not None:
+            yield from refs_in_range(doc.pages, start, end, "home", base)
 
 
 def listing_refs(
-    fetcher: Fetcher, start: date, end: date, profile: DiscoveryProfile, failed: list[str]
+    reader: Reader, start: date, end: date, profile: DiscoveryProfile
 ) -> Iterator[ArticleRef]:
     """Walk each section newest first; stop once a whole page is older than the range start."""
-    base = fetcher.settings.base_url
-    stop_before = start - timedelta(days=profile.listing_overlap_days)
+
+    def parse(body: bytes, url: str) -> tuple[list[Entry], list[Entry]]:
+        return [], parse_listing(body.decode("utf-8", "replace"), url, profile)
+
     for section in profile.sections:
-        for page in range(1, profile.max_listing_pages + 1):
-            url = on_base(base, profile.listing_url.format(section=section, page=page))
-            body = _get_bytes(fetcher, url, failed) if fetcher.allowed(url) else None
-            items = parse_listing(body.decode("utf-8", "replace"), url, profile) if body else []
-            yield from refs_in_range(items, start, end, f"listing:{section}", base)
-            dates = [d for _, d in items if d is not None]
-            if not items or (dates and max(dates) < stop_before):
-                break
+        pages = (
+            profile.listing_url.format(section=section, page=n) for n in _page_numbers(profile)
+        )
+        yield from _walk(reader, pages, parse, start, end, f"listing:{section}", profile)
 
 
-def _get_bytes(fetcher: Fetcher, url: str, failed: list[str]) -> bytes | None:
-    """The body of a 200 answer; None for a missing page, which is normal (the end of a listing)."""
-    try:
-        response = fetcher.get(url)
-    except (httpx.HTTPError, RetryableStatus, OffSiteRedirect) as exc:
-        log.warning("discovery request %s failed: %s", url, exc)
-        failed.append(url)
-        return None
-    if response.status_code != 200:
-        log.info("discovery request %s answered %s", url, response.status_code)
-        return None
-    return response.content
+def json_listing_refs(
+    reader: Reader, start: date, end: date, profile: DiscoveryProfile
+) -> Iterator[ArticleRef]:
+    """The CMS's JSON listing per category id, walked like the HTML listings."""
+
+    def parse(body: bytes, url: str) -> tuple[list[Entry], list[Entry]]:
+        return [], parse_json_listing(body, url)
+
+    for category in profile.json_categories:
+        pages = (profile.json_listing_url.format(category=category, page=n)
+                 for n in _page_numbers(profile))  # fmt: skip
+        yield from _walk(reader, pages, parse, start, end, f"json:{category}", profile)
 
 
-def _child_text(node: ET.Element, name: str) -> str | None:
-    for child in node:
-        if child.tag.rsplit("}", 1)[-1] == name:
-            return child.text
-    return None
+def _page_numbers(profile: DiscoveryProfile) -> range:
+    return range(1, profile.max_listing_pages + 1)
 
 
-def _iso_date(value: str | None) -> date | None:
-    """The calendar date of an ISO 8601 date or datetime, as written (site-local)."""
-    if not value:
-        return None
-    try:
-        return datetime.fromisoformat(value.strip()).date()
-    except ValueError:
-        return None
+def _walk(
+    reader: Reader,
+    paths: Iterable[str],
+    parse: Callable[[bytes, str], tuple[list[Entry], list[Entry]]],
+    start: date,
+    end: date,
+    found_by: str,
+    profile: DiscoveryProfile,
+) -> Iterator[ArticleRef]:
+    base = reader.fetcher.settings.base_url
+    stop_before = start - timedelta(days=profile.listing_overlap_days)
+    for path in paths:
+        doc = reader.read(on_base(base, path), parse)
+        items = list(doc.pages) if doc else []
+        yield from refs_in_range(items, start, end, found_by, base)
+        dates = [d for _, d in items if d is not None]
+        if not items or (dates and max(dates) < stop_before):
+            break
+
+
+WALKERS: dict[str, Walker] = {
+    "sitemap": sitemap_refs,
+    "rss": feed_refs,
+    "home": home_refs,
+    "listing": listing_refs,
+    "json-listing": json_listing_refs,
+}

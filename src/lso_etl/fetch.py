@@ -1,7 +1,9 @@
-"""One polite HTTP client per run: robots.txt first, one request at a time, paced, retried.
+"""One polite HTTP client per run: robots.txt first, paced, retried, within limits.
 
 The real origin is slow (~1.7 s a page) and its robots.txt is strict, so politeness is the
 default and can only be relaxed explicitly (LSO_RESPECT_ROBOTS=false, logged every run).
+Redirects are followed here, not by httpx, so that every hop is paced, checked against
+robots.txt and the allowed hosts, and archived like any other request.
 """
 
 from __future__ import annotations
@@ -13,7 +15,8 @@ from collections.abc import Callable
 from datetime import UTC, datetime
 from email.utils import parsedate_to_datetime
 from types import TracebackType
-from urllib.parse import urlsplit
+from typing import Protocol
+from urllib.parse import urljoin, urlsplit
 
 import httpx
 from protego import Protego
@@ -27,14 +30,25 @@ from tenacity import (
 
 from lso_etl.models import ArticleRef, FetchResult, Outcome, RawPage
 from lso_etl.settings import Settings
+from lso_etl.transfer import (
+    BodyTooLarge,
+    CorruptBody,
+    DeadlineExceeded,
+    Exchange,
+    Limits,
+    UnsupportedEncoding,
+    exchange,
+)
 
 log = logging.getLogger(__name__)
 
 RETRY_STATUSES = frozenset({408, 429, 500, 502, 503, 504})
+REDIRECT_STATUSES = frozenset({301, 302, 303, 307, 308})
+RETRYABLE = (httpx.TransportError, DeadlineExceeded, CorruptBody)
 
 
 class RetryableStatus(Exception):
-    """A response worth retrying (429, 5xx); carries the server's Retry-After, if any."""
+    """A response worth retrying (408, 429, 5xx); carries the server's Retry-After, if any."""
 
     def __init__(self, status: int, retry_after: float | None) -> None:
         super().__init__(f"HTTP {status}")
@@ -42,8 +56,26 @@ class RetryableStatus(Exception):
         self.retry_after = retry_after
 
 
-class OffSiteRedirect(Exception):
+class RetryAfterTooLong(Exception):
+    """The server asked us to come back later than we are willing to wait: try on a later run."""
+
+
+class Refused(Exception):
+    """A request we will not make or a response we will not keep: a final `http_error`."""
+
+
+class OffSiteRedirect(Refused):
     """A redirect to a host we were not asked to crawl: never followed."""
+
+
+class RobotsDisallowed(Refused):
+    """robots.txt disallows the URL (reached through a redirect)."""
+
+
+class Recorder(Protocol):
+    """Where every exchange goes (the run's WARC archive and fetch log)."""
+
+    def response(self, requested_url: str, exchange: Exchange) -> None: ...
 
 
 class Fetcher:
@@ -54,22 +86,36 @@ class Fetcher:
         settings: Settings,
         transport: httpx.BaseTransport | None = None,
         sleep: Callable[[float], None] = time.sleep,
+        recorder: Recorder | None = None,
     ) -> None:
         self.settings = settings
+        self.recorder = recorder
         self._sleep = sleep
-        self._lock = threading.Lock()  # one request at a time to the host
+        self._in_flight = threading.BoundedSemaphore(max(1, settings.concurrency))
+        self._pace_lock = threading.Lock()
         self._last_request = float("-inf")
+        self._not_before = float("-inf")  # a Retry-After holds back every worker, not just one
+        self._count_lock = threading.Lock()
+        self._mine = threading.local()  # requests made by this thread: a fetch's own count
         self._robots: Protego | None = None
+        self._robots_lock = threading.Lock()
         self.allowed_hosts = {urlsplit(settings.base_url).netloc, "baolangson.vn"}
+        self.limits = Limits(settings.max_body_bytes, settings.total_timeout)
         self.requests_made = 0
         self.bytes_fetched = 0
         self.client = httpx.Client(
-            headers={"User-Agent": settings.user_agent, "Accept-Language": "vi,en;q=0.5"},
-            timeout=httpx.Timeout(settings.read_timeout, connect=settings.connect_timeout),
-            follow_redirects=True,
-            max_redirects=5,
+            headers={
+                "User-Agent": settings.user_agent,
+                "Accept-Language": "vi,en;q=0.5",
+                "Accept-Encoding": "gzip, deflate",  # only what transfer.py inflates under a cap
+            },
+            timeout=httpx.Timeout(
+                min(settings.read_timeout, settings.total_timeout),
+                connect=settings.connect_timeout,
+            ),
+            follow_redirects=False,
             transport=transport,
-            event_hooks={"request": [self._refuse_off_site]},
+            limits=httpx.Limits(max_connections=max(1, settings.concurrency)),
         )
         if not settings.respect_robots:
             log.warning("robots.txt is NOT obeyed for this run (LSO_RESPECT_ROBOTS=false)")
@@ -89,22 +135,23 @@ class Fetcher:
     @property
     def robots(self) -> Protego:
         """robots.txt, fetched before any other request and cached for the run."""
-        if self._robots is None:
-            self._robots = self._load_robots()
-        return self._robots
+        with self._robots_lock:
+            if self._robots is None:
+                self._robots = self._load_robots()
+            return self._robots
 
     def _load_robots(self) -> Protego:
         url = self.settings.base_url.rstrip("/") + "/robots.txt"
         try:
-            response = self._send(url)
-        except (httpx.HTTPError, RetryableStatus) as exc:
+            response = self._follow(url, None, check_robots=False)  # RFC 9309: follow redirects
+        except (*RETRYABLE, RetryableStatus, RetryAfterTooLong, Refused, BodyTooLarge) as exc:
             # RFC 9309: an unreachable robots.txt means "assume everything is disallowed".
             log.error("robots.txt unreachable (%s): treating the whole site as disallowed", exc)
             return Protego.parse("User-agent: *\nDisallow: /\n")
-        if response.status_code >= 400:
-            log.info("robots.txt answered %s: no restrictions", response.status_code)
+        if response.status >= 300:  # 4xx, or redirected too often: RFC 9309 says "unavailable"
+            log.info("robots.txt answered %s: no restrictions", response.status)
             return Protego.parse("")
-        return Protego.parse(response.text)
+        return Protego.parse(response.content.decode("utf-8", "replace"))
 
     def allowed(self, url: str) -> bool:
         return not self.settings.respect_robots or bool(
@@ -114,86 +161,132 @@ class Fetcher:
     @property
     def delay(self) -> float:
         """Seconds between request starts: the larger of our floor and the site's Crawl-delay."""
-        crawl_delay = self.robots.crawl_delay(self.settings.user_agent) if self._robots else None
+        crawl_delay = self._robots.crawl_delay(self.settings.user_agent) if self._robots else None
         return max(self.settings.min_delay, float(crawl_delay or 0.0))
 
     def sitemaps(self) -> list[str]:
         return list(self.robots.sitemaps)
 
-    # --- requests ------------------------------------------------------------------------
-    def _refuse_off_site(self, request: httpx.Request) -> None:
-        if request.url.netloc.decode() not in self.allowed_hosts:
-            raise OffSiteRedirect(f"redirect to another host refused: {request.url}")
-
-    def _send(self, url: str) -> httpx.Response:
-        with self._lock:
-            wait = self._last_request + self.delay - time.monotonic()
+    def _pace(self) -> None:
+        """Wait for this request's turn: starts are at least `delay` apart, and after any Retry-After."""
+        with self._pace_lock:
+            wait = max(self._last_request + self.delay, self._not_before) - time.monotonic()
             if wait > 0:
                 self._sleep(wait)
             self._last_request = time.monotonic()
-            self.requests_made += 1
-            response = self.client.get(url)
-        self.bytes_fetched += len(response.content)
-        if response.status_code in RETRY_STATUSES:
-            raise RetryableStatus(response.status_code, _retry_after(response))
-        return response
 
-    def get(self, url: str) -> httpx.Response:
-        """GET with retries on transport errors, 408/429/5xx; other statuses are returned as is."""
-        _ = self.robots  # robots.txt is always the first request of a run
+    # --- requests ------------------------------------------------------------------------
+    def _send(self, url: str, headers: dict[str, str]) -> Exchange:
+        with self._in_flight:
+            self._pace()
+            with self._count_lock:
+                self.requests_made += 1
+            self._mine.count = self._own_requests() + 1
+            answer = exchange(self.client, url, headers, self.limits)
+        with self._count_lock:
+            self.bytes_fetched += len(answer.content)
+        if self.recorder is not None:
+            self.recorder.response(url, answer)
+        if answer.status in RETRY_STATUSES:
+            raise RetryableStatus(answer.status, _retry_after(answer.header("retry-after")))
+        return answer
+
+    def _with_retries(self, url: str, headers: dict[str, str]) -> Exchange:
         retrying = Retrying(
             stop=stop_after_attempt(self.settings.max_attempts),
             wait=self._wait,
-            retry=retry_if_exception_type((httpx.TransportError, RetryableStatus)),
+            retry=retry_if_exception_type((*RETRYABLE, RetryableStatus)),
             reraise=True,
             sleep=self._sleep,
         )
-        return retrying(self._send, url)
+        return retrying(self._send, url, headers)
 
     def _wait(self, state: RetryCallState) -> float:
         exc = state.outcome.exception() if state.outcome else None
         if isinstance(exc, RetryableStatus) and exc.retry_after is not None:
-            return min(exc.retry_after, self.settings.max_retry_after)
+            if exc.retry_after > self.settings.max_retry_after:
+                # Retrying sooner than asked would be rude; waiting longer would stall the run.
+                raise RetryAfterTooLong(
+                    f"HTTP {exc.status}: Retry-After {exc.retry_after:.0f} s is over the"
+                    f" {self.settings.max_retry_after:.0f} s cap"
+                )
+            with self._pace_lock:  # the other workers wait too
+                self._not_before = max(self._not_before, time.monotonic() + exc.retry_after)
+            return exc.retry_after
         backoff = self.settings.backoff
         return wait_exponential_jitter(multiplier=backoff, max=60, jitter=backoff)(state)
 
-    def fetch(self, ref: ArticleRef) -> FetchResult:
+    def get(self, url: str, validators: dict[str, str] | None = None) -> Exchange:
+        """GET with retries on transport errors, timeouts, 408/429/5xx; redirects followed here.
+
+        Other statuses (4xx, 304) are returned as they are. `validators` are conditional-request
+        headers (If-None-Match / If-Modified-Since) for the first hop.
+        """
+        _ = self.robots  # robots.txt is always the first request of a run
+        return self._follow(url, validators, check_robots=True)
+
+    def _follow(self, url: str, validators: dict[str, str] | None, check_robots: bool) -> Exchange:
+        hops = [url]
+        self._check_host(url)
+        answer = self._with_retries(url, dict(validators or {}))
+        while answer.status in REDIRECT_STATUSES and answer.header("location"):
+            target = urljoin(hops[-1], answer.header("location") or "")
+            self._check_host(target)
+            if target in hops:
+                raise Refused(f"redirect loop: {' -> '.join([*hops, target])}")
+            if len(hops) > self.settings.max_redirects:
+                raise Refused(f"more than {self.settings.max_redirects} redirects from {url}")
+            if check_robots and not self.allowed(target):
+                raise RobotsDisallowed(f"redirect to {target}, which robots.txt disallows")
+            hops.append(target)
+            answer = self._with_retries(target, {})
+        return answer
+
+    def _check_host(self, url: str) -> None:
+        if urlsplit(url).netloc not in self.allowed_hosts:
+            raise OffSiteRedirect(f"redirect to another host refused: {url}")
+
+    def fetch(self, ref: ArticleRef, validators: dict[str, str] | None = None) -> FetchResult:
         """Fetch one article URL; every failure becomes an outcome, never an exception."""
         if not self.allowed(ref.url):
             return FetchResult(ref, outcome=Outcome.ROBOTS_DISALLOWED, detail="robots.txt")
-        before = self.requests_made
+        before = self._own_requests()
         try:
-            response = self.get(ref.url)
+            answer = self.get(ref.url, validators)
+        except RobotsDisallowed as exc:
+            return self._ended(ref, before, Outcome.ROBOTS_DISALLOWED, str(exc))
+        except (Refused, BodyTooLarge, UnsupportedEncoding) as exc:
+            return self._ended(ref, before, Outcome.HTTP_ERROR, str(exc))
         except RetryableStatus as exc:
-            return self._gave_up(ref, before, f"HTTP {exc.status} after retries")
-        except OffSiteRedirect as exc:
-            return FetchResult(ref, outcome=Outcome.HTTP_ERROR, detail=str(exc))
-        except httpx.TooManyRedirects:
-            return FetchResult(ref, outcome=Outcome.HTTP_ERROR, detail="too many redirects")
-        except httpx.HTTPError as exc:
-            return self._gave_up(ref, before, f"{type(exc).__name__}: {exc}")
-        spent = self.requests_made - before
-        if response.status_code >= 400:
-            detail = f"HTTP {response.status_code}"
-            return FetchResult(ref, outcome=Outcome.HTTP_ERROR, detail=detail, requests=spent)
+            return self._ended(ref, before, Outcome.GAVE_UP, f"HTTP {exc.status} after retries")
+        except RetryAfterTooLong as exc:
+            return self._ended(ref, before, Outcome.GAVE_UP, str(exc))
+        except RETRYABLE as exc:
+            return self._ended(ref, before, Outcome.GAVE_UP, f"{type(exc).__name__}: {exc}")
+        if answer.status == 304 and validators:
+            return self._ended(ref, before, Outcome.UNCHANGED, "HTTP 304 not modified")
+        if answer.status >= 300:
+            return self._ended(ref, before, Outcome.HTTP_ERROR, f"HTTP {answer.status}")
         page = RawPage(
             requested_url=ref.url,
-            url=str(response.url),
-            status=response.status_code,
-            headers=dict(response.headers),
-            content=response.content,
-            fetched_at=datetime.now(UTC),
+            url=answer.url,
+            status=answer.status,
+            headers=answer.header_dict,
+            content=answer.content,
+            fetched_at=answer.started_at,
         )
-        return FetchResult(ref, page=page, requests=spent)
+        return FetchResult(ref, page=page, requests=self._own_requests() - before)
 
-    def _gave_up(self, ref: ArticleRef, before: int, detail: str) -> FetchResult:
-        spent = self.requests_made - before
-        return FetchResult(ref, outcome=Outcome.GAVE_UP, detail=detail, requests=spent)
+    def _ended(self, ref: ArticleRef, before: int, outcome: Outcome, detail: str) -> FetchResult:
+        spent = self._own_requests() - before
+        return FetchResult(ref, outcome=outcome, detail=detail, requests=spent)
+
+    def _own_requests(self) -> int:
+        return int(getattr(self._mine, "count", 0))
 
 
-def _retry_after(response: httpx.Response) -> float | None:
+def _retry_after(value: str | None) -> float | None:
     """Retry-After in seconds, from either of its two forms (delta-seconds or an HTTP date)."""
-    value = response.headers.get("Retry-After")
     if not value:
         return None
     if value.strip().isdigit():
@@ -202,4 +295,6 @@ def _retry_after(response: httpx.Response) -> float | None:
         when = parsedate_to_datetime(value)
     except (TypeError, ValueError):
         return None
+    if when.tzinfo is None:
+        when = when.replace(tzinfo=UTC)
     return max(0.0, (when - datetime.now(UTC)).total_seconds())

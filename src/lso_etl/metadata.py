@@ -9,6 +9,7 @@ from __future__ import annotations
 import json
 from collections.abc import Iterator
 from dataclasses import dataclass
+from functools import cached_property
 
 from selectolax.lexbor import LexborHTMLParser, LexborNode
 
@@ -73,18 +74,41 @@ class Page:
     tree: LexborHTMLParser
     jsonld: tuple[dict[str, object], ...]
 
+    @cached_property
+    def head(self) -> LexborNode | LexborHTMLParser:
+        """Where the page's <meta>/<link> elements are: <head>, unless some ended up in the
+        body. A tracking pixel's <noscript><img></noscript> in <head> closes it early (HTML
+        parsing rules), and every head element after it lands in <body>."""
+        head, body = self.tree.head, self.tree.body
+        if head is None or (body is not None and body.css_first("meta, link") is not None):
+            return self.tree
+        return head
+
 
 def node_value(node: LexborNode, rule: Rule) -> str:
     raw = node.attributes.get(rule.attr) if rule.attr else node.text(separator=" ")
     return clean_inline(raw or "")
 
 
+def rule_root(
+    page: Page, rule: Rule, scope: LexborNode | None = None
+) -> LexborNode | LexborHTMLParser:
+    """Where a rule looks: the given scope, else <head> for an `in_head` rule, else the page."""
+    if scope is not None:
+        return scope
+    return page.head if rule.in_head else page.tree
+
+
 def rule_values(page: Page, rule: Rule, scope: LexborNode | None = None) -> list[str]:
     """Non-empty values a rule finds (all of them for a `many` rule, else the picked one)."""
     if rule.name.startswith("jsonld:"):
         values = [clean_inline(s) for obj in page.jsonld for s in _strings(obj.get(rule.selector))]
+    elif not rule.many and rule.pick == 0:
+        # The first match only: the query stops there (a head <meta> is found at once).
+        node = rule_root(page, rule, scope).css_first(rule.selector)
+        values = [node_value(node, rule)] if node is not None else []
     else:
-        nodes = (scope if scope is not None else page.tree).css(rule.selector)
+        nodes = rule_root(page, rule, scope).css(rule.selector)
         values = [node_value(node, rule) for node in nodes]
         if not rule.many:
             try:

@@ -15,8 +15,8 @@ from selectolax.lexbor import LexborHTMLParser, LexborNode
 from lso_etl import fields
 from lso_etl.blocks import walk
 from lso_etl.body import Assembled, assemble
-from lso_etl.clean import content_hash, garbled_reason, join_paragraphs, word_count
-from lso_etl.decode import decode_page, header
+from lso_etl.clean import content_hash, garbled_reason, word_count
+from lso_etl.decode import header, parser_input
 from lso_etl.detect import Found, detect, no_article_reason
 from lso_etl.metadata import Page, read_jsonld
 from lso_etl.models import Article, ParseResult, RawPage, Status
@@ -56,8 +56,8 @@ def parse_page_strict(page: RawPage, profile: SiteProfile = PROFILE) -> ParseRes
     bad_response = _check_response(page)
     if bad_response is not None:
         return bad_response
-    text, encoding = decode_page(page.content, page.headers)
-    tree = LexborHTMLParser(text)
+    source, encoding = parser_input(page.content, page.headers)
+    tree = LexborHTMLParser(source)
     found = replace(detect(Page(tree, read_jsonld(tree)), profile), encoding=encoding)
     reason = no_article_reason(found, profile, page.url)
     if reason is not None:
@@ -108,7 +108,7 @@ def _extract(found: Found, profile: SiteProfile, page: RawPage, ident: ArticleUr
     if found.container is None:
         return _failed(f"no article body: {found.layout.name} layout without its container")
     parts = _body_parts(found, found.container, head[0])
-    body = join_paragraphs(parts.paragraphs)
+    body = "\n\n".join(p for p in parts.paragraphs if p)  # each one cleaned already (blocks)
     if not body:
         return _failed("no body text")
     size = len(body) + len(parts.sapo or "")
@@ -227,7 +227,7 @@ def record(result: ParseResult, url: str) -> dict[str, object]:
             "status": result.status.value,
             "reason": result.reason,
             "article_id": ident.article_id if ident else None,
-            "url": url,
+            "url": ident.canonical if ident else url,  # canonical whenever it is an article URL
             "parser_version": PARSER_VERSION,
         }
     return {

@@ -32,6 +32,19 @@ class Settings:
     chunk_retry_delay: float = 30.0
     # A run with a larger share of fallback-layout or quarantined pages fails: the site changed.
     drift_threshold: float = 0.2
+    # --- fetching limits and crawl state (issue 4) ---
+    total_timeout: float = 60.0  # one request, headers to last byte: stops a slow drip
+    max_body_bytes: int = 5 * 1024 * 1024  # also after decompression (gzip bombs)
+    max_redirects: int = 5  # followed only within the allowed hosts
+    # Requests in flight to the host at once. 1 is the polite default; more only helps when
+    # pacing is off (a mirror, the replay) or responses take longer than the delay.
+    concurrency: int = 1
+    raw_dir: str = ""  # WARC archive directory; empty: "raw/" next to the warehouse file
+    retry_gave_up_after: float = 0.0  # seconds before a later run retries a `gave_up` URL
+
+    @property
+    def archive_dir(self) -> Path:
+        return Path(self.raw_dir) if self.raw_dir else self.db.parent / "raw"
 
     @property
     def user_agent(self) -> str:

@@ -1,4 +1,4 @@
-"""DuckDB warehouse: migrations, idempotent loads on the article id, runs, outcomes, quarantine.
+"""DuckDB warehouse: connections, migrations, runs. Loading lives in `loading`, search in `search`.
 
 DuckDB lets one process hold a file at a time (even read-only), so connections are opened
 per batch and closed at once, and a lock held by someone else is waited for, then reported.
@@ -6,8 +6,10 @@ per batch and closed at once, and a lock held by someone else is waited for, the
 
 from __future__ import annotations
 
+import hashlib
 import json
 import logging
+import re
 import time
 import uuid
 from collections.abc import Iterator, Sequence
@@ -19,17 +21,32 @@ from urllib.parse import urlsplit
 
 import duckdb
 
+from lso_etl import checks
 from lso_etl.errors import UserError
-from lso_etl.models import Article, CrawlItem, Outcome, RunCounts, Status, UrlOutcome
+from lso_etl.loading import backfill_derived, load_batch, record_fetches, record_outcomes
+from lso_etl.models import RunCounts
+
+__all__ = [
+    "MixedOrigins", "WarehouseBusy", "connect", "finish_run", "high_water_mark", "known_ids",
+    "load_batch", "migrate", "record_fetches", "record_outcomes", "refuse_mixed_origins",
+    "site_profile_version", "start_run",
+]  # fmt: skip
 
 log = logging.getLogger(__name__)
 
 WAREHOUSE_DIR = Path(__file__).resolve().parents[2] / "warehouse"
 TIME_ZONE = "Asia/Ho_Chi_Minh"
+# Macros before views: views and other macros may call them.
+DEFINITION_DIRS = ("macros", "views")
 
 
 class WarehouseBusy(UserError):
     """Another process holds the DuckDB file (an analyst's notebook, another run)."""
+
+
+def _lock_holder(error: duckdb.IOException) -> str:
+    found = re.search(r"Conflicting lock is held in (.+?) \(PID (\d+)\)", str(error))
+    return f"process {found[2]} ({Path(found[1]).name})" if found else "another process"
 
 
 @contextmanager
@@ -52,10 +69,14 @@ def connect(
         except duckdb.IOException as exc:
             if "lock" not in str(exc).lower() or time.monotonic() >= deadline:
                 raise WarehouseBusy(
-                    f"{path} is held open by another process (a notebook or another run?); "
-                    "close it, or read a snapshot instead"
+                    f"{path} is held open by another process ({_lock_holder(exc)}: a notebook "
+                    f"or another run?) and was still locked after {wait_seconds:.0f} s; close it, "
+                    "or read a snapshot instead (`lso-etl export`)"
                 ) from exc
-            log.warning("%s is locked by another process; waiting", path)
+            log.warning(
+                "warehouse %s is locked by %s; retrying for up to %.0f s more",
+                path, _lock_holder(exc), max(0.0, deadline - time.monotonic()),
+            )  # fmt: skip
             time.sleep(1.0)
     try:
         con.execute(f"set TimeZone = '{TIME_ZONE}'")
@@ -65,7 +86,11 @@ def connect(
 
 
 def migrate(con: duckdb.DuckDBPyConnection, root: Path = WAREHOUSE_DIR) -> list[str]:
-    """Apply new numbered migrations in order, then re-create every view. Returns what was applied."""
+    """Apply new numbered migrations in order, then re-create every macro and view.
+
+    Returns the migrations applied. Rows derived from articles (authors, search shadow) are
+    filled in for articles loaded before the migration that introduced them.
+    """
     con.execute(
         "create table if not exists schema_migrations"
         " (name varchar primary key, applied_at timestamptz not null)"
@@ -80,9 +105,22 @@ def migrate(con: duckdb.DuckDBPyConnection, root: Path = WAREHOUSE_DIR) -> list[
         con.execute("insert into schema_migrations values (?, now())", [script.name])
         con.execute("commit")
         applied.append(script.name)
-    for view in sorted((root / "views").glob("*.sql")):
-        con.execute(view.read_text(encoding="utf-8"))
+    for folder in DEFINITION_DIRS:
+        for definition in sorted((root / folder).glob("*.sql")):
+            con.execute(definition.read_text(encoding="utf-8"))
+    if applied:
+        filled = backfill_derived(con)
+        if filled:
+            log.info("derived rows written for %d articles loaded before %s", filled, applied[-1])
     return applied
+
+
+def site_profile_version() -> tuple[str, str]:
+    """(name, fingerprint) of the site profile: the fingerprint changes with any selector."""
+    from lso_etl.site.profile import PROFILE
+
+    digest = hashlib.sha256(repr(PROFILE).encode()).hexdigest()[:12]
+    return PROFILE.name, digest
 
 
 def start_run(
@@ -94,11 +132,13 @@ def start_run(
     parser_version: str,
 ) -> str:
     run_id = uuid.uuid4().hex[:12]
+    profile, profile_version = site_profile_version()
     con.execute(
         "insert into runs (run_id, flow, parameters, base_url, respect_robots, parser_version,"
-        " started_at, status) values (?, ?, ?, ?, ?, ?, ?, 'running')",
+        " site_profile, site_profile_version, started_at, status)"
+        " values (?, ?, ?, ?, ?, ?, ?, ?, ?, 'running')",
         [run_id, flow, json.dumps(parameters, default=str), base_url, respect_robots,
-         parser_version, datetime.now(UTC)],
+         parser_version, profile, profile_version, datetime.now(UTC)],
     )  # fmt: skip
     return run_id
 
@@ -110,13 +150,21 @@ def finish_run(
     counts: RunCounts,
     requests: int,
     bytes_fetched: int,
-) -> None:
+) -> dict[str, int]:
+    """Close the run's row; run the data checks and store their counts in it.
+
+    Returns offending rows per check (failures are logged, never raised: a check flags data
+    for a person to look at, it does not undo a load).
+    """
+    found = checks.run_checks(con)
+    failed = sum(1 for rows in found.values() if rows)
     con.execute(
         "update runs set finished_at = ?, status = ?, counts = map(?, ?), requests = ?,"
-        " bytes_fetched = ? where run_id = ?",
+        " bytes_fetched = ?, checks = map(?, ?), checks_failed = ? where run_id = ?",
         [datetime.now(UTC), status, list(counts.counts), list(counts.counts.values()),
-         requests, bytes_fetched, run_id],
+         requests, bytes_fetched, list(found), list(found.values()), failed, run_id],
     )  # fmt: skip
+    return found
 
 
 class MixedOrigins(UserError):
@@ -152,103 +200,3 @@ def high_water_mark(con: duckdb.DuckDBPyConnection) -> datetime | None:
     """The newest publish time in the warehouse: where the daily run picks up."""
     row = con.execute("select max(published_at) from articles").fetchone()
     return row[0] if row else None
-
-
-def record_outcomes(
-    con: duckdb.DuckDBPyConnection, run_id: str, outcomes: Sequence[UrlOutcome]
-) -> None:
-    if not outcomes:
-        return
-    now = datetime.now(UTC)
-    con.executemany(
-        "insert into url_outcomes values (?, ?, ?, ?, ?, ?, ?)",
-        [[run_id, o.url, o.article_id, o.outcome.value, o.detail, o.found_by, now]
-         for o in outcomes],
-    )  # fmt: skip
-
-
-def load_batch(
-    con: duckdb.DuckDBPyConnection, run_id: str, items: Sequence[CrawlItem]
-) -> list[UrlOutcome]:
-    """Write one batch in one transaction; returns each item's terminal outcome."""
-    ids = [i.parsed.article.article_id for i in items if i.parsed and i.parsed.article]
-    stored = dict(
-        con.execute(
-            "select article_id, content_hash from articles where article_id in (select unnest(?))",
-            [ids],
-        ).fetchall()
-    ) if ids else {}  # fmt: skip
-    outcomes = []
-    con.execute("begin")
-    for item in items:
-        outcomes.append(_load_one(con, run_id, item, stored))
-    record_outcomes(con, run_id, outcomes)
-    con.execute("commit")
-    return outcomes
-
-
-def _load_one(
-    con: duckdb.DuckDBPyConnection, run_id: str, item: CrawlItem, stored: dict[str, str]
-) -> UrlOutcome:
-    ref, page, parsed = item.fetched.ref, item.fetched.page, item.parsed
-    if parsed is None or page is None:
-        outcome = item.fetched.outcome or Outcome.GAVE_UP
-        return UrlOutcome(ref.url, ref.article_id, outcome, item.fetched.detail, ref.found_by)
-    if parsed.status is Status.NOT_ARTICLE:
-        return UrlOutcome(ref.url, ref.article_id, Outcome.NOT_ARTICLE, parsed.reason, ref.found_by)
-    if parsed.status is Status.FAILED or parsed.article is None:
-        con.execute(
-            "insert into quarantine values (?, ?, ?, 'parse', ?, ?, ?, ?, ?)",
-            [ref.url, ref.article_id, run_id, parsed.reason or "unknown", page.status,
-             json.dumps(page.headers), page.content, page.fetched_at],
-        )  # fmt: skip
-        return UrlOutcome(ref.url, ref.article_id, Outcome.QUARANTINED, parsed.reason, ref.found_by)
-    article = parsed.article
-    previous = stored.get(article.article_id)
-    if previous == article.content_hash:
-        con.execute(
-            "update articles set last_fetched_at = ? where article_id = ?",
-            [page.fetched_at, article.article_id],
-        )
-        return UrlOutcome(ref.url, article.article_id, Outcome.UNCHANGED, None, ref.found_by)
-    _upsert_article(con, run_id, article, page.fetched_at, is_new=previous is None)
-    detail = "new" if previous is None else "updated"
-    return UrlOutcome(ref.url, article.article_id, Outcome.LOADED, detail, ref.found_by)
-
-
-_ARTICLE_COLUMNS = (
-    "article_id, url, headline, sapo, dateline, body, authors, source, captions, images,"
-    " published_at, modified_at, section, tags, layout, provenance, word_count, content_hash,"
-    " parser_version, first_seen_at, last_fetched_at, version, run_id"
-)
-
-
-def _upsert_article(
-    con: duckdb.DuckDBPyConnection, run_id: str, a: Article, fetched_at: datetime, is_new: bool
-) -> None:
-    """Insert a new article or replace a changed one, keeping its history in article_versions."""
-    version = 1
-    first_seen = fetched_at
-    if not is_new:
-        row = con.execute(
-            "select version, first_seen_at from articles where article_id = ?", [a.article_id]
-        ).fetchone()
-        assert row is not None  # is_new is False only when the id was just read from articles
-        version, first_seen = row[0] + 1, row[1]
-        con.execute(
-            "update article_versions set valid_to = ? where article_id = ? and valid_to is null",
-            [fetched_at, a.article_id],
-        )
-    images = [{"src": src, "caption": caption} for src, caption in a.images]
-    con.execute(
-        f"insert or replace into articles ({_ARTICLE_COLUMNS}) values"
-        " (?, ?, ?, ?, ?, ?, ?, ?, ?, ?, ?, ?, ?, ?, ?, map(?, ?), ?, ?, ?, ?, ?, ?, ?)",
-        [a.article_id, a.url, a.headline, a.sapo, a.dateline, a.body, list(a.authors), a.source,
-         list(a.captions), images, a.published_at, a.modified_at, a.section, list(a.tags),
-         a.layout, list(a.provenance), list(a.provenance.values()), a.word_count,
-         a.content_hash, a.parser_version, first_seen, fetched_at, version, run_id],
-    )  # fmt: skip
-    con.execute(
-        "insert into article_versions values (?, ?, ?, ?, ?, ?, ?, null, ?)",
-        [a.article_id, version, a.content_hash, a.headline, a.sapo, a.body, fetched_at, run_id],
-    )

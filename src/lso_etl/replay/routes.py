@@ -3,6 +3,7 @@
 from __future__ import annotations
 
 import hashlib
+import json
 import re
 from dataclasses import dataclass
 from datetime import date, datetime
@@ -15,6 +16,9 @@ HTML = "text/html; charset=UTF-8"
 XML = "application/xml; charset=UTF-8"
 RSS = "application/rss+xml; charset=UTF-8"
 TEXT = "text/plain; charset=UTF-8"
+JSON = "application/json; charset=UTF-8"
+# The sister paper's section ids (site-notes.md); the replay numbers its sections from 57 alike.
+FIRST_CATEGORY_ID = 57
 MONTH_SITEMAP = re.compile(r"^/sitemaps/(?P<month>\d{4}-\d{2})\.xml$")
 
 
@@ -59,6 +63,8 @@ def route(site: SiteConfig, target: str, today: date) -> Response:
         )
     if path == "/rss/home.rss":
         return Response(200, RSS, feeds.render_rss(corpus).encode(), newest)
+    if path == "/list-post-by-category":
+        return _json_listing(site, parts.query)
     month = MONTH_SITEMAP.match(path)
     in_month = feeds.months(corpus).get(month["month"]) if month else None
     if month and in_month:
@@ -80,3 +86,25 @@ def _listing(site: SiteConfig, path: str, query: str, today: date) -> Response |
     if items is None or html is None or path.count("/") != 1:
         return None
     return Response(200, HTML, html.encode(), items[0].published_at if items else None)
+
+
+def category_ids(corpus: Corpus) -> dict[str, int]:
+    """Section slug -> the id the JSON listing takes as `category_id`."""
+    return {s.slug: FIRST_CATEGORY_ID + i for i, s in enumerate(corpus.sections)}
+
+
+def _json_listing(site: SiteConfig, query: str) -> Response:
+    """The CMS's JSON listing: `?page=N&limit=L&category_id=ID`, newest first, `{"data": [...]}`."""
+    params = {k: v[0] for k, v in parse_qs(query).items()}
+    ids = {v: k for k, v in category_ids(site.corpus).items()}
+    try:
+        page, limit = int(params.get("page", "1")), int(params.get("limit", "12"))
+        slug = ids[int(params.get("category_id", ""))]
+    except (KeyError, ValueError):
+        return Response(400, JSON, b'{"data": [], "error": "bad parameters"}')
+    items = site.corpus.by_section[slug][(page - 1) * limit : page * limit] if page >= 1 else ()
+    data = [
+        {"link": a.path, "title": a.headline, "published_at": a.published_at.isoformat()}
+        for a in items
+    ]
+    return Response(200, JSON, json.dumps({"data": data}, ensure_ascii=False).encode())

@@ -1,27 +1,31 @@
-"""The replay site: a real HTTP server on loopback serving the corpus, with scripted faults.
+"""The replay site: a real HTTP server on loopback serving the corpus, with injected faults.
 
-All I/O of the replay lives here; pages come from the pure `routes.route`. Pages are rendered on
-request (cheap, and deterministic, so ETags hold across requests and restarts).
+All I/O of the replay lives here; pages come from the pure `routes.route`, faults from
+`faults.fault_reply`. Pages are rendered on request (cheap, and deterministic, so ETags hold
+across requests and restarts). Faults come from a queue per path (`faults=`, `add_faults`) or
+are drawn for a share of all requests (`fault_rate=`, `fault_seed=`); every fault served is
+logged in `faults_served`.
 """
 
 from __future__ import annotations
 
+import socket
+import struct
 import sys
 import threading
 import time
 from dataclasses import replace
 from datetime import UTC, date
-from email.utils import format_datetime
-from http import HTTPStatus
+from email.utils import format_datetime, parsedate_to_datetime
 from http.server import BaseHTTPRequestHandler, ThreadingHTTPServer
 from types import TracebackType
 from typing import Any, cast
 from urllib.parse import urlsplit
 
 from lso_etl.replay.corpus import Corpus, build_corpus
-from lso_etl.replay.routes import HTML, SiteConfig, route
-
-Answer = tuple[int, dict[str, str], bytes]
+from lso_etl.replay.faults import CHAOS_MIX, Fault, RateFaults, Reply, fault_reply, loop_back, warm
+from lso_etl.replay.model import CorpusArticle
+from lso_etl.replay.routes import SiteConfig, route
 
 
 class ReplaySite:
@@ -37,7 +41,11 @@ class ReplaySite:
         pad_kb: int = 0,
         today: date | None = None,
         extra_disallow: tuple[str, ...] = (),
-        faults: dict[str, list[int]] | None = None,
+        faults: dict[str, list[Fault]] | None = None,
+        fault_rate: float = 0.0,
+        fault_seed: int = 0,
+        fault_mix: tuple[Fault, ...] = CHAOS_MIX,
+        slow_seconds: float = 2.0,
     ) -> None:
         self.corpus = corpus if corpus is not None else build_corpus()
         self._address = (host, port)
@@ -45,7 +53,12 @@ class ReplaySite:
         self._settings = SiteConfig(self.corpus, "", crawl_delay, pad_kb, tuple(extra_disallow))
         self._today = today  # None: the real date, as the real header shows
         self._lock = threading.Lock()
-        self._faults = {path: list(statuses) for path, statuses in (faults or {}).items()}
+        self._faults = {path: list(queued) for path, queued in (faults or {}).items()}
+        self._rate = RateFaults(fault_rate, fault_seed, fault_mix)
+        warm([f for queued in self._faults.values() for f in queued])
+        warm(fault_mix if fault_rate > 0 else ())
+        self.slow_seconds = slow_seconds  # how long "slow" waits and "drip" drips
+        self.faults_served: list[tuple[str, Fault]] = []
         self._requests: list[tuple[str, str]] = []
         self._server: _Server | None = None
         self._thread: threading.Thread | None = None
@@ -104,52 +117,77 @@ class ReplaySite:
         with self._lock:
             return sum(1 for _, target in self._requests if target == path)
 
-    def add_faults(self, path: str, statuses: list[int]) -> None:
-        """Queue more statuses for `path` (served before the page), e.g. while a test runs."""
+    def add_faults(self, path: str, faults: list[Fault]) -> None:
+        """Queue more faults for `path` (served before the page), e.g. while a test runs."""
+        warm(faults)
         with self._lock:
-            self._faults.setdefault(path, []).extend(statuses)
+            self._faults.setdefault(path, []).extend(faults)
 
-    def answer(self, method: str, target: str, if_none_match: str | None) -> Answer:
-        """Status, headers and body for one request (called from the server's threads)."""
+    def edit(self, path: str, **changes: Any) -> CorpusArticle:
+        """Serve the article at `path` with fields changed from now on, as when the paper edits
+        a story (`paragraphs=(...)`, `headline=...`). Returns the edited article."""
+        with self._lock:
+            articles = [
+                replace(a, **changes) if a.path == path else a for a in self.corpus.articles
+            ]
+            self.corpus = Corpus(tuple(articles), self.corpus.sections)
+            self._settings = replace(self._settings, corpus=self.corpus)
+            if self._config is not None:
+                self._config = replace(self._config, corpus=self.corpus)
+            return self.corpus.by_path[path]
+
+    def answer(self, method: str, target: str, conditions: dict[str, str] | None = None) -> Reply:
+        """What to send for one request (called from the server's threads)."""
         with self._lock:
             self._requests.append((method, target))
             fault = self._next_fault(target)
-        if fault is not None:
-            return _fault(fault)
+            if fault is not None:
+                self.faults_served.append((target, fault))
+        back = loop_back(target)
+        if back is not None:
+            return back
+        page = self._page(target, conditions or {})
+        if fault is None:
+            return page
+        return fault_reply(fault, target, page, self.slow_seconds)
+
+    def _page(self, target: str, conditions: dict[str, str]) -> Reply:
         assert self._config is not None
         response = route(self._config, target, self._today or date.today())
         headers = {"Content-Type": response.content_type}
         if response.status != 200:
-            return response.status, headers, response.body
+            return Reply(response.status, headers, response.body)
         headers["ETag"] = response.etag
         if response.last_modified is not None:
             headers["Last-Modified"] = format_datetime(
                 response.last_modified.astimezone(UTC), usegmt=True
             )
-        if if_none_match and _etag_matches(if_none_match, response.etag):
-            return 304, headers, b""
-        return 200, headers, response.body
+        if _not_modified(conditions, response.etag, headers.get("Last-Modified")):
+            return Reply(304, headers, b"")
+        return Reply(200, headers, response.body)
 
-    def _next_fault(self, target: str) -> int | None:
-        for key in (target, urlsplit(target).path):
-            statuses = self._faults.get(key)
-            if statuses:
-                return statuses.pop(0)
-        return None
-
-
-def _fault(status: int) -> Answer:
-    phrase = HTTPStatus(status).phrase
-    body = f"<html><body><h1>{status} {phrase}</h1></body></html>\n".encode()
-    headers = {"Content-Type": HTML}
-    if status == 429:
-        headers["Retry-After"] = "1"
-    return status, headers, body
+    def _next_fault(self, target: str) -> Fault | None:
+        path = urlsplit(target).path
+        for key in (target, path):
+            queued = self._faults.get(key)
+            if queued:
+                return queued.pop(0)
+        return self._rate.pick(target, path)
 
 
-def _etag_matches(header: str, etag: str) -> bool:
-    candidates = [value.strip().removeprefix("W/") for value in header.split(",")]
-    return "*" in candidates or etag in candidates
+def _not_modified(conditions: dict[str, str], etag: str, last_modified: str | None) -> bool:
+    """RFC 9110: If-None-Match decides when present; else If-Modified-Since against Last-Modified."""
+    if_none_match = conditions.get("if-none-match")
+    if if_none_match:
+        candidates = [value.strip().removeprefix("W/") for value in if_none_match.split(",")]
+        return "*" in candidates or etag in candidates
+    since = conditions.get("if-modified-since")
+    if not since or last_modified is None:
+        return False
+    try:
+        return parsedate_to_datetime(last_modified) <= parsedate_to_datetime(since)
+    except (TypeError, ValueError):
+        return False
 
 
 class _Server(ThreadingHTTPServer):
@@ -181,17 +219,49 @@ class _Handler(BaseHTTPRequestHandler):
 
     def _reply(self, with_body: bool) -> None:
         site = cast(_Server, self.server).site
-        status, headers, body = site.answer(
-            self.command, self.path, self.headers.get("If-None-Match")
-        )
-        self.send_response(status)
-        for name, value in headers.items():
+        conditions = {
+            name: value
+            for name in ("if-none-match", "if-modified-since")
+            if (value := self.headers.get(name))
+        }
+        reply = site.answer(self.command, self.path, conditions)
+        if reply.delay:
+            time.sleep(reply.delay)
+        if reply.mode == "reset":
+            self._reset()
+            return
+        self.send_response(reply.status)
+        for name, value in reply.headers.items():
             self.send_header(name, value)
-        if status != 304:
-            self.send_header("Content-Length", str(len(body)))
+        if reply.mode == "unsized":
+            self.send_header("Connection", "close")  # the body ends where the connection does
+            self.close_connection = True
+        elif reply.status != 304:
+            self.send_header("Content-Length", str(len(reply.body)))
         self.end_headers()
-        if with_body and status != 304:
+        if with_body and reply.status != 304:
+            self._send_body(reply, site.slow_seconds)
+
+    def _send_body(self, reply: Reply, slow_seconds: float) -> None:
+        body = reply.body
+        if reply.mode == "truncate":
+            self.wfile.write(body[: len(body) // 2])
+            self.close_connection = True  # the promised rest never comes
+        elif reply.mode == "drip":
+            pieces = 20
+            step = max(1, -(-len(body) // pieces))
+            for start in range(0, len(body), step):
+                self.wfile.write(body[start : start + step])
+                self.wfile.flush()
+                time.sleep(slow_seconds / pieces)
+        else:
             self.wfile.write(body)
+
+    def _reset(self) -> None:
+        """Close with RST, not FIN: what a crashed upstream or a middlebox does."""
+        self.connection.setsockopt(socket.SOL_SOCKET, socket.SO_LINGER, struct.pack("ii", 1, 0))
+        self.connection.close()
+        self.close_connection = True
 
     def log_message(self, format: str, *args: Any) -> None:
         """Quiet: the request log is `ReplaySite.requests`."""

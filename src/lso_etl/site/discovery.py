@@ -11,8 +11,20 @@ from dataclasses import dataclass
 
 @dataclass(frozen=True)
 class DiscoveryProfile:
-    # Used when robots.txt names no sitemap.
+    # Strategies, tried in order and merged on the article id (`lso_etl.discover.WALKERS`).
+    # A trailing "?" runs a strategy only when the ones before it found nothing: walking years
+    # of listing pages at one request a second takes hours, a sitemap takes minutes.
+    backfill_strategies: tuple[str, ...] = ("sitemap", "listing?")
+    daily_strategies: tuple[str, ...] = ("sitemap", "rss", "home", "listing")
+    # Used when robots.txt names no sitemap (when it names one, that one is used).
     sitemap_paths: tuple[str, ...] = ("/sitemap.xml",)
+    # [?] "/rss/home.rss" is a guess seen in one public script (site-notes.md).
+    feed_paths: tuple[str, ...] = ("/rss/home.rss",)
+    home_paths: tuple[str, ...] = ("/",)
+    # [I] the sister paper's JSON listing; Lạng Sơn's category ids are unknown, so none are
+    # walked until someone fills them in (`lso-etl probe` on a section page shows them).
+    json_listing_url: str = "/list-post-by-category?page={page}&limit=12&category_id={category}"
+    json_categories: tuple[int, ...] = ()
     # Section listing pages, walked newest first: "{slug}" then "?page=N".
     sections: tuple[str, ...] = (
         "thoi-su",

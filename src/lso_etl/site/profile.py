@@ -20,6 +20,9 @@ class Rule:
     attr: str | None = None  # None: the element's text
     pick: int = 0  # which match to use when several match (-1: the last)
     many: bool = False  # collect every match (tags), not one
+    # Look where the page's <meta>/<link> elements are (`Page.head`: <head>, unless a stray
+    # element pushed some into <body>); a query there skips the ~150 KB of page chrome.
+    in_head: bool = False
 
 
 @dataclass(frozen=True)
@@ -62,18 +65,23 @@ class SiteProfile:
     soft_404_markers: tuple[str, ...]  # lower-case phrases of a "not found" page served as 200
     min_body_chars: int  # a shorter body is a failed parse, not an article
     listing_min_links: int  # this many article links and no article body: a listing page
+    # An unrecognised page whose densest block has at most this many paragraphs, among that
+    # many article links, is a listing: one story summary is not an article body.
+    listing_max_paragraphs: int
 
 
-def meta(prop: str) -> Rule:
-    return Rule(f"meta:{prop}", f"meta[property='{prop}']", attr="content")
+def meta(prop: str, many: bool = False) -> Rule:
+    return Rule(f"meta:{prop}", f"meta[property='{prop}']", "content", many=many, in_head=True)
 
 
 def meta_name(name: str) -> Rule:
-    return Rule(f"meta:{name}", f"meta[name='{name}']", attr="content")
+    return Rule(f"meta:{name}", f"meta[name='{name}']", attr="content", in_head=True)
 
 
-def css(layout: str, selector: str, attr: str | None = None, pick: int = 0) -> Rule:
-    return Rule(f"{layout}:{selector}", selector, attr=attr, pick=pick)
+def css(
+    layout: str, selector: str, attr: str | None = None, pick: int = 0, many: bool = False
+) -> Rule:
+    return Rule(f"{layout}:{selector}", selector, attr=attr, pick=pick, many=many)
 
 
 OG_TITLE = meta("og:title")
@@ -91,7 +99,9 @@ CURRENT = Layout(
     detector="div#content-detail",  # [C]
     body=(css("current", "div#content-detail"),),  # [C]
     headline=(css("current", "h1.name"), OG_TITLE, TITLE_TAG),  # [I]
-    published_at=(css("current", "div.date"),),  # [I] text ends in "[GMT+7]"-like part, cut
+    # [I] text ends in a "[GMT+7]"-like part, cut. Every match is a candidate, in page order:
+    # a page header may reuse the class for today's date, which the date rules then reject.
+    published_at=(css("current", "div.date", many=True),),
     # [I] the first `p > strong` of the body, taken only when its paragraph is the body's
     # first and mostly bold (else a lead opening with "LSO-" is recognised by its dateline)
     sapo=(css("current", "p > strong"),),
@@ -108,7 +118,7 @@ LEGACY = Layout(
     detector="div.content p",
     body=(css("legacy", "div.content"),),  # text from its <p>s
     headline=(css("legacy", "h1.title"), css("legacy", "h1"), OG_TITLE, TITLE_TAG),
-    published_at=(css("legacy", "p.post-date"),),  # "15:47 | 26/07/2017"
+    published_at=(css("legacy", "p.post-date", many=True),),  # "15:47 | 26/07/2017"
     sapo=(css("legacy", "p > strong"),),  # "div.content p strong"
     # images/captions: a <p> or table holding an <img>; caption in its <em>, or in the
     # following <p><em>/<p><strong> (that adjacency rule is code: lso_etl.body)
@@ -151,10 +161,10 @@ METADATA = Metadata(
         Rule("jsonld:author", "author"),
     ),
     tags=(
-        Rule("meta:article:tag", "meta[property='article:tag']", attr="content", many=True),
+        meta("article:tag", many=True),
         Rule("jsonld:keywords", "keywords", many=True),
     ),
-    canonical=Rule("html:link[rel=canonical]", "link[rel='canonical']", attr="href"),
+    canonical=Rule("html:link[rel=canonical]", "link[rel='canonical']", "href", in_head=True),
 )
 
 PROFILE = SiteProfile(
@@ -176,4 +186,5 @@ PROFILE = SiteProfile(
     ),
     min_body_chars=150,
     listing_min_links=5,
+    listing_max_paragraphs=1,
 )

@@ -1,0 +1,199 @@
+"""Search on a generated 100,000-article warehouse: ranked search vs a naive ILIKE scan.
+
+    uv run python bench/warehouse.py [--articles 100000] [--db /tmp/lso-bench/lso.duckdb]
+                                     [--repeat 7] [--reuse]
+
+Builds the warehouse in bulk (pandas frames, one `insert ... select` per table: the loader's
+one-article-at-a-time path would take an hour here), with the search shadow folded by the same
+`textnorm.fold` the loader uses, then `refresh_search` (postings sorted, fts index built).
+Then, in the same process, each query's first page (20 hits) is timed `--repeat` times with
+each engine and with the naive query an analyst would write: every word ILIKE'd over the
+accent-stripped shadow column, newest first. Prints a markdown table of medians.
+"""
+
+from __future__ import annotations
+
+import argparse
+import random
+import statistics
+import sys
+import time
+from collections.abc import Callable
+from datetime import datetime, timedelta
+from pathlib import Path
+from zoneinfo import ZoneInfo
+
+import duckdb
+import pandas as pd
+
+from lso_etl import search, warehouse
+from lso_etl.loading import search_text
+from lso_etl.replay import texts, topics
+from lso_etl.replay.corpus import SECTIONS, _fill, _fills, title_name
+from lso_etl.textnorm import fold, tone_key
+
+TZ = ZoneInfo("Asia/Ho_Chi_Minh")
+QUERIES = ("nông thôn mới", "cửa khẩu Hữu Nghị", "hoà bình", "giải ngân vốn đầu tư công",
+           "xa tan thanh", "Đảng bộ")  # fmt: skip
+PAGE = 20
+
+
+def generate(count: int, seed: int = 5) -> pd.DataFrame:
+    """`count` articles of ~3 KB written from the replay corpus's sentence banks."""
+    rng = random.Random(seed)
+    when = datetime(2020, 5, 5, tzinfo=TZ)
+    bank = [s for t in topics.TOPICS.values() for s in t.sentences] + list(texts.COMMON_SENTENCES)
+    sentences = [_fill(rng, rng.choice(bank), _fills(rng, when)) for _ in range(5000)]
+    heads = [(slug, t.headlines) for slug, t in topics.TOPICS.items()]
+    names = {s.slug: s.name for s in SECTIONS}
+    start = datetime(2012, 1, 1, 6, tzinfo=TZ)
+    rows = []
+    for number in range(count):
+        slug, templates = rng.choice(heads)
+        published = start + timedelta(minutes=rng.randrange(14 * 365 * 24 * 60))
+        headline = _fill(rng, rng.choice(templates), _fills(rng, published))
+        paragraphs = [" ".join(rng.choices(sentences, k=rng.randint(3, 6))) for _ in range(7)]
+        authors = [title_name(rng.choice(texts.REPORTERS))]
+        rows.append((f"new:{6_000_000 + number}", headline, paragraphs[0], "\n\n".join(paragraphs[1:]),
+                     authors, published, names[slug]))  # fmt: skip
+    frame = pd.DataFrame(
+        rows,
+        columns=["article_id", "headline", "sapo", "body", "authors", "published_at", "section"],
+    )
+    frame["word_count"] = (frame.sapo + " " + frame.body).str.count(" ") + 1
+    return frame
+
+
+def build(db: Path, count: int) -> dict[str, float]:
+    """A fresh warehouse of `count` generated articles. Seconds per step."""
+    seconds: dict[str, float] = {}
+    tick = time.monotonic()
+    frame = generate(count)
+    seconds["generate"] = time.monotonic() - tick
+    tick = time.monotonic()
+    shadows = pd.DataFrame({"article_id": frame.article_id})
+    shadows["doc"] = [fold(search_text(h, s, b)) for h, s, b in zip(frame.headline, frame.sapo, frame.body, strict=True)]  # fmt: skip
+    shadows["doc_len"] = shadows.doc.str.count(" ") + 1
+    authors = pd.DataFrame({"article_id": frame.article_id, "name": frame.authors.str[0]})
+    authors["author_key"] = authors.name.map(tone_key)
+    seconds["fold"] = time.monotonic() - tick
+    for stale in db.parent.glob(db.name + "*"):
+        stale.unlink()
+    with warehouse.connect(db) as con:
+        warehouse.migrate(con)
+        tick = time.monotonic()
+        _insert(con, frame, shadows, authors)
+        seconds["insert"] = time.monotonic() - tick
+        tick = time.monotonic()
+        search.rebuild_postings(con)
+        seconds["postings"] = time.monotonic() - tick
+        for engine, spent in search.refresh_search(con).items():
+            seconds[f"refresh {engine}"] = spent
+    return {step: round(value, 1) for step, value in seconds.items()}
+
+
+def _insert(
+    con: duckdb.DuckDBPyConnection,
+    frame: pd.DataFrame,
+    shadows: pd.DataFrame,
+    authors: pd.DataFrame,
+) -> None:
+    con.register("frame", frame)
+    con.register("shadows", shadows)
+    con.register("bench_authors", authors)
+    con.execute("""
+        insert into articles
+        select article_id, 'https://baolangson.vn/bai-' || article_id[5:] || '.html', headline,
+            sapo, 'LSO', body, authors, null, [], [], published_at, null, section, [], 'current',
+            map(['headline', 'body'], ['current:h1.name', 'current:div#content-detail']),
+            word_count, md5(body), 'bench', now(), now(), 1, 'bench'
+        from frame
+    """)  # fmt: skip
+    con.execute("""
+        insert into article_versions
+        select article_id, 1, content_hash, headline, sapo, body, first_seen_at, null, run_id
+        from articles
+    """)  # fmt: skip
+    con.execute("insert into article_search select article_id, doc, doc_len, now() from shadows")
+    con.execute(
+        "insert into article_authors select article_id, 1, name, author_key from bench_authors"
+    )
+
+
+def naive(con: duckdb.DuckDBPyConnection, query: str) -> list[tuple[object, ...]]:
+    """What an analyst would write without the index: every word ILIKE'd, newest first."""
+    words = fold(query).split()
+    where = " and ".join("article_search.doc ilike ?" for _ in words)
+    return con.execute(
+        "select article_id, headline, published_at from article_search join articles using"
+        f" (article_id) where {where} order by published_at desc limit {PAGE}",
+        [f"%{word}%" for word in words],
+    ).fetchall()
+
+
+def median_ms(run: Callable[[], object], repeat: int) -> float:
+    spent = []
+    for _ in range(repeat):
+        tick = time.perf_counter()
+        run()
+        spent.append(time.perf_counter() - tick)
+    return round(statistics.median(spent) * 1000, 1)
+
+
+def measure(db: Path, repeat: int) -> list[dict[str, object]]:
+    rows = []
+    with warehouse.connect(db, read_only=True) as con:
+        for query in QUERIES:
+            row: dict[str, object] = {"query": query}
+            for engine in ("fts", "builtin"):
+                found = search.search(con, query, limit=PAGE, engine=engine)
+                row[f"{engine} hits"] = len(found.hits)
+                row[f"{engine} ms"] = median_ms(
+                    lambda q=query, e=engine: search.search(con, q, limit=PAGE, engine=e),  # type: ignore[misc]
+                    repeat,
+                )
+            row["naive ms"] = median_ms(lambda q=query: naive(con, q), repeat)  # type: ignore[misc]
+            row["speed-up"] = round(float(row["naive ms"]) / float(row["builtin ms"]), 1)  # type: ignore[arg-type]
+            rows.append(row)
+    return rows
+
+
+def naive_strip_at_query_time(db: Path, query: str) -> float:
+    """The same naive search stripping accents in the query itself (no shadow column): once."""
+    with warehouse.connect(db, read_only=True) as con:
+        words = fold(query).split()
+        text = "strip_accents(lower(headline || ' ' || coalesce(sapo, '') || ' ' || body))"
+        where = " and ".join(f"{text} ilike ?" for _ in words)
+        tick = time.perf_counter()
+        con.execute(
+            f"select article_id from articles where {where} order by published_at desc limit {PAGE}",
+            [f"%{word}%" for word in words],
+        ).fetchall()
+        return round((time.perf_counter() - tick) * 1000, 1)
+
+
+def main(argv: list[str] | None = None) -> None:
+    parser = argparse.ArgumentParser(description=__doc__.splitlines()[0])
+    parser.add_argument("--articles", type=int, default=100_000)
+    parser.add_argument("--db", type=Path, default=Path("/tmp/lso-bench/lso.duckdb"))
+    parser.add_argument("--repeat", type=int, default=7)
+    parser.add_argument("--reuse", action="store_true", help="Time an existing warehouse.")
+    args = parser.parse_args(argv)
+    if not args.reuse:
+        print(f"build of {args.articles} articles (seconds): {build(args.db, args.articles)}")
+    with warehouse.connect(args.db, read_only=True) as con:
+        size = con.execute("select count(*) from articles").fetchone()
+    print(
+        f"{size[0] if size else 0} articles, {args.db.stat().st_size / 2**20:.0f} MiB; medians of {args.repeat}"
+    )
+    rows = measure(args.db, args.repeat)
+    columns = list(rows[0])
+    print("| " + " | ".join(columns) + " |\n|" + "---|" * len(columns))
+    for row in rows:
+        print("| " + " | ".join(str(row[c]) for c in columns) + " |")
+    print(f"naive, accents stripped in the query (one run, '{QUERIES[0]}'):",
+          naive_strip_at_query_time(args.db, QUERIES[0]), "ms")  # fmt: skip
+
+
+if __name__ == "__main__":
+    sys.exit(main())

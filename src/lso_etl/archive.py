@@ -1,0 +1,250 @@
+"""The raw archive: every response and its request, in one gzip WARC file per run.
+
+A page once fetched is never fetched again to re-parse it: `reparse` and a resumed backfill
+read it from here. Each record is its own gzip member, written and flushed before the
+fetcher moves on, so a run killed at any moment leaves every completed exchange readable;
+the warehouse index (`archive_records`) is written per batch and rebuilt from the file's tail
+when a run died before indexing it (`scan`).
+
+The body is stored inflated, with the wire-only headers (Content-Encoding, Transfer-Encoding)
+dropped: the size cap applies to inflated bytes, and a reader must never have to inflate a
+bomb again. How the body travelled is kept in `WARC-Lso-Content-Encoding`.
+"""
+
+from __future__ import annotations
+
+import base64
+import hashlib
+import io
+import logging
+import threading
+import zlib
+from collections.abc import Iterator
+from dataclasses import dataclass
+from datetime import UTC, datetime
+from pathlib import Path
+from typing import Any, BinaryIO
+
+from warcio.archiveiterator import ArchiveIterator
+from warcio.exceptions import ArchiveLoadFailed
+from warcio.statusandheaders import StatusAndHeaders
+from warcio.warcwriter import WARCWriter
+
+from lso_etl.models import RawPage
+from lso_etl.site.urls import classify
+from lso_etl.transfer import Exchange
+
+log = logging.getLogger(__name__)
+
+GZIP_LEVEL = 6  # warcio's own writer uses 9: ~3x the CPU for a few percent less disk
+RUN_HEADER = "WARC-Lso-Run-Id"
+REQUESTED_HEADER = "WARC-Lso-Requested-URI"
+ENCODING_HEADER = "WARC-Lso-Content-Encoding"
+
+
+@dataclass(frozen=True)
+class ArchiveRecord:
+    """Where one archived response lies, and what it was: a row of `archive_records`."""
+
+    warc_file: str
+    warc_offset: int
+    warc_length: int
+    run_id: str
+    url: str
+    requested_url: str
+    article_id: str | None
+    kind: str  # robots | article | discovery
+    status: int
+    fetched_at: datetime
+    elapsed_ms: int | None
+    bytes: int
+    sha256: str
+    etag: str | None
+    last_modified: str | None
+
+
+def kind_of(url: str) -> str:
+    if url.split("?", 1)[0].endswith("/robots.txt"):
+        return "robots"
+    return "article" if classify(url) else "discovery"
+
+
+def _article_id(url: str) -> str | None:
+    identity = classify(url)
+    return identity.article_id if identity else None
+
+
+class RunArchive:
+    """The WARC file of one run (created on the first response) and the run's fetch log."""
+
+    def __init__(self, root: Path, run_id: str, info: dict[str, str]) -> None:
+        self.root = root
+        self.run_id = run_id
+        self.name = f"{datetime.now(UTC):%Y%m%dT%H%M%SZ}-{run_id}.warc.gz"
+        self._info = info
+        self._file: BinaryIO | None = None
+        self._lock = threading.Lock()  # concurrent fetches append whole records, one at a time
+        self._rows: list[ArchiveRecord] = []
+        self.records = 0
+
+    @property
+    def path(self) -> Path:
+        return self.root / self.name
+
+    def response(self, requested_url: str, exchange: Exchange) -> None:
+        """Archive one complete response and its request; log it for the index."""
+        digest = hashlib.sha256(exchange.content).digest()
+        with self._lock:
+            out = self._open()
+            response, record_id = _response_record(self.run_id, requested_url, exchange, digest)
+            # The request first and the response last, so a fully indexed file ends exactly
+            # where its last indexed record does (recovery then has nothing to scan).
+            out.write(_request_record(exchange, record_id))
+            offset = out.tell()
+            out.write(response)
+            out.flush()  # a SIGKILL after this line loses nothing
+            self.records += 1
+            self._rows.append(self._row(requested_url, exchange, digest, offset, len(response)))
+
+    def drain(self) -> list[ArchiveRecord]:
+        """Records archived since the last drain (the loader indexes them in `archive_records`)."""
+        with self._lock:
+            rows, self._rows = self._rows, []
+        return rows
+
+    def requeue(self, rows: list[ArchiveRecord]) -> None:
+        """Put back rows whose load failed: the index must stay a prefix of the file, which is
+        what lets `recover` look at a file's tail only."""
+        with self._lock:
+            self._rows = rows + self._rows
+
+    def close(self) -> None:
+        with self._lock:
+            if self._file is not None:
+                self._file.close()
+                self._file = None
+
+    def _open(self) -> BinaryIO:
+        if self._file is None:
+            self.root.mkdir(parents=True, exist_ok=True)
+            self._file = self.path.open("xb")
+            self._file.write(_warcinfo(self.name, self._info))
+        return self._file
+
+    def _row(
+        self, requested: str, ex: Exchange, digest: bytes, offset: int, length: int
+    ) -> ArchiveRecord:
+        return ArchiveRecord(
+            self.name, offset, length, self.run_id, ex.url, requested, _article_id(ex.url),
+            kind_of(ex.url), ex.status, ex.started_at, round(ex.elapsed * 1000), len(ex.content),
+            digest.hex(), ex.header("etag"), ex.header("last-modified"),
+        )  # fmt: skip
+
+
+# --- writing ---------------------------------------------------------------------------------
+def _gzip_member(record: Any) -> bytes:
+    """One WARC record as its own gzip member, so any record can be read from its offset."""
+    plain = io.BytesIO()
+    WARCWriter(plain, gzip=False).write_record(record)
+    packer = zlib.compressobj(GZIP_LEVEL, zlib.DEFLATED, zlib.MAX_WBITS | 16)
+    return packer.compress(plain.getvalue()) + packer.flush()
+
+
+_BUILDER = WARCWriter(io.BytesIO(), gzip=False)
+
+
+def _response_record(run_id: str, requested: str, ex: Exchange, digest: bytes) -> tuple[bytes, str]:
+    warc_headers = {
+        "WARC-Date": _warc_date(ex.started_at),
+        "WARC-Payload-Digest": "sha256:" + base64.b32encode(digest).decode(),
+        RUN_HEADER: run_id,
+        REQUESTED_HEADER: requested,
+    }
+    if ex.content_encoding:
+        warc_headers[ENCODING_HEADER] = ex.content_encoding
+    http = StatusAndHeaders(f"{ex.status} {ex.reason}".strip(), list(ex.headers), "HTTP/1.1")
+    record = _BUILDER.create_warc_record(
+        ex.url, "response", payload=io.BytesIO(ex.content), length=len(ex.content),
+        warc_headers_dict=warc_headers, http_headers=http,
+    )  # fmt: skip
+    return _gzip_member(record), record.rec_headers.get_header("WARC-Record-ID")
+
+
+def _request_record(ex: Exchange, response_id: str) -> bytes:
+    path = ex.url.split("/", 3)[3] if ex.url.count("/") >= 3 else ""
+    http = StatusAndHeaders(f"GET /{path} HTTP/1.1", list(ex.request_headers), is_http_request=True)
+    warc_headers = {"WARC-Date": _warc_date(ex.started_at), "WARC-Concurrent-To": response_id}
+    record = _BUILDER.create_warc_record(
+        ex.url, "request", payload=io.BytesIO(b""), length=0,
+        warc_headers_dict=warc_headers, http_headers=http,
+    )  # fmt: skip
+    return _gzip_member(record)
+
+
+def _warcinfo(name: str, info: dict[str, str]) -> bytes:
+    return _gzip_member(_BUILDER.create_warcinfo_record(name, info))
+
+
+def _warc_date(when: datetime) -> str:
+    return when.astimezone(UTC).strftime("%Y-%m-%dT%H:%M:%S.%fZ")
+
+
+# --- reading ---------------------------------------------------------------------------------
+def read_page(root: Path, warc_file: str, offset: int) -> RawPage:
+    """The archived response at `offset` of `warc_file`, as the parser's input. No network."""
+    with (root / warc_file).open("rb") as stream:
+        stream.seek(offset)
+        record = next(iter(ArchiveIterator(stream)))
+        return _page(record)
+
+
+def _page(record: Any) -> RawPage:
+    headers = record.rec_headers
+    http = record.http_headers
+    return RawPage(
+        requested_url=headers.get_header(REQUESTED_HEADER) or headers.get_header("WARC-Target-URI"),
+        url=headers.get_header("WARC-Target-URI"),
+        status=int(http.get_statuscode()),
+        headers={k.lower(): v for k, v in http.headers},
+        content=record.content_stream().read(),
+        fetched_at=datetime.fromisoformat(headers.get_header("WARC-Date").replace("Z", "+00:00")),
+    )
+
+
+def scan(root: Path, warc_file: str, start: int) -> Iterator[ArchiveRecord]:
+    """Index rows of the responses from byte `start` on; stops quietly at a torn last record."""
+    with (root / warc_file).open("rb") as stream:
+        stream.seek(start)
+        records = ArchiveIterator(stream)
+        try:
+            for record in records:
+                if record.rec_type != "response":
+                    continue
+                page = _page(record)  # reads the body first: then the member's extent is known
+                if not _digest_matches(record, page.content):
+                    raise ValueError("payload digest mismatch")
+                offset, length = records.get_record_offset(), records.get_record_length()
+                yield _scanned_row(record, warc_file, page, offset, length)
+        except (ArchiveLoadFailed, EOFError, zlib.error, ValueError, OSError) as exc:
+            log.warning("%s ends in a torn record after a crash (%s): ignored", warc_file, exc)
+
+
+def _digest_matches(record: Any, content: bytes) -> bool:
+    """A torn gzip member can still yield a short body: our sha256 digest tells."""
+    declared = record.rec_headers.get_header("WARC-Payload-Digest") or ""
+    if not declared.startswith("sha256:"):
+        return True  # not written by us: nothing to check against
+    digest = base64.b32encode(hashlib.sha256(content).digest()).decode()
+    return declared == "sha256:" + digest
+
+
+def _scanned_row(
+    record: Any, warc_file: str, page: RawPage, offset: int, length: int
+) -> ArchiveRecord:
+    run_id = record.rec_headers.get_header(RUN_HEADER) or warc_file.split("-", 1)[-1][:-8]
+    return ArchiveRecord(
+        warc_file, offset, length, run_id, page.url, page.requested_url, _article_id(page.url),
+        kind_of(page.url), page.status, page.fetched_at, None, len(page.content),
+        hashlib.sha256(page.content).hexdigest(), page.headers.get("etag"),
+        page.headers.get("last-modified"),
+    )  # fmt: skip

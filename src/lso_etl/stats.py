@@ -1,0 +1,56 @@
+"""What `lso-etl stats` reports: the warehouse at a glance, from a read-only connection."""
+
+from __future__ import annotations
+
+from typing import Any
+
+import duckdb
+
+LAST_RUNS = 5
+QUALITY_DAYS = 7
+
+
+def _rows(con: duckdb.DuckDBPyConnection, sql: str, *params: object) -> list[dict[str, Any]]:
+    cursor = con.execute(sql, list(params))
+    names = [d[0] for d in cursor.description or []]
+    return [dict(zip(names, row, strict=True)) for row in cursor.fetchall()]
+
+
+def gather(con: duckdb.DuckDBPyConnection) -> dict[str, Any]:
+    """Articles and their span, the last runs, quarantine reasons, recent data quality."""
+    overview = _rows(
+        con,
+        "select count(*) as articles, min(published_at) as first_published_at,"
+        " max(published_at) as last_published_at, count(*) filter (where version > 1) as edited,"
+        " (select count(*) from article_versions) as versions from articles",
+    )[0]
+    runs = _rows(
+        con,
+        "select run_id, flow, status, started_at, finished_at, counts, checks_failed from runs"
+        " order by started_at desc limit ?",
+        LAST_RUNS,
+    )
+    reasons = _rows(
+        con,
+        "select stage, reason, count(*) as pages, max(fetched_at) as last_seen from quarantine"
+        " group by all order by pages desc, reason",
+    )
+    # The drift signal: per day, the share of pages that fell back or were quarantined.
+    quality = _rows(
+        con,
+        "select day, value as layout, records, share from data_quality where measure = 'layout'"
+        " and day > (select max(day) from data_quality) - ? order by day desc, records desc",
+        QUALITY_DAYS,
+    )
+    checks = _rows(
+        con,
+        "select run_id, checks from runs where checks is not null"
+        " order by finished_at desc nulls last limit 1",
+    )
+    return {
+        "overview": overview,
+        "runs": runs,
+        "quarantine": reasons,
+        "data_quality": quality,
+        "checks": checks[0] if checks else None,
+    }

@@ -1,0 +1,148 @@
+"""What analysts use: the README's queries and data dictionary, views, sql/stats/export."""
+
+from __future__ import annotations
+
+import csv
+import io
+import json
+import re
+import shutil
+from dataclasses import replace
+from pathlib import Path
+
+import duckdb
+import pytest
+from demo_warehouse import demo_db
+from test_warehouse import _article, _item, _run
+from typer.testing import CliRunner
+
+from lso_etl import checks, dictionary, warehouse
+from lso_etl.cli import app
+from lso_etl.errors import UserError
+from lso_etl.export import SNAPSHOT, export
+from lso_etl.models import ParseResult, Status
+
+README = warehouse.WAREHOUSE_DIR / "README.md"
+# Migration 0100 (crawl state) documents its columns with SQL comments, not COMMENT ON yet.
+COLUMN_COMMENTS_PENDING = {"archive_records", "frontier", "discovery_cache"}
+
+
+def readme_queries() -> list[str]:
+    text = README.read_text(encoding="utf-8").partition("## Ten example queries")[2]
+    return re.findall(r"```sql\n(.*?)```", text.partition("## Data dictionary")[0], re.S)
+
+
+@pytest.fixture(scope="module")
+def con() -> duckdb.DuckDBPyConnection:
+    with warehouse.connect(demo_db(), read_only=True) as connection:
+        yield connection  # type: ignore[misc]
+
+
+def test_the_readme_holds_ten_example_queries() -> None:
+    assert len(readme_queries()) == 10
+
+
+@pytest.mark.parametrize("number", range(10))
+def test_each_readme_query_answers_on_the_demo_warehouse(
+    con: duckdb.DuckDBPyConnection, number: int
+) -> None:
+    rows = con.execute(readme_queries()[number]).fetchall()
+    assert rows, f"query {number + 1} of the README returned nothing"
+
+
+def test_the_readme_dictionary_is_generated_from_the_comments() -> None:
+    assert dictionary.dictionary_section() == dictionary.fresh_dictionary().strip(), (
+        "warehouse/README.md is out of date: run `uv run python -m lso_etl.dictionary`"
+    )
+
+
+def test_every_table_view_and_column_carries_a_comment() -> None:
+    with duckdb.connect() as con:
+        warehouse.migrate(con)
+        missing = [name for name, _, comment in dictionary.relations(con) if not comment]
+        for name, _, _ in dictionary.relations(con):
+            if name not in COLUMN_COMMENTS_PENDING:
+                missing += [
+                    f"{name}.{c}" for c, _, note in dictionary.columns(con, name) if not note
+                ]
+    assert missing == []
+
+
+def test_views_answer_what_they_promise(con: duckdb.DuckDBPyConnection) -> None:
+    articles = con.execute("select count(*) from articles").fetchone()
+    counted = con.execute("select sum(articles) from daily_counts").fetchone()
+    sections = con.execute("select sum(articles), round(sum(share), 2) from sections").fetchone()
+    assert articles is not None and counted == articles and sections == (articles[0], 1.0)
+    layouts = con.execute(
+        "select value, records from data_quality where measure = 'layout' order by value"
+    ).fetchall()
+    assert [v for v, _ in layouts] == ["current", "legacy", "quarantined"]
+    assert sum(n for _, n in layouts) == articles[0] + 1  # the quarantined page counts too
+    shares = con.execute(
+        "select day, measure, sum(share) from data_quality group by all having abs(sum(share) - 1) > 0.001"
+    ).fetchall()
+    assert shares == []
+
+
+def test_the_authors_view_merges_tone_placements(tmp_path: Path) -> None:
+    db = tmp_path / "lso.duckdb"
+    shutil.copy(demo_db(), db)
+    spellings = ("Nguyễn Thị Thuý", "Nguyễn Thị Thúy")
+    items = [
+        _item(ParseResult(Status.OK, article=replace(
+            _article(), article_id=f"new:{9_000_000 + n}", content_hash=str(n), authors=(name,)
+        )))
+        for n, name in enumerate(spellings)
+    ]  # fmt: skip
+    with warehouse.connect(db) as con:
+        warehouse.load_batch(con, _run(con), items)
+        row = con.execute(
+            "select name_variants, articles from authors where author_key = 'nguyễn thị thúy'"
+        ).fetchone()
+    assert row == (sorted(spellings), 2)
+
+
+def test_the_demo_warehouse_passes_every_data_check(con: duckdb.DuckDBPyConnection) -> None:
+    assert checks.run_checks(con) == dict.fromkeys(checks.check_queries(), 0)
+
+
+def test_sql_prints_csv_and_json() -> None:
+    runner = CliRunner()
+    db = str(demo_db())
+    query = "select section, count(*) as n from articles group by 1 order by 2 desc, 1"
+    as_csv = runner.invoke(app, ["--db", db, "sql", query, "--csv"])
+    assert as_csv.exit_code == 0, as_csv.output
+    rows = list(csv.reader(io.StringIO(as_csv.output)))
+    assert rows[0] == ["section", "n"] and len(rows) == 8
+    as_json = runner.invoke(app, ["--db", db, "sql", query, "--json"])
+    assert json.loads(as_json.output)[0] == {"section": rows[1][0], "n": int(rows[1][1])}
+    wrong = runner.invoke(app, ["--db", db, "sql", "delete from articles"])
+    assert isinstance(wrong.exception, UserError) and "read-only" in str(wrong.exception)
+
+
+def test_stats_reports_articles_runs_quarantine_and_quality() -> None:
+    result = CliRunner().invoke(app, ["--db", str(demo_db()), "stats", "--json"])
+    assert result.exit_code == 0, result.output
+    report = json.loads(result.output)
+    assert report["overview"]["articles"] > 300 and report["overview"]["edited"] == 1
+    assert [r["status"] for r in report["runs"]] == ["completed", "completed"]
+    assert report["quarantine"][0]["reason"] == "body too short"
+    assert {r["layout"] for r in report["data_quality"]} == {"current", "legacy", "quarantined"}
+    assert report["checks"]["checks"] == dict.fromkeys(checks.check_queries(), 0)
+
+
+def test_export_writes_parquet_by_month_and_a_snapshot(tmp_path: Path) -> None:
+    result = CliRunner().invoke(app, ["--db", str(demo_db()), "export", "--to", str(tmp_path)])
+    assert result.exit_code == 0, result.output
+    again = export(demo_db(), tmp_path)  # a second export replaces the first
+    months = sorted(p.name for p in (tmp_path / "parquet" / "articles" / "year=2017").iterdir())
+    assert months == ["month=10", "month=6", "month=7", "month=8", "month=9"]
+    with duckdb.connect(str(tmp_path / SNAPSHOT), read_only=True) as snap:
+        parquet = snap.execute(
+            f"select count(*) from read_parquet('{tmp_path}/parquet/articles/*/*/*.parquet')"
+        ).fetchone()
+        assert parquet == snap.execute("select count(*) from articles").fetchone()
+        assert parquet == (again["rows"]["articles"],)  # type: ignore[index]
+        found = snap.execute("select count(*) from search_articles('nông thôn mới')").fetchone()
+        assert found is not None and found[0] > 0
+    assert not [p for p in tmp_path.iterdir() if p.name.startswith(".")]  # no staging left

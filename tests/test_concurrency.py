@@ -1,0 +1,113 @@
+"""Two real processes on one warehouse file: an analyst holding it open while a load starts.
+
+The contract (DuckDB lets one process hold a file, even read-only): the load waits, logging
+who holds the file, and proceeds once it is released, or, past its wait, fails with
+`WarehouseBusy` and a message saying what to do. Either way nothing is half-written: each
+batch is one transaction, so even a loader killed mid-batch leaves whole batches only.
+"""
+
+from __future__ import annotations
+
+import os
+import shutil
+import signal
+import subprocess
+import sys
+from collections.abc import Iterator
+from contextlib import contextmanager
+from pathlib import Path
+
+import duckdb
+import pytest
+from demo_warehouse import demo_db
+
+from lso_etl import checks, warehouse
+from lso_etl.export import SNAPSHOT, export
+
+WORKER = Path(__file__).with_name("concurrency_worker.py")
+
+
+@pytest.fixture
+def db(tmp_path: Path) -> Path:
+    copy = tmp_path / "lso.duckdb"
+    shutil.copy(demo_db(), copy)
+    return copy
+
+
+def _start(*args: object) -> subprocess.Popen[str]:
+    env = {**os.environ, "PYTHONPATH": os.pathsep.join(sys.path)}
+    return subprocess.Popen(
+        [sys.executable, str(WORKER), *map(str, args)],
+        stdout=subprocess.PIPE, stderr=subprocess.PIPE, text=True, env=env,
+    )  # fmt: skip
+
+
+@contextmanager
+def notebook(db: Path, seconds: float) -> Iterator[subprocess.Popen[str]]:
+    """Another process holding `db` open read-only for `seconds`."""
+    holder = _start("hold", db, seconds)
+    try:
+        assert holder.stdout is not None and holder.stdout.readline().strip() == "held"
+        yield holder
+    finally:
+        holder.kill()
+        holder.communicate()
+
+
+def _state(db: Path) -> tuple[object, ...]:
+    """Row counts and data checks of a file that must open cleanly."""
+    with warehouse.connect(db, read_only=True) as con:
+        counts = con.execute(
+            "select (select count(*) from articles), (select count(*) from article_versions),"
+            " (select count(*) from article_search), (select count(*) from url_outcomes)"
+        ).fetchone()
+        failing = {k: v for k, v in checks.run_checks(con).items() if v}
+    return counts, failing
+
+
+def test_a_load_waits_for_the_notebook_then_proceeds(db: Path) -> None:
+    (articles, versions, shadows, outcomes), _ = _state(db)  # type: ignore[misc]
+    with notebook(db, 3.0) as holder:
+        loader = _start("load", db, 60, 2)
+        out, err = loader.communicate(timeout=120)
+    assert loader.returncode == 0, err
+    assert f"is locked by process {holder.pid}" in err and "retrying" in err
+    assert out.split() == ["batch", "1", "batch", "2", "done"]
+    assert _state(db) == ((articles + 100, versions + 100, shadows + 100, outcomes + 100), {})
+
+
+def test_a_load_that_waits_too_long_fails_clearly_and_changes_nothing(db: Path) -> None:
+    before = _state(db)
+    with notebook(db, 60.0):
+        loader = _start("load", db, 2, 1)
+        _, err = loader.communicate(timeout=60)
+    assert loader.returncode == 3
+    assert "held open by another process" in err and "read a snapshot instead" in err
+    assert _state(db) == before
+
+
+def test_a_loader_killed_mid_run_leaves_whole_batches_only(db: Path) -> None:
+    (articles, versions, shadows, _), _ = _state(db)  # type: ignore[misc]
+    loader = _start("load", db, 10, 200, 100)
+    assert loader.stdout is not None and loader.stdout.readline().strip() == "batch 1"
+    loader.send_signal(signal.SIGKILL)  # in the middle of a later batch, or between two
+    loader.communicate()
+    (now, versions_now, shadows_now, _), failing = _state(db)  # type: ignore[misc]
+    added = now - articles
+    assert added > 0 and added % 100 == 0
+    assert (versions_now - versions, shadows_now - shadows, failing) == (added, added, {})
+
+
+def test_a_snapshot_held_open_blocks_neither_loads_nor_the_next_export(
+    db: Path, tmp_path: Path
+) -> None:
+    export(db, tmp_path / "out")
+    snapshot = tmp_path / "out" / SNAPSHOT
+    with notebook(snapshot, 60.0):
+        loader = _start("load", db, 5, 1)
+        _, err = loader.communicate(timeout=60)
+        assert loader.returncode == 0, err
+        export(db, tmp_path / "out")  # replaces the file the notebook has open
+    with duckdb.connect(str(snapshot), read_only=True) as con:
+        row = con.execute("select count(*) from articles where article_id like 'new:8%'").fetchone()
+    assert row == (50,)

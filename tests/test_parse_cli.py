@@ -1,0 +1,134 @@
+"""`lso-etl parse`: every golden page through the command line prints its golden record."""
+
+from __future__ import annotations
+
+import json
+import os
+import subprocess
+import sys
+from pathlib import Path
+from typing import Any
+
+import pytest
+from typer.testing import CliRunner
+
+from lso_etl.cli import app
+from lso_etl.parse import PARSER_VERSION, RECORD_KEYS
+
+PAGES = Path(__file__).parent / "fixtures" / "pages"
+CASES = sorted(p.stem for p in PAGES.glob("*.json"))
+NOT_COMPARED = ("content_hash", "parser_version")
+EXIT = {"ok": 0, "not_article": 3, "failed": 4}
+SCRIPT = Path(sys.executable).parent / "lso-etl"  # the installed console script
+
+
+def spec(case: str) -> tuple[dict[str, Any], dict[str, Any]]:
+    data = json.loads((PAGES / f"{case}.json").read_text(encoding="utf-8"))
+    return data["page"], data["expected"]
+
+
+def args(case: str, *extra: str) -> list[str]:
+    """The command line that states what the fetch knew: URL, Content-Type, time, status."""
+    page, _ = spec(case)
+    content_type = next((v for k, v in page["headers"].items() if k.lower() == "content-type"), "")
+    line = ["parse", str(PAGES / f"{case}.html"), "--url", page["url"]]
+    line += ["--fetched-at", page["fetched_at"], "--status", str(page["status"])]
+    return line + (["--content-type", content_type] if content_type else []) + list(extra)
+
+
+def assert_golden(printed: dict[str, Any], expected: dict[str, Any]) -> None:
+    assert list(printed) == list(RECORD_KEYS)
+    for key in RECORD_KEYS:
+        if key not in NOT_COMPARED:
+            assert printed[key] == expected[key], key
+    assert printed["parser_version"] == PARSER_VERSION
+
+
+@pytest.mark.parametrize("case", CASES)
+def test_parse_command_prints_the_golden_record(case: str) -> None:
+    _, expected = spec(case)
+    result = CliRunner().invoke(app, args(case, "--json"))
+    assert result.exit_code == EXIT[expected["status"]], result.output
+    assert result.stdout.count("\n") == 1  # --json: one compact line
+    assert_golden(json.loads(result.stdout), expected)
+    if expected["reason"]:
+        assert result.stderr.strip() == f"{expected['status']}: {expected['reason']}"
+    else:
+        assert result.stderr == ""
+
+
+def test_pretty_output_is_indented_json_in_record_order() -> None:
+    result = CliRunner().invoke(app, args("current_basic"))
+    assert result.exit_code == 0
+    assert result.stdout.startswith('{\n  "status": "ok",\n  "reason": null,\n')
+    assert '"headline": "Cao Lộc ra quân vệ sinh môi trường đầu năm"' in result.stdout
+    assert list(json.loads(result.stdout)) == list(RECORD_KEYS)
+
+
+def test_stdin_bytes_are_decoded_like_a_fetched_page() -> None:
+    """windows-1258 bytes through stdin: the <meta> charset is found, as the pipeline finds it."""
+    page, expected = spec("legacy_windows1258")
+    content = (PAGES / "legacy_windows1258.html").read_bytes()
+    line = ["parse", "-", "--url", page["url"], "--fetched-at", page["fetched_at"], "--json"]
+    result = CliRunner().invoke(app, line, input=content)
+    assert result.exit_code == 0
+    printed = json.loads(result.stdout)
+    assert printed["provenance"]["encoding"] == "meta:cp1258"
+    assert printed["authors"] == expected["authors"] == ["H'Hen Niê"]
+    assert printed["body"] == expected["body"]
+
+
+def test_binary_garbage_is_a_verdict_not_a_traceback() -> None:
+    url = "https://baolangson.vn/bai-viet-5012345.html"
+    result = CliRunner().invoke(app, ["parse", "-", "--url", url], input=b"\x00\xff\xfe" * 500)
+    assert result.exit_code in (3, 4)
+    assert result.exception is None or isinstance(result.exception, SystemExit)
+    assert json.loads(result.stdout)["status"] in ("not_article", "failed")
+
+
+def run_script(*line: str, stdin: bytes | None = None) -> subprocess.CompletedProcess[bytes]:
+    # The C locale: the record must still come out as UTF-8.
+    env = {**os.environ, "LC_ALL": "C", "LANG": "C"}
+    env.pop("PYTHONIOENCODING", None)
+    return subprocess.run(
+        [str(SCRIPT), *line], input=stdin, capture_output=True, env=env, timeout=120, check=False
+    )
+
+
+def test_real_process_prints_utf8_json_and_the_exit_code() -> None:
+    for case in ("legacy_table_source", "soft_404", "empty_body"):
+        _, expected = spec(case)
+        done = run_script(*args(case, "--json"))
+        assert done.returncode == EXIT[expected["status"]], done.stderr
+        assert b"Traceback" not in done.stderr
+        assert_golden(json.loads(done.stdout.decode("utf-8")), expected)
+
+
+def test_parse_never_imports_prefect() -> None:
+    """Prefect costs seconds to import and starts servers: `parse` must not load it."""
+    code = (
+        "import atexit, sys\n"
+        "atexit.register(lambda: print('prefect' in sys.modules, file=sys.stderr))\n"
+        "from lso_etl.cli import main\n"
+        f"sys.argv = ['lso-etl', *{args('current_basic', '--json')!r}]\n"
+        "main()\n"
+    )
+    done = subprocess.run(
+        [sys.executable, "-c", code], capture_output=True, timeout=120, check=False
+    )
+    assert done.returncode == 0, done.stderr
+    assert done.stderr.decode().strip().splitlines()[-1] == "False"
+
+
+@pytest.mark.parametrize(
+    ("line", "message"),
+    [
+        (["parse", "/no/such/page.html", "--url", "https://baolangson.vn/a-5012345.html"], "cannot read"),
+        (["parse", "-", "--url", "https://baolangson.vn/a-5012345.html", "--fetched-at", "hôm qua"], "not an ISO 8601 time"),
+    ],
+)  # fmt: skip
+def test_usage_errors_are_one_line_and_exit_2(line: list[str], message: str) -> None:
+    done = run_script(*line, stdin=b"<p>x</p>")
+    assert done.returncode == 2
+    assert message in done.stderr.decode("utf-8")
+    assert b"Traceback" not in done.stderr
