@@ -15,6 +15,8 @@ from datetime import UTC, date, datetime, timedelta
 from pathlib import Path
 from typing import Any, TypeVar
 
+import duckdb
+
 from lso_etl import archive, archive_index, frontier, warehouse
 from lso_etl.archive import ArchiveRecord
 from lso_etl.discover import discover
@@ -147,13 +149,16 @@ def finished_chunks(settings: Settings) -> set[tuple[date, date]]:
     """Backfill chunks already done: completed, with no URL left in `gave_up` to retry."""
     if not settings.db.exists():
         return set()
-    with warehouse.connect(settings.db) as con:
-        warehouse.migrate(con)
-        rows = con.execute(
-            "select parameters->>'start', parameters->>'end' from runs"
-            " where flow = 'backfill-chunk' and status = 'completed'"
-            " and coalesce(counts['gave_up'], 0) = 0"
-        ).fetchall()
+    # A read: it must not migrate (or otherwise write), since `--dry-run` promises no writes.
+    with warehouse.connect(settings.db, read_only=True) as con:
+        try:
+            rows = con.execute(
+                "select parameters->>'start', parameters->>'end' from runs"
+                " where flow = 'backfill-chunk' and status = 'completed'"
+                " and coalesce(counts['gave_up'], 0) = 0"
+            ).fetchall()
+        except duckdb.CatalogException:  # a file no run has migrated yet
+            return set()
     return {(date.fromisoformat(a), date.fromisoformat(b)) for a, b in rows}
 
 
