@@ -23,8 +23,6 @@ from lso_etl.export import SNAPSHOT, export
 from lso_etl.models import ParseResult, Status
 
 README = warehouse.WAREHOUSE_DIR / "README.md"
-# Migration 0100 (crawl state) documents its columns with SQL comments, not COMMENT ON yet.
-COLUMN_COMMENTS_PENDING = {"archive_records", "frontier", "discovery_cache"}
 
 
 def readme_queries() -> list[str]:
@@ -61,10 +59,7 @@ def test_every_table_view_and_column_carries_a_comment() -> None:
         warehouse.migrate(con)
         missing = [name for name, _, comment in dictionary.relations(con) if not comment]
         for name, _, _ in dictionary.relations(con):
-            if name not in COLUMN_COMMENTS_PENDING:
-                missing += [
-                    f"{name}.{c}" for c, _, note in dictionary.columns(con, name) if not note
-                ]
+            missing += [f"{name}.{c}" for c, _, note in dictionary.columns(con, name) if not note]
     assert missing == []
 
 
