@@ -8,8 +8,10 @@ from typing import Any
 from prefect import flow, get_run_logger
 
 from flows.common import run_crawl, settings_for
+from flows.daily import refresh_after_failure, refresh_search_task
 from lso_etl.crawl import chunk_windows, finished_chunks
 from lso_etl.progress import progress_log
+from lso_etl.site.discovery import DISCOVERY
 
 
 @flow(name="backfill-chunk")
@@ -23,9 +25,8 @@ def backfill_chunk(
     """
     settings = settings_for(base_url, db, min_delay)
     parameters = {"start": start, "end": end}
-    return run_crawl(
-        "backfill-chunk", settings, (start, end), ("sitemap", "listing?"), None, parameters
-    )
+    strategies = DISCOVERY.backfill_strategies
+    return run_crawl("backfill-chunk", settings, (start, end), strategies, None, parameters)
 
 
 @flow(name="backfill")
@@ -66,10 +67,12 @@ def backfill(
             failed.append(f"{first}..{last}")
             logger.error("chunk %s..%s failed: %s", first, last, state.message)
     summary = _merge(start, end, results, len(windows), failed)
-    if failed:
+    if failed:  # what the other chunks loaded is searchable all the same
+        refresh_after_failure(settings)
         raise RuntimeError(
             f"{len(failed)} of {len(windows)} chunks failed ({', '.join(failed)}); rerun to finish them"
         )
+    summary["search_refresh"] = refresh_search_task(settings)
     return summary
 
 
