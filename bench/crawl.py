@@ -107,7 +107,7 @@ def _library_backfill(
     engine: str, base_url: str, db: Path, start: date, end: date
 ) -> tuple[dict[str, int], dict[str, Any]]:
     """`lso_etl.pipeline.backfill` with timed steps; "crawl-only" indexes the archive, loads nothing."""
-    from lso_etl import archive_index, crawl, pipeline, warehouse
+    from lso_etl import archive_index, crawl, pipeline
     from lso_etl.models import Outcome, UrlOutcome
     from lso_etl.settings import Settings
 
@@ -119,15 +119,15 @@ def _library_backfill(
         busy["crawl_s"] += time.perf_counter() - began
         return items
 
-    def timed_load(settings: Any, run_id: str, items: Any, records: Any) -> Any:
+    def timed_load(settings: Any, run_id: str, items: Any, records: Any, lease: Any) -> Any:
         began = time.perf_counter()
         if engine == "crawl-only":
-            with warehouse.connect(settings.db) as con:
+            with lease.connection() as con:
                 archive_index.insert(con, records)
             outcomes = [UrlOutcome(i.fetched.ref.url, i.fetched.ref.article_id, Outcome.LOADED)
                         for i in items if i.parsed is not None]  # fmt: skip
         else:
-            outcomes = crawl.load_items(settings, run_id, items, records)
+            outcomes = crawl.load_items(settings, run_id, items, records, lease)
         busy["load_s"] += time.perf_counter() - began
         return outcomes
 

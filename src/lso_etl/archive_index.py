@@ -36,26 +36,28 @@ def insert(con: duckdb.DuckDBPyConnection, rows: Sequence[ArchiveRecord]) -> Non
     )
 
 
-def recover(con: duckdb.DuckDBPyConnection, root: Path) -> int:
-    """Index the responses a killed run archived but never indexed. Returns how many."""
+def recover(con: duckdb.DuckDBPyConnection, root: Path) -> list[ArchiveRecord]:
+    """Index the responses a killed run archived but never indexed, and return them."""
     if not root.is_dir():
-        return 0
+        return []
     ends = dict(
         con.execute(
             "select warc_file, max(warc_offset + warc_length) from archive_records"
             " group by warc_file"
         ).fetchall()
     )
-    found = 0
+    found: list[ArchiveRecord] = []
     for path in sorted(root.glob("*.warc.gz")):
         end = int(ends.get(path.name) or 0)
         if path.stat().st_size <= end:
             continue  # fully indexed: the last record of a file is its last response
         rows = list(scan(root, path.name, end))
         insert(con, rows)
-        found += len(rows)
+        found.extend(rows)
     if found:
-        log.warning("indexed %d archived responses left unindexed by an interrupted run", found)
+        log.warning(
+            "indexed %d archived responses left unindexed by an interrupted run", len(found)
+        )
     return found
 
 

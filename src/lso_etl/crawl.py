@@ -17,7 +17,7 @@ from typing import Any, TypeVar
 
 import duckdb
 
-from lso_etl import archive, archive_index, frontier, warehouse
+from lso_etl import archive, archive_index, frontier, loading, warehouse
 from lso_etl.archive import ArchiveRecord
 from lso_etl.discover import discover
 from lso_etl.fetch import Fetcher
@@ -117,17 +117,17 @@ def load_items(
     run_id: str,
     items: Sequence[CrawlItem],
     records: Sequence[ArchiveRecord] = (),
+    lease: warehouse.Lease | None = None,
 ) -> list[UrlOutcome]:
-    """Index the batch's archived responses, load its articles, record each URL's crawl state."""
-    with warehouse.connect(settings.db) as con:
-        con.execute("begin")
+    """Index the batch's archived responses, load its articles, record each URL's crawl state.
+
+    One transaction, so a kill leaves the whole batch or none of it: the next run indexes the
+    archive again (`archive_index.recover`) and reads those pages from it, not the network.
+    """
+    opened = lease.connection() if lease else warehouse.connect(settings.db)
+    with opened as con, loading.transaction(con):
         archive_index.insert(con, records)
-        archived = [i.fetched.ref.article_id for i in items if i.fetched.page is not None]
-        frontier.mark_archived(con, archived, run_id)
-        con.execute("commit")
-        outcomes = warehouse.load_batch(con, run_id, items)
-        # After the load's own transaction: a kill in between is settled by the next run
-        # (the article is then stored, and `frontier.mark` of a skip records it as loaded).
+        outcomes = loading.write_batch(con, run_id, items)
         spent = {i.fetched.ref.article_id: i.fetched.requests for i in items}
         frontier.mark(con, run_id, outcomes, spent, settings.retry_gave_up_after)
         archive_index.link_fetches(con, run_id)

@@ -2,22 +2,24 @@
 
 A batch is one transaction. New articles are inserted; a changed one (new content hash) gets
 a new version and its previous version is closed; an unchanged one only has its fetch time
-bumped. Every loaded article also gets its derived rows: authors with an identity key, the
-folded search shadow and its postings (so the built-in search is current after every load).
+bumped; every loaded article gets its derived rows (`derived`). What each item becomes is
+decided first, in pure code (`load_plan`); the writes are then a fixed handful of set-based
+statements per batch, whatever its size, because DuckDB pays per statement, not per row.
 """
 
 from __future__ import annotations
 
 import hashlib
 import json
-from collections import Counter
-from collections.abc import Sequence
+from collections.abc import Iterator, Mapping, Sequence
+from contextlib import contextmanager
 from datetime import UTC, datetime
 
 import duckdb
 
-from lso_etl.models import Article, CrawlItem, FetchResult, Outcome, Status, UrlOutcome
-from lso_etl.textnorm import tone_key, words
+from lso_etl.derived import search_text, write_derived
+from lso_etl.load_plan import Stored, Write, plan_batch
+from lso_etl.models import CrawlItem, FetchResult, UrlOutcome
 
 
 def record_outcomes(
@@ -25,11 +27,12 @@ def record_outcomes(
 ) -> None:
     if not outcomes:
         return
-    now = datetime.now(UTC)
-    con.executemany(
-        "insert into url_outcomes values (?, ?, ?, ?, ?, ?, ?)",
-        [[run_id, o.url, o.article_id, o.outcome.value, o.detail, o.found_by, now]
-         for o in outcomes],
+    con.execute(
+        "insert into url_outcomes select $run, unnest($urls), unnest($ids::varchar[]),"
+        " unnest($outcomes), unnest($details::varchar[]), unnest($found_by::varchar[]), $now",
+        {"run": run_id, "urls": [o.url for o in outcomes], "ids": [o.article_id for o in outcomes],
+         "outcomes": [o.outcome.value for o in outcomes], "details": [o.detail for o in outcomes],
+         "found_by": [o.found_by for o in outcomes], "now": datetime.now(UTC)},
     )  # fmt: skip
 
 
@@ -37,26 +40,76 @@ def load_batch(
     con: duckdb.DuckDBPyConnection, run_id: str, items: Sequence[CrawlItem]
 ) -> list[UrlOutcome]:
     """Write one batch in one transaction; returns each item's terminal outcome."""
-    ids = [i.parsed.article.article_id for i in items if i.parsed and i.parsed.article]
-    stored = dict(
-        con.execute(
-            "select article_id, content_hash from articles where article_id in (select unnest(?))",
-            [ids],
-        ).fetchall()
-    ) if ids else {}  # fmt: skip
-    outcomes = []
+    with transaction(con):
+        return write_batch(con, run_id, items)
+
+
+@contextmanager
+def transaction(con: duckdb.DuckDBPyConnection) -> Iterator[None]:
     con.execute("begin")
     try:
-        for item in items:
-            outcomes.append(_load_one(con, run_id, item, stored))
-        record_fetches(con, run_id, [item.fetched for item in items])
-        record_outcomes(con, run_id, outcomes)
-        link_archive(con, run_id)
+        yield
         con.execute("commit")
     except BaseException:
         con.execute("rollback")  # a half-written batch would break the idempotence
         raise
-    return outcomes
+
+
+def write_batch(
+    con: duckdb.DuckDBPyConnection, run_id: str, items: Sequence[CrawlItem]
+) -> list[UrlOutcome]:
+    """`load_batch` inside the caller's transaction (which may hold more of the batch's rows)."""
+    ids = [i.parsed.article.article_id for i in items if i.parsed and i.parsed.article]
+    batch = plan_batch(items, _stored(con, ids))
+    _write_quarantine(con, run_id, batch.quarantined)
+    write_articles(con, run_id, batch.writes)
+    _touch(con, batch.unchanged)
+    record_fetches(con, run_id, [item.fetched for item in items])
+    record_outcomes(con, run_id, batch.outcomes)
+    if batch.quarantined:
+        link_archive(con, run_id, [i.fetched.ref.article_id for i in batch.quarantined])
+    return batch.outcomes
+
+
+def _stored(con: duckdb.DuckDBPyConnection, ids: Sequence[str]) -> dict[str, Stored]:
+    if not ids:
+        return {}
+    rows = con.execute(
+        "select article_id, content_hash, version, first_seen_at from articles"
+        " where article_id in (select unnest(?))",
+        [list(ids)],
+    ).fetchall()
+    return {row[0]: Stored(row[1], row[2], row[3]) for row in rows}
+
+
+def _write_quarantine(
+    con: duckdb.DuckDBPyConnection, run_id: str, items: Sequence[CrawlItem]
+) -> None:
+    rows = []
+    for item in items:
+        ref, page, parsed = item.fetched.ref, item.fetched.page, item.parsed
+        assert page is not None and parsed is not None  # plan_batch quarantines parsed pages only
+        reason, _, detail = (parsed.reason or "unknown").partition(": ")
+        rows.append((ref.url, ref.article_id, run_id, reason, detail or None, page.status,
+                     json.dumps(page.headers), page.content, _sha256(page.content),
+                     page.fetched_at))  # fmt: skip
+    if rows:
+        con.executemany(
+            "insert into quarantine (url, article_id, run_id, stage, reason, detail, status,"
+            " headers, raw_content, sha256, fetched_at) values (?, ?, ?, 'parse', ?, ?, ?, ?, ?, ?, ?)",
+            rows,
+        )
+
+
+def _touch(con: duckdb.DuckDBPyConnection, unchanged: Mapping[str, datetime]) -> None:
+    """An unchanged article only records that it was seen again."""
+    if unchanged:
+        con.execute(
+            "update articles set last_fetched_at = seen.at from"
+            " (select unnest($1) as id, unnest($2::timestamptz[]) as at) as seen"
+            " where articles.article_id = seen.id",
+            [list(unchanged), list(unchanged.values())],
+        )
 
 
 def record_fetches(
@@ -88,67 +141,34 @@ def record_fetches(
         )
 
 
-_ARCHIVE_COLUMNS = {"article_id", "sha256", "status", "fetched_at", "warc_file", "warc_offset"}
-
-
-def link_archive(con: duckdb.DuckDBPyConnection, run_id: str) -> None:
-    """Point the run's quarantined pages at their response in the raw archive.
+def link_archive(con: duckdb.DuckDBPyConnection, run_id: str, article_ids: Sequence[str]) -> None:
+    """Point the run's quarantined pages (of these articles) at their response in the raw archive.
 
     The archive index (`archive_records`, written by the crawl step before the batch is
     loaded) holds the same body under the same article id, in this run or, for a page
     reparsed from the archive, an earlier one. `archive_index.link_fetches` does the same
-    for `fetches`. Without that table the pointers stay null.
+    for `fetches`. Without that table (a warehouse migrated only part of the way) the
+    pointers stay null.
     """
     found = con.execute(
-        "select column_name from duckdb_columns() where table_name = 'archive_records'"
+        "select count(*) from duckdb_tables() where table_name = 'archive_records'"
         " and schema_name = 'main' and database_name = current_database()"
-    ).fetchall()
-    if not {row[0] for row in found}.issuperset(_ARCHIVE_COLUMNS):
+    ).fetchone()
+    if not found or not found[0]:
         return
     con.execute(
         "update quarantine set warc_file = r.warc_file, warc_offset = r.warc_offset"
         " from (select distinct on (article_id, sha256) article_id, sha256, warc_file,"
-        " warc_offset from archive_records order by article_id, sha256, fetched_at desc) as r"
+        " warc_offset from archive_records where article_id in (select unnest($ids))"
+        " order by article_id, sha256, fetched_at desc) as r"
         " where quarantine.run_id = $run and quarantine.warc_file is null"
         " and quarantine.article_id = r.article_id and quarantine.sha256 = r.sha256",
-        {"run": run_id},
+        {"run": run_id, "ids": list(article_ids)},
     )
 
 
 def _sha256(content: bytes) -> str:
     return hashlib.sha256(content).hexdigest()
-
-
-def _load_one(
-    con: duckdb.DuckDBPyConnection, run_id: str, item: CrawlItem, stored: dict[str, str]
-) -> UrlOutcome:
-    ref, page, parsed = item.fetched.ref, item.fetched.page, item.parsed
-    if parsed is None or page is None:
-        outcome = item.fetched.outcome or Outcome.GAVE_UP
-        return UrlOutcome(ref.url, ref.article_id, outcome, item.fetched.detail, ref.found_by)
-    if parsed.status is Status.NOT_ARTICLE:
-        return UrlOutcome(ref.url, ref.article_id, Outcome.NOT_ARTICLE, parsed.reason, ref.found_by)
-    if parsed.status is Status.FAILED or parsed.article is None:
-        reason, _, detail = (parsed.reason or "unknown").partition(": ")
-        con.execute(
-            "insert into quarantine (url, article_id, run_id, stage, reason, detail, status,"
-            " headers, raw_content, sha256, fetched_at) values (?, ?, ?, 'parse', ?, ?, ?, ?, ?, ?, ?)",
-            [ref.url, ref.article_id, run_id, reason, detail or None, page.status,
-             json.dumps(page.headers), page.content, _sha256(page.content), page.fetched_at],
-        )  # fmt: skip
-        return UrlOutcome(ref.url, ref.article_id, Outcome.QUARANTINED, parsed.reason, ref.found_by)
-    article = parsed.article
-    previous = stored.get(article.article_id)
-    if previous == article.content_hash:
-        con.execute(
-            "update articles set last_fetched_at = ? where article_id = ?",
-            [page.fetched_at, article.article_id],
-        )
-        return UrlOutcome(ref.url, article.article_id, Outcome.UNCHANGED, None, ref.found_by)
-    upsert_article(con, run_id, article, page.fetched_at, is_new=previous is None)
-    stored[article.article_id] = article.content_hash  # the same page twice in one batch
-    detail = "new" if previous is None else "updated"
-    return UrlOutcome(ref.url, article.article_id, Outcome.LOADED, detail, ref.found_by)
 
 
 _ARTICLE_COLUMNS = (
@@ -158,79 +178,82 @@ _ARTICLE_COLUMNS = (
 )
 
 
-def upsert_article(
-    con: duckdb.DuckDBPyConnection, run_id: str, a: Article, fetched_at: datetime, is_new: bool
-) -> None:
-    """Insert a new article or replace a changed one, keeping its history in article_versions."""
-    version = 1
-    first_seen = fetched_at
-    if not is_new:
-        row = con.execute(
-            "select version, first_seen_at from articles where article_id = ?", [a.article_id]
-        ).fetchone()
-        assert row is not None  # is_new is False only when the id was just read from articles
-        version, first_seen = row[0] + 1, row[1]
+def write_articles(con: duckdb.DuckDBPyConnection, run_id: str, writes: Sequence[Write]) -> None:
+    """Store new versions: close the open ones they replace, replace the current rows, keep
+    history in article_versions, and rewrite the derived rows (authors, search)."""
+    if not writes:
+        return
+    replaced = {w.article.article_id: w.fetched_at for w in writes if w.replaces}
+    if replaced:
         con.execute(
-            "update article_versions set valid_to = ? where article_id = ? and valid_to is null",
-            [fetched_at, a.article_id],
+            "update article_versions set valid_to = closing.at from"
+            " (select unnest($1) as id, unnest($2::timestamptz[]) as at) as closing"
+            " where article_versions.article_id = closing.id and valid_to is null",
+            [list(replaced), list(replaced.values())],
         )
-    images = [{"src": src, "caption": caption} for src, caption in a.images]
+    current = list({w.article.article_id: w for w in writes}.values())  # the newest per id
+    articles = [w.article for w in current]
+    if replaced:  # delete + insert: `insert or replace` costs twice as much on every row
+        con.execute("delete from articles where article_id in (select unnest(?))", [list(replaced)])
     con.execute(
-        f"insert or replace into articles ({_ARTICLE_COLUMNS}) values"
-        " (?, ?, ?, ?, ?, ?, ?, ?, ?, ?, ?, ?, ?, ?, ?, map(?, ?), ?, ?, ?, ?, ?, ?, ?)",
-        [a.article_id, a.url, a.headline, a.sapo, a.dateline, a.body, list(a.authors), a.source,
-         list(a.captions), images, a.published_at, a.modified_at, a.section, list(a.tags),
-         a.layout, list(a.provenance), list(a.provenance.values()), a.word_count,
-         a.content_hash, a.parser_version, first_seen, fetched_at, version, run_id],
+        f"insert into articles ({_ARTICLE_COLUMNS})"
+        " select id, url, headline, sapo, dateline, body, authors, source, captions,"
+        " images::json::struct(src varchar, caption varchar)[], published_at, modified_at,"
+        " section, tags, layout, map(rule_keys, rule_values), word_count, content_hash,"
+        " parser_version, first_seen, fetched_at, version, $run from (select"
+        " unnest($ids) as id, unnest($urls) as url, unnest($headlines) as headline,"
+        " unnest($sapos::varchar[]) as sapo, unnest($datelines::varchar[]) as dateline,"
+        " unnest($bodies) as body, unnest($authors::varchar[][]) as authors,"
+        " unnest($sources::varchar[]) as source, unnest($captions::varchar[][]) as captions,"
+        " unnest($images) as images, unnest($published::timestamptz[]) as published_at,"
+        " unnest($modified::timestamptz[]) as modified_at,"
+        " unnest($sections::varchar[]) as section, unnest($tags::varchar[][]) as tags,"
+        " unnest($layouts) as layout, unnest($rule_keys::varchar[][]) as rule_keys,"
+        " unnest($rule_values::varchar[][]) as rule_values, unnest($words) as word_count,"
+        " unnest($hashes) as content_hash, unnest($parsers) as parser_version,"
+        " unnest($first_seen::timestamptz[]) as first_seen,"
+        " unnest($fetched::timestamptz[]) as fetched_at, unnest($versions) as version)",
+        {
+            "run": run_id,
+            "ids": [a.article_id for a in articles],
+            "urls": [a.url for a in articles],
+            "headlines": [a.headline for a in articles],
+            "sapos": [a.sapo for a in articles],
+            "datelines": [a.dateline for a in articles],
+            "bodies": [a.body for a in articles],
+            "authors": [list(a.authors) for a in articles],
+            "sources": [a.source for a in articles],
+            "captions": [list(a.captions) for a in articles],
+            "images": [
+                json.dumps([{"src": src, "caption": caption} for src, caption in a.images])
+                for a in articles
+            ],
+            "published": [a.published_at for a in articles],
+            "modified": [a.modified_at for a in articles],
+            "sections": [a.section for a in articles],
+            "tags": [list(a.tags) for a in articles],
+            "layouts": [a.layout for a in articles],
+            "rule_keys": [list(a.provenance) for a in articles],
+            "rule_values": [list(a.provenance.values()) for a in articles],
+            "words": [a.word_count for a in articles],
+            "hashes": [a.content_hash for a in articles],
+            "parsers": [a.parser_version for a in articles],
+            "first_seen": [w.first_seen_at for w in current],
+            "fetched": [w.fetched_at for w in current],
+            "versions": [w.version for w in current],
+        },
+    )
+    con.execute(
+        "insert into article_versions select unnest($1), unnest($2), unnest($3), unnest($4),"
+        " unnest($5::varchar[]), unnest($6), unnest($7::timestamptz[]),"
+        " unnest($8::timestamptz[]), $9",
+        [[w.article.article_id for w in writes], [w.version for w in writes],
+         [w.article.content_hash for w in writes], [w.article.headline for w in writes],
+         [w.article.sapo for w in writes], [w.article.body for w in writes],
+         [w.fetched_at for w in writes], [w.valid_to for w in writes], run_id],
     )  # fmt: skip
-    con.execute(
-        "insert into article_versions values (?, ?, ?, ?, ?, ?, ?, null, ?)",
-        [a.article_id, version, a.content_hash, a.headline, a.sapo, a.body, fetched_at, run_id],
+    write_derived(
+        con,
+        [(a.article_id, a.authors, search_text(a.headline, a.sapo, a.body)) for a in articles],
+        fresh=not replaced,
     )
-    write_derived(con, a.article_id, a.authors, search_text(a.headline, a.sapo, a.body))
-
-
-def search_text(headline: str, sapo: str | None, body: str) -> str:
-    """What search reads of an article: headline, lead and body."""
-    return "\n".join(part for part in (headline, sapo, body) if part)
-
-
-def write_derived(
-    con: duckdb.DuckDBPyConnection, article_id: str, authors: Sequence[str], text: str
-) -> None:
-    """Replace an article's author rows, search shadow and postings."""
-    con.execute("delete from article_authors where article_id = ?", [article_id])
-    if authors:
-        con.execute(
-            "insert into article_authors select ?, unnest(range(1, ? + 1)), unnest(?), unnest(?)",
-            [article_id, len(authors), list(authors), [tone_key(name) for name in authors]],
-        )
-    tokens = words(text)
-    counts = Counter(tokens)
-    con.execute("delete from search_terms where article_id = ?", [article_id])
-    con.execute(
-        "insert or replace into article_search values (?, ?, ?, now())",
-        [article_id, " ".join(tokens), len(tokens)],
-    )
-    if counts:
-        con.execute(
-            "insert into search_terms select unnest(?), ?, unnest(?), ?",
-            [list(counts), article_id, list(counts.values()), len(tokens)],
-        )
-
-
-def backfill_derived(con: duckdb.DuckDBPyConnection) -> int:
-    """Derived rows for articles loaded before they existed (a warehouse from migration 0001)."""
-    exists = con.execute(
-        "select count(*) from duckdb_tables() where table_name = 'article_search'"
-        " and schema_name = 'main' and database_name = current_database()"
-    ).fetchone()
-    if not exists or not exists[0]:
-        return 0  # migrated only part of the way (a test's partial migration folder)
-    rows = con.execute(
-        "select article_id, authors, headline, sapo, body from articles"
-        " anti join article_search using (article_id)"
-    ).fetchall()
-    for article_id, authors, headline, sapo, body in rows:
-        write_derived(con, article_id, authors, search_text(headline, sapo, body))
-    return len(rows)

@@ -50,7 +50,10 @@ class Steps:
 
     discover: Callable[..., Discovery]
     submit_crawl: Callable[[Fetcher, Sequence[Job]], Pending]
-    load: Callable[[Settings, str, Sequence[CrawlItem], Sequence[ArchiveRecord]], list[UrlOutcome]]
+    load: Callable[
+        [Settings, str, Sequence[CrawlItem], Sequence[ArchiveRecord], warehouse.Lease],
+        list[UrlOutcome],
+    ]
     logger: Callable[[], logging.Logger | logging.LoggerAdapter[logging.Logger]] = lambda: log
 
 
@@ -73,63 +76,76 @@ def run_window(
     parameters: dict[str, Any],
     steps: Steps = BARE,
     on_summary: Callable[[dict[str, Any]], None] | None = None,
+    check_data: bool = True,
 ) -> dict[str, Any]:
     """One run: a `runs` row, every candidate's outcome recorded, a summary returned.
 
     Raises LayoutDrift (after recording everything) when too many pages fell back or failed.
+    `check_data=False` skips the data checks (a backfill runs them after its last chunk).
     """
     logger = steps.logger()
     started = time.monotonic()
-    run_id = open_run(flow, settings, parameters)
     report = RunReport(flow, (window[0].isoformat(), window[1].isoformat()))
     status = "failed"
-    archive = RunArchive(settings.archive_dir, run_id, _warcinfo(flow, settings, run_id))
-    with Fetcher(settings, recorder=archive) as fetcher:
-        try:
-            jobs = prepare(
-                settings, run_id, fetcher, steps, window, strategies, recheck_from, report
-            )
-            logger.info("%s %s..%s: %d to crawl", flow, *window, len(jobs))
-            _crawl_and_load(settings, run_id, fetcher, archive, steps, jobs, report)
-            status = "completed"
-        finally:
-            archive.close()
-            finish_run(settings, run_id, status, report, fetcher, archive.drain())
-            summary = report.summary(
-                {"run_id": run_id, "status": status, "requests": fetcher.requests_made,
-                 "bytes_fetched": fetcher.bytes_fetched, "archived": archive.records,
-                 "seconds": round(time.monotonic() - started, 2),
-                 "respect_robots": settings.respect_robots}
-            )  # fmt: skip
-            if on_summary is not None:
-                on_summary(summary)
-            logger.info("run summary: %s", summary)
+    with warehouse.Lease.for_run(settings.db) as lease:
+        run_id = open_run(lease, flow, settings, parameters)
+        archive = RunArchive(settings.archive_dir, run_id, _warcinfo(flow, settings, run_id))
+        with Fetcher(settings, recorder=archive) as fetcher:
+            run = Run(settings, run_id, fetcher, archive, lease, steps, report, check_data)
+            try:
+                jobs = prepare(run, window, strategies, recheck_from)
+                logger.info("%s %s..%s: %d to crawl", flow, *window, len(jobs))
+                _crawl_and_load(run, jobs)
+                status = "completed"
+            finally:
+                archive.close()
+                finish_run(run, status, archive.drain())
+                lease.pause(keep=fetcher.delay == 0)  # free before the report goes out
+                summary = report.summary(
+                    {"run_id": run_id, "status": status, "requests": fetcher.requests_made,
+                     "bytes_fetched": fetcher.bytes_fetched, "archived": archive.records,
+                     "seconds": round(time.monotonic() - started, 2),
+                     "respect_robots": settings.respect_robots}
+                )  # fmt: skip
+                if on_summary is not None:
+                    on_summary(summary)
+                logger.info("run summary: %s", summary)
     report.check_drift(settings.drift_threshold)
     return summary
 
 
-def _crawl_and_load(
-    settings: Settings,
-    run_id: str,
-    fetcher: Fetcher,
-    archive: RunArchive,
-    steps: Steps,
-    jobs: Sequence[Job],
-    report: RunReport,
-) -> None:
+@dataclass(frozen=True)
+class Run:
+    """What every step of one run shares."""
+
+    settings: Settings
+    run_id: str
+    fetcher: Fetcher
+    archive: RunArchive
+    lease: warehouse.Lease
+    steps: Steps
+    report: RunReport
+    check_data: bool = True
+
+    def wait_on_network(self) -> None:
+        """Give the warehouse back while the run waits, unless it is not paced (see Lease)."""
+        self.lease.pause(keep=self.fetcher.delay == 0)
+
+
+def _crawl_and_load(run: Run, jobs: Sequence[Job]) -> None:
     """Load batch N while batch N+1 is fetched; never more than one batch ahead."""
     pending: Pending | None = None
     try:
-        for batch in batches(jobs, settings.batch_size):
+        for batch in batches(jobs, run.settings.batch_size):
             if pending is None:
-                pending = steps.submit_crawl(fetcher, batch)
+                pending = run.steps.submit_crawl(run.fetcher, batch)
                 continue
             items = pending.result()
-            pending = steps.submit_crawl(fetcher, batch)
-            _load(settings, run_id, archive, steps, items, report)
+            pending = run.steps.submit_crawl(run.fetcher, batch)
+            _load(run, items)
         if pending is not None:
             items, pending = pending.result(), None
-            _load(settings, run_id, archive, steps, items, report)
+            _load(run, items)
     finally:
         if pending is not None:  # a failed load: let the batch in flight finish first
             try:
@@ -138,62 +154,57 @@ def _crawl_and_load(
                 log.debug("batch in flight at a failure ended with an error", exc_info=True)
 
 
-def _load(
-    settings: Settings,
-    run_id: str,
-    archive: RunArchive,
-    steps: Steps,
-    items: list[CrawlItem],
-    report: RunReport,
-) -> None:
-    records = archive.drain()
+def _load(run: Run, items: list[CrawlItem]) -> None:
+    records = run.archive.drain()
     try:
-        outcomes = steps.load(settings, run_id, items, records)
+        outcomes = run.steps.load(run.settings, run.run_id, items, records, run.lease)
     except BaseException:
-        archive.requeue(records)  # indexed when the run closes, whatever happened here
+        run.archive.requeue(records)  # indexed when the run closes, whatever happened here
         raise
-    report.add(items, outcomes)
-    steps.logger().info("batch of %d done; so far %s", len(items), dict(report.outcomes))
+    run.wait_on_network()
+    run.report.add(items, outcomes)
+    run.steps.logger().info("batch of %d done; so far %s", len(items), dict(run.report.outcomes))
 
 
-def open_run(flow: str, settings: Settings, parameters: dict[str, Any]) -> str:
+def open_run(
+    lease: warehouse.Lease, flow: str, settings: Settings, parameters: dict[str, Any]
+) -> str:
     """Migrate, refuse mixed origins, index what an interrupted run archived, start a run."""
-    with warehouse.connect(settings.db) as con:
-        warehouse.migrate(con)
+    with lease.connection() as con:
+        if not lease.migrated:  # once per lease: a backfill's chunks share one
+            warehouse.migrate(con)
+            lease.migrated = True
         warehouse.refuse_mixed_origins(con, settings.base_url)
-        archive_index.recover(con, settings.archive_dir)
-        return warehouse.start_run(
+        recovered = archive_index.recover(con, settings.archive_dir)
+        run_id = warehouse.start_run(
             con, flow, parameters, settings.base_url, settings.respect_robots, PARSER_VERSION
         )
+        # Archived by a killed run, never loaded: this or a later run reads them from the archive.
+        frontier.mark_archived(con, [r.article_id for r in recovered if r.article_id], run_id)
+        return run_id
 
 
 def prepare(
-    settings: Settings,
-    run_id: str,
-    fetcher: Fetcher,
-    steps: Steps,
-    window: tuple[date, date],
-    strategies: tuple[str, ...],
-    recheck_from: date | None,
-    report: RunReport,
+    run: Run, window: tuple[date, date], strategies: tuple[str, ...], recheck_from: date | None
 ) -> list[Job]:
     """Discover, then plan: what ends without a request is recorded now, the rest becomes jobs."""
-    with warehouse.connect(settings.db) as con:
+    with run.lease.connection() as con:
         cache = frontier.load_documents(con)
-    found: Discovery = steps.discover(fetcher, *window, strategies, cache)
+    run.wait_on_network()
+    found: Discovery = run.steps.discover(run.fetcher, *window, strategies, cache)
     refs = found.refs
     ids = [r.article_id for r in refs]
-    with warehouse.connect(settings.db) as con:
+    with run.lease.connection() as con:
         con.execute("begin")
         frontier.save_documents(con, found.documents)
-        frontier.enqueue(con, refs, run_id)
+        frontier.enqueue(con, refs, run.run_id)
         known, states = warehouse.known_ids(con, ids), frontier.states(con, ids)
         todo, ended = plan(refs, known, recheck_from, states)
-        warehouse.record_outcomes(con, run_id, ended)
-        frontier.mark(con, run_id, ended, {}, settings.retry_gave_up_after)
+        warehouse.record_outcomes(con, run.run_id, ended)
+        frontier.mark(con, run.run_id, ended, {}, run.settings.retry_gave_up_after)
         con.execute("commit")
         jobs = _jobs(con, todo, known, states)
-    report.add([], ended)
+    run.report.add([], ended)
     log.info("%d candidates (%d discovery documents unchanged)", len(refs), found.not_modified)
     return jobs
 
@@ -217,20 +228,15 @@ def _jobs(
     ]
 
 
-def finish_run(
-    settings: Settings,
-    run_id: str,
-    status: str,
-    report: RunReport,
-    fetcher: Fetcher,
-    rows: Sequence[ArchiveRecord],
-) -> None:
-    with warehouse.connect(settings.db) as con:
+def finish_run(run: Run, status: str, rows: Sequence[ArchiveRecord]) -> None:
+    with run.lease.connection() as con:
         archive_index.insert(con, rows)
-        counts = RunCounts(dict(report.outcomes))
+        counts = RunCounts(dict(run.report.outcomes))
+        fetcher = run.fetcher
         warehouse.finish_run(
-            con, run_id, status, counts, fetcher.requests_made, fetcher.bytes_fetched
-        )
+            con, run.run_id, status, counts, fetcher.requests_made, fetcher.bytes_fetched,
+            run.check_data,
+        )  # fmt: skip
 
 
 def _warcinfo(flow: str, settings: Settings, run_id: str) -> dict[str, str]:
@@ -260,23 +266,22 @@ def backfill(
     retries it); used by tests and by the benchmark's "without Prefect" measurement.
     """
     done = finished_chunks(settings)
+    windows = chunk_windows(start, end, chunk_days or settings.chunk_days, False)
+    to_run = [window for window in windows if window not in done]
     counts: dict[str, int] = {}
     failed: list[str] = []
-    runs = 0
-    for first, last in chunk_windows(start, end, chunk_days or settings.chunk_days, False):
-        if (first, last) in done:
-            continue
-        runs += 1
-        parameters = {"start": first, "end": last}
-        try:
-            summary = run_window(
-                "backfill-chunk", settings, (first, last), DISCOVERY.backfill_strategies,
-                None, parameters, steps,
-            )  # fmt: skip
-        except Exception as exc:  # one chunk's failure must not sink the others
-            log.error("chunk %s..%s failed: %s", first, last, exc)
-            failed.append(f"{first}..{last}")
-            continue
-        for key, value in summary["counts"].items():
-            counts[key] = counts.get(key, 0) + value
-    return {"chunks_run": runs, "chunks_failed": failed, "counts": counts}
+    with warehouse.Lease.across_runs(settings.db):  # one connection across unpaced chunks
+        for first, last in to_run:
+            parameters = {"start": first, "end": last}
+            try:
+                summary = run_window(
+                    "backfill-chunk", settings, (first, last), DISCOVERY.backfill_strategies,
+                    None, parameters, steps, check_data=(first, last) == to_run[-1],
+                )  # fmt: skip
+            except Exception as exc:  # one chunk's failure must not sink the others
+                log.error("chunk %s..%s failed: %s", first, last, exc)
+                failed.append(f"{first}..{last}")
+                continue
+            for key, value in summary["counts"].items():
+                counts[key] = counts.get(key, 0) + value
+    return {"chunks_run": len(to_run), "chunks_failed": failed, "counts": counts}

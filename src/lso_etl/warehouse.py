@@ -13,7 +13,8 @@ import re
 import time
 import uuid
 from collections.abc import Iterator, Sequence
-from contextlib import contextmanager
+from contextlib import ExitStack, contextmanager
+from contextvars import ContextVar
 from datetime import UTC, datetime
 from pathlib import Path
 from typing import Any
@@ -22,12 +23,13 @@ from urllib.parse import urlsplit
 import duckdb
 
 from lso_etl import checks
+from lso_etl.derived import backfill_derived
 from lso_etl.errors import UserError
-from lso_etl.loading import backfill_derived, load_batch, record_fetches, record_outcomes
+from lso_etl.loading import load_batch, record_fetches, record_outcomes
 from lso_etl.models import RunCounts
 
 __all__ = [
-    "MixedOrigins", "WarehouseBusy", "connect", "finish_run", "high_water_mark", "known_ids",
+    "Lease", "MixedOrigins", "WarehouseBusy", "connect", "finish_run", "high_water_mark", "known_ids",
     "load_batch", "migrate", "record_fetches", "record_outcomes", "refuse_mixed_origins",
     "site_profile_version", "start_run",
 ]  # fmt: skip
@@ -83,6 +85,75 @@ def connect(
         yield con
     finally:
         con.close()
+
+
+class Lease:
+    """A run's hold on the warehouse: opened when a step needs it, given back when the run waits.
+
+    DuckDB lets one process hold the file, so a run closes it whenever it would wait on the
+    network anyway, letting a notebook in between batches. Closing costs a checkpoint (about a
+    quarter of a second here for a batch's rows), nothing next to a paced batch (25 pages at
+    1 s) but most of an unpaced one: so `pause(keep=True)` (the fetcher is not paced) keeps it.
+    Inside `Lease.across_runs(path)` (a backfill's chunks) every run uses one lease, kept
+    between runs on the same terms.
+    """
+
+    def __init__(self, path: Path, shared: bool = False) -> None:
+        self.path = path
+        self.shared = shared
+        self.migrated = False  # set by the first run on this lease
+        self._stack: ExitStack | None = None
+        self._con: duckdb.DuckDBPyConnection | None = None
+
+    @classmethod
+    def for_run(cls, path: Path) -> Lease:
+        held = _SHARED.get()
+        return held if held is not None and held.path == path else cls(path)
+
+    @classmethod
+    @contextmanager
+    def across_runs(cls, path: Path) -> Iterator[Lease]:
+        lease = cls(path, shared=True)
+        token = _SHARED.set(lease)
+        try:
+            yield lease
+        finally:
+            _SHARED.reset(token)
+            lease.close()
+
+    @contextmanager
+    def connection(self) -> Iterator[duckdb.DuckDBPyConnection]:
+        if self._con is None:
+            stack = ExitStack()
+            # One DuckDB thread: a run writes many small statements, and a second thread only
+            # added synchronisation (bench/crawl.py: 18% less CPU, 7% less wall time).
+            self._con = stack.enter_context(connect(self.path))
+            self._con.execute("set threads = 1")  # not a connect option: that would bar others
+            self._stack = stack
+        try:
+            yield self._con
+        except BaseException:
+            self.close()  # after a failure, start the next step on a fresh connection
+            raise
+
+    def pause(self, keep: bool = False) -> None:
+        if not keep:
+            self.close()
+
+    def close(self) -> None:
+        stack, self._stack, self._con = self._stack, None, None
+        if stack is not None:
+            stack.close()
+
+    def __enter__(self) -> Lease:
+        return self
+
+    def __exit__(self, *exc: object) -> None:
+        if not self.shared or exc[0] is not None:
+            self.close()
+
+
+_SHARED: ContextVar[Lease | None] = ContextVar("shared_lease", default=None)
 
 
 def migrate(con: duckdb.DuckDBPyConnection, root: Path = WAREHOUSE_DIR) -> list[str]:
@@ -150,19 +221,23 @@ def finish_run(
     counts: RunCounts,
     requests: int,
     bytes_fetched: int,
-) -> dict[str, int]:
+    check_data: bool = True,
+) -> dict[str, int] | None:
     """Close the run's row; run the data checks and store their counts in it.
 
     Returns offending rows per check (failures are logged, never raised: a check flags data
-    for a person to look at, it does not undo a load).
+    for a person to look at, it does not undo a load). The checks read whole tables, so a
+    backfill runs them after its last chunk only (`check_data=False` before: null in `runs`).
     """
-    found = checks.run_checks(con)
-    failed = sum(1 for rows in found.values() if rows)
+    found = checks.run_checks(con) if check_data else None
+    failed = sum(1 for rows in found.values() if rows) if found is not None else None
     con.execute(
         "update runs set finished_at = ?, status = ?, counts = map(?, ?), requests = ?,"
-        " bytes_fetched = ?, checks = map(?, ?), checks_failed = ? where run_id = ?",
+        " bytes_fetched = ?, checks = case when ? then map(?, ?) end, checks_failed = ?"
+        " where run_id = ?",
         [datetime.now(UTC), status, list(counts.counts), list(counts.counts.values()),
-         requests, bytes_fetched, list(found), list(found.values()), failed, run_id],
+         requests, bytes_fetched, found is not None, list(found or {}), list((found or {}).values()),
+         failed, run_id],
     )  # fmt: skip
     return found
 

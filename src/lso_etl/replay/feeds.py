@@ -8,7 +8,6 @@ that is where the monthly sitemaps live.
 from __future__ import annotations
 
 from email.utils import format_datetime
-from itertools import groupby
 
 from lso_etl.replay.chrome import CANONICAL, esc
 from lso_etl.replay.model import Corpus, CorpusArticle
@@ -26,26 +25,18 @@ def render_robots(base_url: str, crawl_delay: float, extra_disallow: tuple[str, 
     return "\n".join(lines) + "\n"
 
 
-def months(corpus: Corpus) -> dict[str, tuple[CorpusArticle, ...]]:
-    """Articles by publish month ("2017-07"), oldest first."""
-    return {
-        month: tuple(items)
-        for month, items in groupby(corpus.articles, key=lambda a: f"{a.published_at:%Y-%m}")
-    }
-
-
 def render_sitemap_index(corpus: Corpus, base_url: str) -> str:
     base = base_url.rstrip("/")
     entries = "".join(
         f"<sitemap><loc>{base}/sitemaps/{month}.xml</loc>"
         f"<lastmod>{items[-1].published_at.isoformat()}</lastmod></sitemap>\n"
-        for month, items in months(corpus).items()
+        for month, items in corpus.by_month.items()
     )
     return f'{XML_HEAD}<sitemapindex xmlns="{SITEMAP_NS}">\n{entries}</sitemapindex>\n'
 
 
 def render_month_sitemap(items: tuple[CorpusArticle, ...]) -> str:
-    """One month's sitemap: the articles `months()` gives for it."""
+    """One month's sitemap: the articles `Corpus.by_month` gives for it."""
     entries = "".join(
         f"<url><loc>{CANONICAL}{a.path}</loc><lastmod>{a.published_at.isoformat()}</lastmod></url>\n"
         for a in items

@@ -5,6 +5,7 @@ from __future__ import annotations
 from dataclasses import dataclass
 from datetime import date, datetime
 from functools import cached_property
+from itertools import groupby
 from zoneinfo import ZoneInfo
 
 TZ = ZoneInfo("Asia/Ho_Chi_Minh")
@@ -108,6 +109,14 @@ class Corpus:
         return {
             s.slug: tuple(a for a in newest_first if a.section_slug == s.slug)
             for s in self.sections
+        }
+
+    @cached_property
+    def by_month(self) -> dict[str, tuple[CorpusArticle, ...]]:
+        """Articles by publish month ("2017-07"), oldest first: what each month's sitemap lists."""
+        return {
+            month: tuple(items)
+            for month, items in groupby(self.articles, key=lambda a: f"{a.published_at:%Y-%m}")
         }
 
     @property

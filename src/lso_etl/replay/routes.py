@@ -66,7 +66,7 @@ def route(site: SiteConfig, target: str, today: date) -> Response:
     if path == "/list-post-by-category":
         return _json_listing(site, parts.query)
     month = MONTH_SITEMAP.match(path)
-    in_month = feeds.months(corpus).get(month["month"]) if month else None
+    in_month = corpus.by_month.get(month["month"]) if month else None
     if month and in_month:
         sitemap = feeds.render_month_sitemap(in_month)
         return Response(200, XML, sitemap.encode(), in_month[-1].published_at)
