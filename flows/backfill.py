@@ -5,28 +5,46 @@ from __future__ import annotations
 from datetime import date
 from typing import Any
 
-from prefect import flow, get_run_logger
+from prefect import flow, get_run_logger, task
+from prefect.cache_policies import NO_CACHE
 
-from flows.common import run_crawl, settings_for
-from flows.daily import refresh_after_failure, refresh_search_task
+from flows.common import (
+    LOGGED_STEPS,
+    refresh_after_failure,
+    refresh_search_task,
+    run_crawl,
+    settings_for,
+)
+from lso_etl import warehouse
 from lso_etl.crawl import chunk_windows, finished_chunks
 from lso_etl.progress import progress_log
 from lso_etl.site.discovery import DISCOVERY
 
 
-@flow(name="backfill-chunk")
+@task(name="backfill-chunk", cache_policy=NO_CACHE)
 def backfill_chunk(
-    start: date, end: date, base_url: str | None, db: str | None, min_delay: float | None
+    start: date,
+    end: date,
+    base_url: str | None,
+    db: str | None,
+    min_delay: float | None,
+    check_data: bool = True,
 ) -> dict[str, Any]:
-    """One chunk of a backfill: its own run, its own retries.
+    """One chunk of a backfill: its own run, report and retries.
 
-    Sitemaps first; section listings are walked only when no sitemap lists the range,
-    because walking years of listing pages at one request a second would take hours.
+    A task, not a subflow, with its steps run bare inside: at pacing off a chunk crawls in
+    well under a second, and a subflow (or a task per batch) cost more than that in
+    orchestration (bench/RESULTS.md). Sitemaps first; section listings are walked only when
+    no sitemap lists the range, because walking years of listing pages at one request a
+    second would take hours.
     """
     settings = settings_for(base_url, db, min_delay)
     parameters = {"start": start, "end": end}
     strategies = DISCOVERY.backfill_strategies
-    return run_crawl("backfill-chunk", settings, (start, end), strategies, None, parameters)
+    return run_crawl(
+        "backfill-chunk", settings, (start, end), strategies, None, parameters, LOGGED_STEPS,
+        check_data,
+    )  # fmt: skip
 
 
 @flow(name="backfill")
@@ -51,21 +69,24 @@ def backfill(
         retries=settings.chunk_retries, retry_delay_seconds=settings.chunk_retry_delay
     )
     results, failed = [], []
+    to_run = [window for window in windows if window not in done]
     progress_log.info("backfill of %d chunks", len(windows), extra={"total": len(windows)})
-    for first, last in windows:
-        if (first, last) in done:
-            logger.info("chunk %s..%s already finished: skipped", first, last)
-            progress_log.info("chunk skipped", extra={"advance": 1})
-            continue
-        state = chunk(first, last, base_url, db, min_delay, return_state=True)
-        if state.is_completed():
-            results.append(state.result())
-            loaded = results[-1]["counts"].get("loaded", 0)
-            progress_log.info("chunk done", extra={"advance": 1, "articles": loaded})
-        else:
-            progress_log.info("chunk failed", extra={"advance": 1})
-            failed.append(f"{first}..{last}")
-            logger.error("chunk %s..%s failed: %s", first, last, state.message)
+    for first, last in sorted(done & set(windows)):
+        logger.info("chunk %s..%s already finished: skipped", first, last)
+        progress_log.info("chunk skipped", extra={"advance": 1})
+    with warehouse.Lease.across_runs(settings.db):  # one connection across unpaced chunks
+        for first, last in to_run:
+            # The data checks read whole tables: once, after the last chunk.
+            last_chunk = (first, last) == to_run[-1]
+            state = chunk(first, last, base_url, db, min_delay, last_chunk, return_state=True)
+            if state.is_completed():
+                results.append(state.result())
+                loaded = results[-1]["counts"].get("loaded", 0)
+                progress_log.info("chunk done", extra={"advance": 1, "articles": loaded})
+            else:
+                progress_log.info("chunk failed", extra={"advance": 1})
+                failed.append(f"{first}..{last}")
+                logger.error("chunk %s..%s failed: %s", first, last, state.message)
     summary = _merge(start, end, results, len(windows), failed)
     if failed:  # what the other chunks loaded is searchable all the same
         refresh_after_failure(settings)

@@ -1,12 +1,16 @@
-"""The shape every crawl run shares, with Prefect around each step of `lso_etl.pipeline`.
+"""The shape every crawl run shares, with Prefect around `lso_etl.pipeline`.
 
 The run itself (discover, plan, fetch+parse and load batch by batch, crawl state, archive) is
-library code; this module only wraps its steps in tasks, so they show in the UI with their
-timings and the load step gets retries, and publishes the run report as an artifact.
+library code; this module only wraps it for Prefect and publishes the run report as an
+artifact. The daily run shows each step of each batch as a task (with its timing, and retries
+for the load); a backfill's unit of work, retry and report is the chunk (flows/backfill.py),
+whose steps run bare inside it, because a task per batch costs more in orchestration than an
+unpaced batch takes to crawl.
 """
 
 from __future__ import annotations
 
+import time
 from datetime import date
 from pathlib import Path
 from typing import Any
@@ -15,9 +19,10 @@ from prefect import get_run_logger, task
 from prefect.artifacts import create_markdown_artifact
 from prefect.cache_policies import NO_CACHE
 
+from lso_etl import search, warehouse
 from lso_etl.crawl import crawl_batch, load_items
 from lso_etl.discover import discover_with_cache
-from lso_etl.pipeline import Steps, run_window
+from lso_etl.pipeline import BARE, Steps, run_window
 from lso_etl.report import to_markdown
 from lso_etl.settings import Settings
 
@@ -26,12 +31,13 @@ discover_task = task(discover_with_cache, name="discover", cache_policy=NO_CACHE
 crawl_task = task(crawl_batch, name="fetch-and-parse", cache_policy=NO_CACHE)
 load_task = task(load_items, name="load", cache_policy=NO_CACHE, retries=2, retry_delay_seconds=5)
 
-PREFECT_STEPS = Steps(
+TASK_STEPS = Steps(
     discover=discover_task,
     submit_crawl=crawl_task.submit,  # the next batch is fetched while this one loads
     load=load_task,
     logger=get_run_logger,
 )
+LOGGED_STEPS = Steps(BARE.discover, BARE.submit_crawl, BARE.load, logger=get_run_logger)
 
 
 def run_crawl(
@@ -41,8 +47,10 @@ def run_crawl(
     strategies: tuple[str, ...],
     recheck_from: date | None,
     parameters: dict[str, Any],
+    steps: Steps = TASK_STEPS,
+    check_data: bool = True,
 ) -> dict[str, Any]:
-    """One run of `lso_etl.pipeline.run_window`, its steps as Prefect tasks."""
+    """One run of `lso_etl.pipeline.run_window` under Prefect, its report as an artifact."""
 
     def publish(summary: dict[str, Any]) -> None:
         create_markdown_artifact(
@@ -50,10 +58,36 @@ def run_crawl(
         )
 
     return run_window(
-        flow, settings, window, strategies, recheck_from, parameters, PREFECT_STEPS, publish
+        flow, settings, window, strategies, recheck_from, parameters, steps, publish, check_data
     )
 
 
 def settings_for(base_url: str | None, db: str | None, min_delay: float | None) -> Settings:
     """Settings of a flow run: environment first, then the flow's explicit parameters."""
     return Settings.from_env(base_url=base_url, db=Path(db) if db else None, min_delay=min_delay)
+
+
+@task(name="refresh-search", cache_policy=NO_CACHE)
+def refresh_search_task(settings: Settings) -> dict[str, float]:
+    """Bring the search engines up to date once a run has loaded everything.
+
+    The postings are re-sorted only when their unsorted tail has grown; the fts index (about
+    90 s per 100,000 articles) is rebuilt only in a warehouse that already has one.
+    """
+    started = time.monotonic()
+    with warehouse.connect(settings.db) as con:
+        fts = search.has_fts_index(con)
+        spent = search.refresh_search(con, fts=fts)
+    seconds = round(time.monotonic() - started, 2)
+    get_run_logger().info(
+        "search refresh: %.2f s (postings re-sort %.2f s, fts rebuild %s)",
+        seconds, spent["builtin"], f"{spent['fts']:.2f} s" if fts else "skipped: no fts index",
+    )  # fmt: skip
+    return {**spent, "seconds": seconds}
+
+
+def refresh_after_failure(settings: Settings) -> None:
+    """Refresh what a failed run did load, never hiding the run's own error behind this one's."""
+    state = refresh_search_task(settings, return_state=True)
+    if not state.is_completed():
+        get_run_logger().error("search refresh failed as well: %s", state.message)

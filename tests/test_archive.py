@@ -171,3 +171,6 @@ def test_reparse_rebuilds_records_from_the_archive_without_network(
     assert "reparse: " in everything.output and "unchanged " in everything.output
     assert _rows(db, query) == before
     assert _rows(db, "select max(version) from articles") == [(2,)]  # a new version each
+    # No request was made: the reparse runs record the archive's origin, not the live site's,
+    # so the replay warehouse still accepts replay runs afterwards.
+    assert _rows(db, "select distinct base_url from runs") == [(site.base_url,)]

@@ -94,12 +94,14 @@ class RunArchive:
     def response(self, requested_url: str, exchange: Exchange) -> None:
         """Archive one complete response and its request; log it for the index."""
         digest = hashlib.sha256(exchange.content).digest()
+        # Built (and compressed) outside the lock: concurrent fetches only queue for the write.
+        response, record_id = _response_record(self.run_id, requested_url, exchange, digest)
+        request = _request_record(exchange, record_id)
         with self._lock:
             out = self._open()
-            response, record_id = _response_record(self.run_id, requested_url, exchange, digest)
             # The request first and the response last, so a fully indexed file ends exactly
             # where its last indexed record does (recovery then has nothing to scan).
-            out.write(_request_record(exchange, record_id))
+            out.write(request)
             offset = out.tell()
             out.write(response)
             out.flush()  # a SIGKILL after this line loses nothing

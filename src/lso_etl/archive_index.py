@@ -11,7 +11,7 @@ from __future__ import annotations
 
 import logging
 from collections.abc import Sequence
-from dataclasses import astuple, fields
+from dataclasses import fields
 from datetime import date
 from pathlib import Path
 
@@ -28,11 +28,10 @@ def insert(con: duckdb.DuckDBPyConnection, rows: Sequence[ArchiveRecord]) -> Non
     """Index archived responses; one already indexed (same WARC file and offset) is left alone."""
     if not rows:
         return
-    columns = list(zip(*(astuple(r) for r in rows), strict=True))
     select = ", ".join(f"unnest(${i + 1}) as {name}" for i, name in enumerate(_COLUMNS))
     con.execute(
         f"insert into archive_records ({', '.join(_COLUMNS)}) select {select} on conflict do nothing",
-        [list(c) for c in columns],
+        [[getattr(row, name) for row in rows] for name in _COLUMNS],  # astuple deep-copies
     )
 
 

@@ -116,7 +116,9 @@ _UPSERT = (
     + """
         state = excluded.state,
         attempts = frontier.attempts + excluded.attempts,
-        next_try = excluded.next_try,
+        -- a URL whose next try is still ahead was not tried: its date must not move later
+        next_try = case when frontier.next_try > excluded.updated_at then frontier.next_try
+                        else excluded.next_try end,
         last_outcome = excluded.last_outcome,
         last_detail = excluded.last_detail,
         last_run_id = excluded.last_run_id,

@@ -30,8 +30,12 @@ def reparse(
         archive_index.recover(con, settings.archive_dir)
         entries = archive_index.for_reparse(con, start, end)
         parameters = {"start": start, "end": end}
+        # No request is made: the run's origin is the archive's, i.e. that of the latest run
+        # (recording the configured site instead would mix replay and live in the `runs` row).
+        row = con.execute("select base_url from runs order by started_at desc limit 1").fetchone()
+        origin = row[0] if row else settings.base_url
         run_id = warehouse.start_run(
-            con, "reparse", parameters, settings.base_url, settings.respect_robots, PARSER_VERSION
+            con, "reparse", parameters, origin, settings.respect_robots, PARSER_VERSION
         )
     counts: Counter[str] = Counter()
     status = "failed"

@@ -171,6 +171,16 @@ def _record_build(con: duckdb.DuckDBPyConnection, engine: str) -> None:
     )
 
 
+def has_fts_index(con: duckdb.DuckDBPyConnection) -> bool:
+    """True when someone built the optional fts index in this warehouse (current or stale)."""
+    row = con.execute(
+        "select exists (select 1 from search_index where engine = 'fts')"
+        " or exists (select 1 from duckdb_schemas() where schema_name = ?)",
+        [FTS_SCHEMA],
+    ).fetchone()
+    return bool(row and row[0])
+
+
 def fts_is_current(con: duckdb.DuckDBPyConnection) -> bool:
     """True when the fts index covers exactly the shadows there are now."""
     row = con.execute(
