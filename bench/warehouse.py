@@ -3,9 +3,10 @@
     uv run python bench/warehouse.py [--articles 100000] [--db /tmp/lso-bench/lso.duckdb]
                                      [--repeat 7] [--reuse]
 
-Builds the warehouse in bulk (pandas frames, one `insert ... select` per table: the loader's
-one-article-at-a-time path would take an hour here), with the search shadow folded by the same
-`textnorm.fold` the loader uses, then `refresh_search` (postings sorted, fts index built).
+Builds the warehouse in bulk (pandas frames, one `insert ... select` per table: no pages to
+fetch and parse, so it takes minutes, not the crawl's hours), with the search shadow folded by
+`textnorm.fold` (the loader's `lso_fold` macro gives the same string), then `refresh_search`
+(postings sorted, fts index built).
 Then, in the same process, each query's first page (20 hits) is timed `--repeat` times with
 each engine and with the naive query an analyst would write: every word ILIKE'd over the
 accent-stripped shadow column, newest first. Prints a markdown table of medians.
@@ -27,7 +28,7 @@ import duckdb
 import pandas as pd
 
 from lso_etl import search, warehouse
-from lso_etl.loading import search_text
+from lso_etl.derived import search_text
 from lso_etl.replay import texts, topics
 from lso_etl.replay.corpus import SECTIONS, _fill, _fills, title_name
 from lso_etl.textnorm import fold, tone_key

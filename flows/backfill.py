@@ -74,7 +74,9 @@ def backfill(
     for first, last in sorted(done & set(windows)):
         logger.info("chunk %s..%s already finished: skipped", first, last)
         progress_log.info("chunk skipped", extra={"advance": 1})
-    with warehouse.Lease.across_runs(settings.db):  # one connection across unpaced chunks
+    with warehouse.Lease.across_runs(
+        settings.db, settings.writer_memory
+    ):  # one connection across unpaced chunks
         for first, last in to_run:
             # The data checks read whole tables: once, after the last chunk.
             last_chunk = (first, last) == to_run[-1]

@@ -16,7 +16,7 @@ from dataclasses import dataclass
 from datetime import UTC, date, datetime
 from typing import Any, Protocol
 
-from lso_etl import archive_index, frontier, warehouse
+from lso_etl import archive_index, frontier, search, warehouse
 from lso_etl.archive import ArchiveRecord, RunArchive
 from lso_etl.crawl import (
     Job,
@@ -87,7 +87,7 @@ def run_window(
     started = time.monotonic()
     report = RunReport(flow, (window[0].isoformat(), window[1].isoformat()))
     status = "failed"
-    with warehouse.Lease.for_run(settings.db) as lease:
+    with warehouse.Lease.for_run(settings.db, settings.writer_memory) as lease:
         run_id = open_run(lease, flow, settings, parameters)
         archive = RunArchive(settings.archive_dir, run_id, _warcinfo(flow, settings, run_id))
         with Fetcher(settings, recorder=archive) as fetcher:
@@ -270,7 +270,9 @@ def backfill(
     to_run = [window for window in windows if window not in done]
     counts: dict[str, int] = {}
     failed: list[str] = []
-    with warehouse.Lease.across_runs(settings.db):  # one connection across unpaced chunks
+    with warehouse.Lease.across_runs(
+        settings.db, settings.writer_memory
+    ):  # one connection across unpaced chunks
         for first, last in to_run:
             parameters = {"start": first, "end": last}
             try:
@@ -284,4 +286,6 @@ def backfill(
                 continue
             for key, value in summary["counts"].items():
                 counts[key] = counts.get(key, 0) + value
+    with warehouse.connect(settings.db) as con:  # as the flow does: search current at the end
+        search.refresh_search(con, fts=search.has_fts_index(con))
     return {"chunks_run": len(to_run), "chunks_failed": failed, "counts": counts}

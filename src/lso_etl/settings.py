@@ -3,6 +3,7 @@
 from __future__ import annotations
 
 import os
+import re
 from dataclasses import dataclass, fields, replace
 from pathlib import Path
 from typing import Any
@@ -41,6 +42,15 @@ class Settings:
     concurrency: int = 1
     raw_dir: str = ""  # WARC archive directory; empty: "raw/" next to the warehouse file
     retry_gave_up_after: float = 0.0  # seconds before a later run retries a `gave_up` URL
+    # DuckDB memory for a run's writes (its cache of written blocks would otherwise grow with
+    # the warehouse over a long backfill); larger queries spill to disk beside the file.
+    writer_memory: str = "128MB"
+
+    def __post_init__(self) -> None:
+        if not re.fullmatch(r"\d+(\.\d+)?\s*(KB|MB|GB|KiB|MiB|GiB)", self.writer_memory):
+            raise ValueError(
+                f"LSO_WRITER_MEMORY={self.writer_memory!r} is not a memory size such as 128MB"
+            )
 
     @property
     def archive_dir(self) -> Path:

@@ -98,22 +98,23 @@ class Lease:
     between runs on the same terms.
     """
 
-    def __init__(self, path: Path, shared: bool = False) -> None:
+    def __init__(self, path: Path, memory_limit: str = "128MB", shared: bool = False) -> None:
         self.path = path
+        self.memory_limit = memory_limit
         self.shared = shared
         self.migrated = False  # set by the first run on this lease
         self._stack: ExitStack | None = None
         self._con: duckdb.DuckDBPyConnection | None = None
 
     @classmethod
-    def for_run(cls, path: Path) -> Lease:
+    def for_run(cls, path: Path, memory_limit: str = "128MB") -> Lease:
         held = _SHARED.get()
-        return held if held is not None and held.path == path else cls(path)
+        return held if held is not None and held.path == path else cls(path, memory_limit)
 
     @classmethod
     @contextmanager
-    def across_runs(cls, path: Path) -> Iterator[Lease]:
-        lease = cls(path, shared=True)
+    def across_runs(cls, path: Path, memory_limit: str = "128MB") -> Iterator[Lease]:
+        lease = cls(path, memory_limit, shared=True)
         token = _SHARED.set(lease)
         try:
             yield lease
@@ -125,10 +126,13 @@ class Lease:
     def connection(self) -> Iterator[duckdb.DuckDBPyConnection]:
         if self._con is None:
             stack = ExitStack()
-            # One DuckDB thread: a run writes many small statements, and a second thread only
-            # added synchronisation (bench/crawl.py: 18% less CPU, 7% less wall time).
             self._con = stack.enter_context(connect(self.path))
-            self._con.execute("set threads = 1")  # not a connect option: that would bar others
+            # Set, not connect options (those would bar other connections to the file). One
+            # thread: a run writes many small statements, and a second thread only added
+            # synchronisation (18% less CPU). A memory cap: DuckDB otherwise keeps every block
+            # it wrote cached, so a long backfill's memory grew with the warehouse.
+            self._con.execute("set threads = 1")
+            self._con.execute(f"set memory_limit = '{self.memory_limit}'")  # checked by Settings
             self._stack = stack
         try:
             yield self._con
