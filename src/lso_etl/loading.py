@@ -63,7 +63,7 @@ def write_batch(
     batch = plan_batch(items, _stored(con, ids))
     _write_quarantine(con, run_id, batch.quarantined)
     write_articles(con, run_id, batch.writes)
-    _touch(con, batch.unchanged)
+    _stamp(con, "articles", "last_fetched_at", batch.unchanged)  # seen again, unchanged
     record_fetches(con, run_id, [item.fetched for item in items])
     record_outcomes(con, run_id, batch.outcomes)
     if batch.quarantined:
@@ -101,14 +101,20 @@ def _write_quarantine(
         )
 
 
-def _touch(con: duckdb.DuckDBPyConnection, unchanged: Mapping[str, datetime]) -> None:
-    """An unchanged article only records that it was seen again."""
-    if unchanged:
+def _stamp(
+    con: duckdb.DuckDBPyConnection,
+    table: str,
+    column: str,
+    times: Mapping[str, datetime],
+    only: str = "true",
+) -> None:
+    """Set `column` of each article id's rows in `table` (where `only` holds) to its time."""
+    if times:
         con.execute(
-            "update articles set last_fetched_at = seen.at from"
-            " (select unnest($1) as id, unnest($2::timestamptz[]) as at) as seen"
-            " where articles.article_id = seen.id",
-            [list(unchanged), list(unchanged.values())],
+            f"update {table} set {column} = stamp.at from"
+            " (select unnest($1) as id, unnest($2::timestamptz[]) as at) as stamp"
+            f" where {table}.article_id = stamp.id and {only}",
+            [list(times), list(times.values())],
         )
 
 
@@ -184,13 +190,7 @@ def write_articles(con: duckdb.DuckDBPyConnection, run_id: str, writes: Sequence
     if not writes:
         return
     replaced = {w.article.article_id: w.fetched_at for w in writes if w.replaces}
-    if replaced:
-        con.execute(
-            "update article_versions set valid_to = closing.at from"
-            " (select unnest($1) as id, unnest($2::timestamptz[]) as at) as closing"
-            " where article_versions.article_id = closing.id and valid_to is null",
-            [list(replaced), list(replaced.values())],
-        )
+    _stamp(con, "article_versions", "valid_to", replaced, only="valid_to is null")
     current = list({w.article.article_id: w for w in writes}.values())  # the newest per id
     articles = [w.article for w in current]
     if replaced:  # delete + insert: `insert or replace` costs twice as much on every row

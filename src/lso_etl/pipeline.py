@@ -100,7 +100,7 @@ def run_window(
             finally:
                 archive.close()
                 finish_run(run, status, archive.drain())
-                lease.pause(keep=fetcher.delay == 0)  # free before the report goes out
+                run.wait_on_network()  # the warehouse is free before the report goes out
                 summary = report.summary(
                     {"run_id": run_id, "status": status, "requests": fetcher.requests_made,
                      "bytes_fetched": fetcher.bytes_fetched, "archived": archive.records,

@@ -98,7 +98,7 @@ class Lease:
     between runs on the same terms.
     """
 
-    def __init__(self, path: Path, memory_limit: str = "128MB", shared: bool = False) -> None:
+    def __init__(self, path: Path, memory_limit: str, shared: bool = False) -> None:
         self.path = path
         self.memory_limit = memory_limit
         self.shared = shared
@@ -107,13 +107,13 @@ class Lease:
         self._con: duckdb.DuckDBPyConnection | None = None
 
     @classmethod
-    def for_run(cls, path: Path, memory_limit: str = "128MB") -> Lease:
+    def for_run(cls, path: Path, memory_limit: str) -> Lease:
         held = _SHARED.get()
         return held if held is not None and held.path == path else cls(path, memory_limit)
 
     @classmethod
     @contextmanager
-    def across_runs(cls, path: Path, memory_limit: str = "128MB") -> Iterator[Lease]:
+    def across_runs(cls, path: Path, memory_limit: str) -> Iterator[Lease]:
         lease = cls(path, memory_limit, shared=True)
         token = _SHARED.set(lease)
         try:
