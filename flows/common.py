@@ -19,10 +19,9 @@ from prefect import get_run_logger, task
 from prefect.artifacts import create_markdown_artifact
 from prefect.cache_policies import NO_CACHE
 
-from lso_etl import search, warehouse
 from lso_etl.crawl import crawl_batch, load_items
 from lso_etl.discover import discover_with_cache
-from lso_etl.pipeline import BARE, Steps, run_window
+from lso_etl.pipeline import BARE, Steps, refresh_search, run_window
 from lso_etl.report import to_markdown
 from lso_etl.settings import Settings
 
@@ -75,9 +74,7 @@ def refresh_search_task(settings: Settings) -> dict[str, float]:
     90 s per 100,000 articles) is rebuilt only in a warehouse that already has one.
     """
     started = time.monotonic()
-    with warehouse.connect(settings.db) as con:
-        fts = search.has_fts_index(con)
-        spent = search.refresh_search(con, fts=fts)
+    spent, fts = refresh_search(settings)
     seconds = round(time.monotonic() - started, 2)
     get_run_logger().info(
         "search refresh: %.2f s (postings re-sort %.2f s, fts rebuild %s)",

@@ -28,7 +28,7 @@ def deployments() -> list[RunnerDeployment]:
         ),
         backfill.to_deployment(
             name="backfill",
-            parameters={"chunk_days": 7},
+            parameters={"chunk_days": 31},
             description="Run on demand: prefect deployment run 'backfill/backfill'"
             " -p start=2017-07-01 -p end=2017-07-31",
         ),

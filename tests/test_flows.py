@@ -13,6 +13,7 @@ from flows.backfill import backfill
 from flows.daily import daily
 from lso_etl.cli import app
 from lso_etl.replay import Corpus, ReplaySite
+from lso_etl.settings import Settings
 
 pytestmark = pytest.mark.usefixtures("prefect_harness")
 
@@ -76,7 +77,7 @@ def test_second_backfill_and_daily_change_nothing_and_refetch_no_old_article(
 
 
 def summary_chunks(corpus: Corpus) -> int:
-    return -(-((corpus.last_day - corpus.first_day).days + 1) // 7)
+    return -(-((corpus.last_day - corpus.first_day).days + 1) // Settings().chunk_days)
 
 
 def test_a_failed_chunk_does_not_sink_the_others_and_a_rerun_finishes_it(

@@ -52,7 +52,7 @@ def test_served_deployments_exist_with_the_daily_schedule_in_vietnam_time() -> N
     assert schedule.schedule.cron == "0 6 * * *"
     assert schedule.schedule.timezone == "Asia/Ho_Chi_Minh"
     assert backfill.schedules == []  # type: ignore[attr-defined]
-    assert backfill.parameters == {"chunk_days": 7}  # type: ignore[attr-defined]
+    assert backfill.parameters == {"chunk_days": 31}  # type: ignore[attr-defined]
     assert {"start", "end", "chunk_days"} <= set(
         backfill.parameter_openapi_schema["properties"]  # type: ignore[attr-defined]
     )
@@ -121,7 +121,7 @@ def test_backfill_dry_run_lists_candidates_and_how_they_were_found(
     result = CliRunner().invoke(
         app,
         ["--db", str(db), "--base-url", replay.base_url, "backfill", "--from", "2017-07-01",
-         "--to", "2017-07-14", "--dry-run", "--json"],
+         "--to", "2017-07-14", "--chunk-days", "7", "--dry-run", "--json"],
     )  # fmt: skip
     assert result.exit_code == 0, result.output
     chunks = json.loads(result.output)

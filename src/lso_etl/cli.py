@@ -62,7 +62,7 @@ def backfill(
     ctx: typer.Context,
     start: Annotated[str, typer.Option("--from", help="First publish day, YYYY-MM-DD.")],
     end: Annotated[str, typer.Option("--to", help="Last publish day, YYYY-MM-DD.")],
-    chunk_days: Annotated[int | None, typer.Option(help="Days per chunk (default 7).")] = None,
+    chunk_days: Annotated[int | None, typer.Option(help="Days per chunk (default 31).")] = None,
     newest_first: Annotated[bool, typer.Option(help="Process the newest chunk first.")] = False,
     dry_run: Annotated[
         bool,

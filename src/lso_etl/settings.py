@@ -28,7 +28,10 @@ class Settings:
     max_retry_after: float = 120.0  # cap on a server's Retry-After, in seconds
     overlap_days: int = 2  # the daily run re-checks this many days for late edits
     batch_size: int = 25  # pages per Prefect task: tasks per batch, never per page
-    chunk_days: int = 7  # a backfill is split into chunks of this many days, each its own run
+    # A backfill is split into chunks of this many days, each its own run (and Prefect task).
+    # A month: unpaced, a week's chunk (~70 pages) spent more on its run's fixed costs and on
+    # orchestration than on crawling (bench/RESULTS.md); paced, a month is ~10 minutes a chunk.
+    chunk_days: int = 31
     chunk_retries: int = 1  # Prefect retries of a failed chunk before moving on
     chunk_retry_delay: float = 30.0
     # A run with a larger share of fallback-layout or quarantined pages fails: the site changed.
@@ -44,12 +47,14 @@ class Settings:
     retry_gave_up_after: float = 0.0  # seconds before a later run retries a `gave_up` URL
     # DuckDB memory for a run's writes (its cache of written blocks would otherwise grow with
     # the warehouse over a long backfill); larger queries spill to disk beside the file.
-    writer_memory: str = "128MB"
+    # 64MB loads as fast as 128MB did, 40 MB less resident; at 32MB a month's batch failed
+    # to pin a block ("Out of Memory Error"): bench/RESULTS.md.
+    writer_memory: str = "64MB"
 
     def __post_init__(self) -> None:
         if not re.fullmatch(r"\d+(\.\d+)?\s*(KB|MB|GB|KiB|MiB|GiB)", self.writer_memory):
             raise ValueError(
-                f"LSO_WRITER_MEMORY={self.writer_memory!r} is not a memory size such as 128MB"
+                f"LSO_WRITER_MEMORY={self.writer_memory!r} is not a memory size such as 64MB"
             )
 
     @property

@@ -87,6 +87,9 @@ def connect(
         con.close()
 
 
+CHECKPOINT_THRESHOLD = "256MB"  # write-ahead log size that triggers a checkpoint
+
+
 class Lease:
     """A run's hold on the warehouse: opened when a step needs it, given back when the run waits.
 
@@ -133,6 +136,10 @@ class Lease:
             # it wrote cached, so a long backfill's memory grew with the warehouse.
             self._con.execute("set threads = 1")
             self._con.execute(f"set memory_limit = '{self.memory_limit}'")  # checked by Settings
+            # A checkpoint rewrites a table's last row group whole (up to 122,880 rows), so
+            # its cost grows with the table: at DuckDB's 16MB default, a backfill's commits
+            # spent longer checkpointing than loading. A run checkpoints when it closes.
+            self._con.execute(f"set checkpoint_threshold = '{CHECKPOINT_THRESHOLD}'")
             self._stack = stack
         try:
             yield self._con
