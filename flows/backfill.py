@@ -32,9 +32,9 @@ def backfill_chunk(
 ) -> dict[str, Any]:
     """One chunk of a backfill: its own run, report and retries.
 
-    A task, not a subflow, with its steps run bare inside: at pacing off a chunk crawls in
-    well under a second, and a subflow (or a task per batch) cost more than that in
-    orchestration (bench/RESULTS.md). Sitemaps first; section listings are walked only when
+    A task, not a subflow, with its steps run bare inside: at pacing off a month's chunk
+    crawls in about two seconds, and a subflow (or a task per batch) cost a large share of
+    that in orchestration (bench/RESULTS.md). Sitemaps first; section listings are walked only when
     no sitemap lists the range, because walking years of listing pages at one request a
     second would take hours.
     """

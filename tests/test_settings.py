@@ -16,7 +16,7 @@ def test_writer_memory_is_read_from_the_environment_and_checked() -> None:
         Settings.from_env({"LSO_WRITER_MEMORY": "lots"})
 
 
-def test_a_lease_writes_with_one_thread_and_the_memory_cap_and_reopens_after_a_pause(
+def test_a_lease_writes_with_one_thread_the_memory_cap_and_rare_checkpoints_and_reopens_after_a_pause(
     tmp_path: Path,
 ) -> None:
     lease = warehouse.Lease(tmp_path / "lso.duckdb", "64MB")
@@ -24,7 +24,8 @@ def test_a_lease_writes_with_one_thread_and_the_memory_cap_and_reopens_after_a_p
         with lease.connection() as con:
             first = con
             limits = con.execute(
-                "select current_setting('threads'), current_setting('memory_limit')"
+                "select current_setting('threads'), current_setting('memory_limit'),"
+                " current_setting('checkpoint_threshold')"
             ).fetchone()
         lease.pause(keep=True)  # unpaced: the same connection
         with lease.connection() as con:
@@ -33,3 +34,4 @@ def test_a_lease_writes_with_one_thread_and_the_memory_cap_and_reopens_after_a_p
         with lease.connection() as con:
             assert con is not first
     assert limits is not None and limits[0] == 1 and limits[1].startswith("61.0 MiB")
+    assert limits[2] == "244.1 MiB"  # 256MB, not DuckDB's 16MB: see warehouse.CHECKPOINT_THRESHOLD
