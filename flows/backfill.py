@@ -7,6 +7,7 @@ from typing import Any
 
 from prefect import flow, get_run_logger, task
 from prefect.cache_policies import NO_CACHE
+from prefect.states import Failed
 
 from flows.common import (
     LOGGED_STEPS,
@@ -17,6 +18,7 @@ from flows.common import (
 )
 from lso_etl import warehouse
 from lso_etl.crawl import chunk_windows, finished_chunks
+from lso_etl.errors import UserError
 from lso_etl.progress import progress_log
 from lso_etl.site.discovery import DISCOVERY
 
@@ -41,10 +43,13 @@ def backfill_chunk(
     settings = settings_for(base_url, db, min_delay)
     parameters = {"start": start, "end": end}
     strategies = DISCOVERY.backfill_strategies
-    return run_crawl(
-        "backfill-chunk", settings, (start, end), strategies, None, parameters, LOGGED_STEPS,
-        check_data,
-    )  # fmt: skip
+    try:
+        return run_crawl(
+            "backfill-chunk", settings, (start, end), strategies, None, parameters, LOGGED_STEPS,
+            check_data,
+        )  # fmt: skip
+    except UserError as exc:  # site unreachable, sitemap lost, warehouse busy: retried all the
+        return Failed(message=str(exc))  # type: ignore[return-value]  # same, minus a traceback
 
 
 @flow(name="backfill")
@@ -58,7 +63,8 @@ def backfill(
     newest_first: bool = False,
 ) -> dict[str, Any]:
     """Split [start, end] into chunks; skip chunks a previous run finished; a failed chunk
-    does not sink the others, and a rerun of the same range picks it up again."""
+    does not sink the others, and a rerun of the same range picks it up again; the run then
+    ends Failed (calling the flow raises `prefect.exceptions.FailedRun` with the message)."""
     if end < start:
         raise ValueError(f"backfill range is empty: {start} is after {end}")
     logger = get_run_logger()
@@ -92,8 +98,11 @@ def backfill(
     summary = _merge(start, end, results, len(windows), failed)
     if failed:  # what the other chunks loaded is searchable all the same
         refresh_after_failure(settings)
-        raise RuntimeError(
-            f"{len(failed)} of {len(windows)} chunks failed ({', '.join(failed)}); rerun to finish them"
+        # A failed state, not an exception: each chunk's error is logged already, and the
+        # caller (`lso-etl backfill`, a deployment run) gets one line, not a traceback.
+        return Failed(  # type: ignore[return-value]  # the run's final state; callers get FailedRun
+            message=f"{len(failed)} of {len(windows)} chunks failed ({', '.join(failed)});"
+            " rerun to finish them"
         )
     summary["search_refresh"] = refresh_search_task(settings)
     return summary

@@ -113,16 +113,24 @@ def test_robots_disallow_is_an_outcome_and_never_requested(corpus: Corpus, tmp_p
     assert outcomes(db)[target.article_id][0] == "robots_disallowed"
 
 
-def test_an_unreachable_robots_txt_disallows_everything(corpus: Corpus, tmp_path: Path) -> None:
+def test_an_unreachable_robots_txt_disallows_everything_and_fails_the_run_for_a_rerun(
+    corpus: Corpus, tmp_path: Path
+) -> None:
+    """Nothing is requested but robots.txt (RFC 9309), and the run fails: recorded as completed,
+    the window's chunk would count as finished and a rerun of the range would skip it."""
     db = tmp_path / "lso.duckdb"
     with ReplaySite(corpus, faults={"/robots.txt": ["reset"] * 3}) as site:
-        summary = run_window(
-            "backfill-chunk", fast_settings(site.base_url, db), (START, END), STRATEGIES, None, {}
-        )
-        assert [t for _, t in site.requests] == [
-            "/robots.txt"
-        ] * 3  # nothing else, not even a sitemap
-    assert summary["status"] == "completed" and summary["counts"] == {}
+        settings = fast_settings(site.base_url, db)
+        with pytest.raises(DiscoveryIncomplete, match=r"robots\.txt unreachable"):
+            run_window("backfill-chunk", settings, (START, END), STRATEGIES, None, {})
+        assert [t for _, t in site.requests] == ["/robots.txt"] * 3  # not even a sitemap
+        again = run_window("backfill-chunk", settings, (START, END), STRATEGIES, None, {})
+    assert again["counts"] == {"loaded": len(week(corpus))}
+    with duckdb.connect(str(db), read_only=True) as con:
+        assert con.execute("select status from runs order by started_at").fetchall() == [
+            ("failed",),
+            ("completed",),
+        ]
 
 
 @pytest.mark.parametrize("fault", ["oversize", "loop", "offsite", 503])

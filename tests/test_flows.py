@@ -2,16 +2,19 @@
 
 from __future__ import annotations
 
+import socket
 from datetime import date
 from pathlib import Path
 
 import duckdb
 import pytest
+from prefect.exceptions import FailedRun
 from typer.testing import CliRunner
 
 from flows.backfill import backfill
 from flows.daily import daily
 from lso_etl.cli import app
+from lso_etl.errors import UserError
 from lso_etl.replay import Corpus, ReplaySite
 from lso_etl.settings import Settings
 
@@ -91,7 +94,7 @@ def test_a_failed_chunk_does_not_sink_the_others_and_a_rerun_finishes_it(
     in_range = [a for a in corpus.articles if start <= a.published_at.date() <= end]
     # July's sitemap answers 503 to all four attempts of the first run: July cannot finish.
     with ReplaySite(corpus, faults={"/sitemaps/2017-07.xml": [503] * 4}) as site:
-        with pytest.raises(RuntimeError, match="1 of 2 chunks failed"):
+        with pytest.raises(FailedRun, match="1 of 2 chunks failed"):
             backfill(start, end, site.base_url, str(db), 0.0, 31)
         stored = _rows(db, "select count(*) from articles")[0][0]
         assert stored == len(in_range) - len(july)  # August loaded despite July failing
@@ -99,6 +102,30 @@ def test_a_failed_chunk_does_not_sink_the_others_and_a_rerun_finishes_it(
     assert rerun["counts"] == {"loaded": len(july)}
     assert (rerun["chunks"], rerun["chunks_run"]) == (2, 1)  # August, finished, was skipped
     assert _rows(db, "select count(*) from articles") == [(len(in_range),)]
+
+
+def test_backfill_of_an_unreachable_site_fails_in_one_line_and_leaves_the_chunk_to_rerun(
+    db: Path, monkeypatch: pytest.MonkeyPatch, caplog: pytest.LogCaptureFixture
+) -> None:
+    """The site is down: robots.txt cannot be read, so nothing is crawled (RFC 9309), the chunk
+    fails rather than counting as finished, and the user gets one line, not a traceback."""
+    with socket.socket() as probe:  # a port nothing listens on: connection refused
+        probe.bind(("127.0.0.1", 0))
+        dead = f"http://127.0.0.1:{probe.getsockname()[1]}"
+    monkeypatch.setenv("LSO_MAX_ATTEMPTS", "1")
+    monkeypatch.setenv("LSO_CHUNK_RETRIES", "0")
+    result = CliRunner().invoke(
+        app, ["--db", str(db), "--base-url", dead, "backfill", "--from", "2017-07-01",
+              "--to", "2017-07-02", "--quiet"],
+    )  # fmt: skip
+    assert isinstance(result.exception, UserError)  # main() prints it as "error: ..." (exit 2)
+    assert (
+        str(result.exception)
+        == "1 of 1 chunks failed (2017-07-01..2017-07-02); rerun to finish them"
+    )
+    assert not [r for r in caplog.records if r.exc_info and r.exc_info[0] is not None]
+    reasons = _rows(db, "select status, counts from runs where flow = 'backfill-chunk'")
+    assert reasons == [("failed", {})]
 
 
 def test_an_article_disallowed_by_robots_is_an_outcome_and_never_requested(

@@ -88,13 +88,18 @@ def backfill(
     interactive = out.is_terminal and not (quiet or as_json)
     if not (interactive or quiet or as_json):
         os.environ["PREFECT_LOGGING_LEVEL"] = "INFO"  # plain log lines for logs and cron mail
+    from prefect.exceptions import FailedRun
+
     from flows.backfill import backfill as backfill_flow
     from lso_etl.progress import progress_bar
 
-    with progress_bar(out) if interactive else nullcontext():
-        summary = backfill_flow(
-            first, last, settings.base_url, str(settings.db), None, chunk_days, newest_first
-        )
+    try:
+        with progress_bar(out) if interactive else nullcontext():
+            summary = backfill_flow(
+                first, last, settings.base_url, str(settings.db), None, chunk_days, newest_first
+            )
+    except FailedRun as exc:  # some chunks failed (each logged why); the others are loaded
+        raise UserError(str(exc)) from None
     _print_run(summary, as_json)
 
 

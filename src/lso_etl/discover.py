@@ -16,6 +16,7 @@ from dataclasses import dataclass, field
 from datetime import date, timedelta
 
 from lso_etl.archive_index import conditional_headers
+from lso_etl.errors import UserError
 from lso_etl.fetch import RETRYABLE, Fetcher, Refused, RetryableStatus, RetryAfterTooLong
 from lso_etl.listings import (
     Entry,
@@ -39,8 +40,9 @@ FAILURES = (*RETRYABLE, RetryableStatus, RetryAfterTooLong, Refused, BodyTooLarg
             UnsupportedEncoding)  # fmt: skip
 
 
-class DiscoveryIncomplete(Exception):
-    """A discovery document could not be read even after retries: the candidate list has holes.
+class DiscoveryIncomplete(UserError):
+    """A discovery document (or robots.txt) could not be read even after retries: the
+    candidate list has holes.
 
     Raised rather than logged, so the run (or backfill chunk) fails and is retried later,
     instead of being recorded as complete with articles silently missing.
@@ -129,6 +131,11 @@ def discover_with_cache(
     profile: DiscoveryProfile = DISCOVERY,
 ) -> Discovery:
     """Candidates in [start, end]; `name?` runs a strategy only if nothing was found before it."""
+    unreachable = fetcher.robots_unreachable()
+    if unreachable:  # everything counts as disallowed (RFC 9309), so nothing could be found
+        raise DiscoveryIncomplete(
+            f"robots.txt unreachable ({unreachable}): nothing else was requested; rerun later"
+        )
     reader = Reader(fetcher, cache)
     found: dict[str, ArticleRef] = {}
     for strategy in strategies:

@@ -109,6 +109,7 @@ class Fetcher:
         self._mine = threading.local()  # requests made by this thread: a fetch's own count
         self._robots: Protego | None = None
         self._robots_lock = threading.Lock()
+        self._robots_error: str | None = None  # why robots.txt could not be read, if it could not
         self.allowed_hosts = {urlsplit(settings.base_url).netloc, "baolangson.vn"}
         self.limits = Limits(settings.max_body_bytes, settings.total_timeout)
         self.requests_made = 0
@@ -158,11 +159,17 @@ class Fetcher:
         except (*RETRYABLE, RetryableStatus, RetryAfterTooLong, Refused, BodyTooLarge) as exc:
             # RFC 9309: an unreachable robots.txt means "assume everything is disallowed".
             log.error("robots.txt unreachable (%s): treating the whole site as disallowed", exc)
+            self._robots_error = str(exc)
             return Protego.parse("User-agent: *\nDisallow: /\n")
         if response.status >= 300:  # 4xx, or redirected too often: RFC 9309 says "unavailable"
             log.info("robots.txt answered %s: no restrictions", response.status)
             return Protego.parse("")
         return Protego.parse(response.content.decode("utf-8", "replace"))
+
+    def robots_unreachable(self) -> str | None:
+        """Why robots.txt (read now if not yet) could not be read, when it is obeyed; else None."""
+        _ = self.robots
+        return self._robots_error if self.settings.respect_robots else None
 
     def allowed(self, url: str) -> bool:
         return not self.settings.respect_robots or bool(
