@@ -7,10 +7,12 @@ from typing import Any
 from zoneinfo import ZoneInfo
 
 from prefect import flow
+from prefect.states import Failed
 
 from flows.common import refresh_after_failure, refresh_search_task, run_crawl, settings_for
 from lso_etl import warehouse
 from lso_etl.crawl import daily_window
+from lso_etl.errors import UserError
 from lso_etl.site.discovery import DISCOVERY
 
 SITE_TZ = ZoneInfo("Asia/Ho_Chi_Minh")
@@ -33,7 +35,10 @@ def daily(
     strategies = DISCOVERY.daily_strategies
     try:
         summary = run_crawl("daily", settings, window, strategies, window[0], parameters)
-    except Exception:  # e.g. layout drift, raised after its pages were loaded
+    except UserError as exc:  # layout drift (raised after its pages were loaded), site down
+        refresh_after_failure(settings)
+        return Failed(message=str(exc))  # type: ignore[return-value]  # callers get FailedRun
+    except Exception:  # a bug: its traceback is the report
         refresh_after_failure(settings)
         raise
     summary["search_refresh"] = refresh_search_task(settings)

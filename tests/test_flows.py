@@ -205,3 +205,34 @@ def test_a_redesigned_site_fails_the_run_with_the_layout_drift_message(
     assert DRIFT_MESSAGE in (state.message or "")
     layouts = _rows(db, "select distinct layout from articles")
     assert layouts in ([("fallback",)], [])  # what was read is kept, marked as fallback
+
+
+def test_layout_drift_fails_the_daily_run_in_one_line_after_loading_and_searching_its_pages(
+    corpus: Corpus,
+    replay: ReplaySite,
+    db: Path,
+    monkeypatch: pytest.MonkeyPatch,
+    caplog: pytest.LogCaptureFixture,
+) -> None:
+    """Drift is the operator's to fix (the site profile): the run fails with the message alone,
+    after what it loaded has been made searchable."""
+    from dataclasses import replace
+    from functools import partial
+
+    from lso_etl import crawl
+    from lso_etl.parse import parse_page
+    from lso_etl.report import DRIFT_MESSAGE
+    from lso_etl.site.profile import PROFILE
+
+    monkeypatch.setattr(
+        crawl, "parse_page", partial(parse_page, profile=replace(PROFILE, layouts=()))
+    )
+    monkeypatch.setenv("LSO_OVERLAP_DAYS", "10")  # enough pages to judge (MIN_PAGES_FOR_DRIFT)
+    with pytest.raises(FailedRun, match=DRIFT_MESSAGE):
+        daily(corpus.last_day, replay.base_url, str(db), 0.0)
+    assert not [r for r in caplog.records if r.exc_info and r.exc_info[0] is not None]
+    # The run itself did its work (its row says so); the flow fails on the drift judgement.
+    assert _rows(db, "select flow, status from runs") == [("daily", "completed")]
+    loaded = _rows(db, "select count(*) from articles")[0][0]
+    searchable = _rows(db, "select count(*) from article_search")[0][0]
+    assert loaded > 0 and searchable == loaded

@@ -9,7 +9,8 @@ import json
 import logging
 import os
 import sys
-from contextlib import nullcontext
+from collections.abc import Iterator
+from contextlib import contextmanager, nullcontext
 from datetime import date
 from pathlib import Path
 from typing import Annotated, Any
@@ -88,18 +89,13 @@ def backfill(
     interactive = out.is_terminal and not (quiet or as_json)
     if not (interactive or quiet or as_json):
         os.environ["PREFECT_LOGGING_LEVEL"] = "INFO"  # plain log lines for logs and cron mail
-    from prefect.exceptions import FailedRun
-
     from flows.backfill import backfill as backfill_flow
     from lso_etl.progress import progress_bar
 
-    try:
-        with progress_bar(out) if interactive else nullcontext():
-            summary = backfill_flow(
-                first, last, settings.base_url, str(settings.db), None, chunk_days, newest_first
-            )
-    except FailedRun as exc:  # some chunks failed (each logged why); the others are loaded
-        raise UserError(str(exc)) from None
+    with _failed_run_in_one_line(), progress_bar(out) if interactive else nullcontext():
+        summary = backfill_flow(
+            first, last, settings.base_url, str(settings.db), None, chunk_days, newest_first
+        )
     _print_run(summary, as_json)
 
 
@@ -112,7 +108,9 @@ def daily(
     settings: Settings = ctx.obj
     from flows.daily import daily as daily_flow
 
-    _print_run(daily_flow(None, settings.base_url, str(settings.db)), as_json)
+    with _failed_run_in_one_line():
+        summary = daily_flow(None, settings.base_url, str(settings.db))
+    _print_run(summary, as_json)
 
 
 @app.command()
@@ -145,7 +143,8 @@ def demo(ctx: typer.Context) -> None:
     """Run the real flows against the bundled replay site: a backfill of it all, then a daily run."""
     from lso_etl.demo import run_demo
 
-    run_demo(ctx.obj, out)
+    with _failed_run_in_one_line():
+        run_demo(ctx.obj, out)
 
 
 @app.command()
@@ -157,6 +156,18 @@ def replay(
     from lso_etl.replay import serve_forever
 
     serve_forever(port, pad_kb=page_kb)
+
+
+@contextmanager
+def _failed_run_in_one_line() -> Iterator[None]:
+    """A flow run that ended Failed (chunks failed, layout drift, site down) as a UserError:
+    its message already says why, and each failed step logged its own error."""
+    from prefect.exceptions import FailedRun
+
+    try:
+        yield
+    except FailedRun as exc:
+        raise UserError(str(exc)) from None
 
 
 def _print_run(summary: dict[str, Any], as_json: bool = False) -> None:

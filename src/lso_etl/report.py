@@ -12,14 +12,18 @@ from collections.abc import Sequence
 from dataclasses import dataclass, field
 from typing import Any
 
+from lso_etl.errors import UserError
 from lso_etl.models import CrawlItem, Outcome, Status, UrlOutcome
 
 DRIFT_MESSAGE = "site layout may have changed: see data_quality"
 MIN_PAGES_FOR_DRIFT = 10  # a handful of odd pages is noise, not a redesign
 
 
-class LayoutDrift(Exception):
-    """Too many pages fell back to the generic extractor or failed to parse."""
+class LayoutDrift(UserError):
+    """Too many pages fell back to the generic extractor or failed to parse.
+
+    An operator's to fix (the site profile's selectors), so a UserError: one line, no traceback.
+    """
 
 
 @dataclass
