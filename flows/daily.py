@@ -35,11 +35,11 @@ def daily(
     strategies = DISCOVERY.daily_strategies
     try:
         summary = run_crawl("daily", settings, window, strategies, window[0], parameters)
-    except UserError as exc:  # layout drift (raised after its pages were loaded), site down
+    except Exception as exc:  # what the run did load is searchable all the same
         refresh_after_failure(settings)
+        if not isinstance(exc, UserError):  # a bug: its traceback is the report
+            raise
+        # Layout drift (raised after its pages were loaded), site down: the message alone.
         return Failed(message=str(exc))  # type: ignore[return-value]  # callers get FailedRun
-    except Exception:  # a bug: its traceback is the report
-        refresh_after_failure(settings)
-        raise
     summary["search_refresh"] = refresh_search_task(settings)
     return summary

@@ -46,3 +46,14 @@ def prefect_harness() -> Iterator[None]:
 @pytest.fixture
 def db(tmp_path: Path) -> Path:
     return tmp_path / "lso.duckdb"
+
+
+@pytest.fixture
+def july_sitemap_down(corpus: Corpus, monkeypatch: pytest.MonkeyPatch) -> Iterator[ReplaySite]:
+    """The replay site whose July 2017 sitemap answers 503 to a chunk's four attempts (then
+    recovers), with no chunk retry: a backfill of July and August fails July, loads August."""
+    monkeypatch.setenv("LSO_CHUNK_RETRIES", "0")
+    monkeypatch.setenv("LSO_BACKOFF", "0.01")
+    monkeypatch.setenv("LSO_MAX_ATTEMPTS", "4")
+    with ReplaySite(corpus, faults={"/sitemaps/2017-07.xml": [503] * 4}) as site:
+        yield site

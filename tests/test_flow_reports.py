@@ -259,15 +259,12 @@ def test_daily_rebuilds_an_existing_fts_index_so_it_finds_the_new_articles(
 
 @pytest.mark.usefixtures("prefect_harness")
 def test_a_backfill_with_a_failed_chunk_reports_both_and_still_refreshes_the_search(
-    corpus: Corpus, db: Path, monkeypatch: pytest.MonkeyPatch
+    corpus: Corpus, db: Path, july_sitemap_down: ReplaySite
 ) -> None:
-    monkeypatch.setenv("LSO_CHUNK_RETRIES", "0")
-    monkeypatch.setenv("LSO_BACKOFF", "0.01")
-    monkeypatch.setenv("LSO_MAX_ATTEMPTS", "4")
     start, end = date(2017, 7, 1), date(2017, 8, 31)  # with 31-day chunks: July, then August
     august = [a for a in corpus.articles if date(2017, 8, 1) <= a.published_at.date() <= end]
-    with ReplaySite(corpus, faults={"/sitemaps/2017-07.xml": [503] * 4}) as site:
-        state = backfill(start, end, site.base_url, str(db), 0.0, 31, return_state=True)
+    site = july_sitemap_down
+    state = backfill(start, end, site.base_url, str(db), 0.0, 31, return_state=True)
     assert state.is_failed() and "1 of 2 chunks failed" in (state.message or "")
 
     # Each chunk (a task of the backfill flow) published its own report, the failed one too.

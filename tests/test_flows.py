@@ -84,21 +84,18 @@ def summary_chunks(corpus: Corpus) -> int:
 
 
 def test_a_failed_chunk_does_not_sink_the_others_and_a_rerun_finishes_it(
-    corpus: Corpus, db: Path, monkeypatch: pytest.MonkeyPatch
+    corpus: Corpus, db: Path, july_sitemap_down: ReplaySite
 ) -> None:
-    monkeypatch.setenv("LSO_CHUNK_RETRIES", "0")
-    monkeypatch.setenv("LSO_BACKOFF", "0.01")
-    monkeypatch.setenv("LSO_MAX_ATTEMPTS", "4")
     start, end = date(2017, 7, 1), date(2017, 8, 31)  # with 31-day chunks: July, then August
     july = [a for a in corpus.articles if start <= a.published_at.date() <= date(2017, 7, 31)]
     in_range = [a for a in corpus.articles if start <= a.published_at.date() <= end]
     # July's sitemap answers 503 to all four attempts of the first run: July cannot finish.
-    with ReplaySite(corpus, faults={"/sitemaps/2017-07.xml": [503] * 4}) as site:
-        with pytest.raises(FailedRun, match="1 of 2 chunks failed"):
-            backfill(start, end, site.base_url, str(db), 0.0, 31)
-        stored = _rows(db, "select count(*) from articles")[0][0]
-        assert stored == len(in_range) - len(july)  # August loaded despite July failing
-        rerun = backfill(start, end, site.base_url, str(db), 0.0, 31)  # the faults are used up
+    site = july_sitemap_down
+    with pytest.raises(FailedRun, match="1 of 2 chunks failed"):
+        backfill(start, end, site.base_url, str(db), 0.0, 31)
+    stored = _rows(db, "select count(*) from articles")[0][0]
+    assert stored == len(in_range) - len(july)  # August loaded despite July failing
+    rerun = backfill(start, end, site.base_url, str(db), 0.0, 31)  # the faults are used up
     assert rerun["counts"] == {"loaded": len(july)}
     assert (rerun["chunks"], rerun["chunks_run"]) == (2, 1)  # August, finished, was skipped
     assert _rows(db, "select count(*) from articles") == [(len(in_range),)]

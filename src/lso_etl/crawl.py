@@ -19,6 +19,7 @@ import duckdb
 
 from lso_etl import archive, archive_index, frontier, loading, warehouse
 from lso_etl.archive import ArchiveRecord
+from lso_etl.catalog import has_table
 from lso_etl.discover import discover
 from lso_etl.fetch import Fetcher
 from lso_etl.models import ArticleRef, CrawlItem, FetchResult, Outcome, UrlOutcome
@@ -195,10 +196,7 @@ def _stored_state(db: Path, ids: list[str]) -> tuple[set[str], dict[str, frontie
     if not db.exists():
         return set(), {}
     with warehouse.connect(db, read_only=True) as con:
-        has_frontier = con.execute(
-            "select count(*) from information_schema.tables where table_name = 'frontier'"
-        ).fetchone()
-        states = frontier.states(con, ids) if has_frontier and has_frontier[0] else {}
+        states = frontier.states(con, ids) if has_table(con, "frontier") else {}
         return warehouse.known_ids(con, ids), states
 
 

@@ -9,6 +9,7 @@ from collections.abc import Sequence
 
 import duckdb
 
+from lso_etl.catalog import has_table
 from lso_etl.textnorm import tone_key
 
 
@@ -65,11 +66,7 @@ def write_derived(
 
 def backfill_derived(con: duckdb.DuckDBPyConnection) -> int:
     """Derived rows for articles loaded before they existed (a warehouse from migration 0001)."""
-    exists = con.execute(
-        "select count(*) from duckdb_tables() where table_name = 'article_search'"
-        " and schema_name = 'main' and database_name = current_database()"
-    ).fetchone()
-    if not exists or not exists[0]:
+    if not has_table(con, "article_search"):
         return 0  # migrated only part of the way (a test's partial migration folder)
     rows = con.execute(
         "select article_id, authors from articles anti join article_search using (article_id)"

@@ -17,6 +17,7 @@ from datetime import UTC, datetime
 
 import duckdb
 
+from lso_etl.catalog import has_table
 from lso_etl.derived import write_derived
 from lso_etl.load_plan import Stored, Write, plan_batch
 from lso_etl.models import CrawlItem, FetchResult, UrlOutcome
@@ -156,11 +157,7 @@ def link_archive(con: duckdb.DuckDBPyConnection, run_id: str, article_ids: Seque
     for `fetches`. Without that table (a warehouse migrated only part of the way) the
     pointers stay null.
     """
-    found = con.execute(
-        "select count(*) from duckdb_tables() where table_name = 'archive_records'"
-        " and schema_name = 'main' and database_name = current_database()"
-    ).fetchone()
-    if not found or not found[0]:
+    if not has_table(con, "archive_records"):
         return
     con.execute(
         "update quarantine set warc_file = r.warc_file, warc_offset = r.warc_offset"
