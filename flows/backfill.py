@@ -16,10 +16,10 @@ from flows.common import (
     run_crawl,
     settings_for,
 )
-from lso_etl import warehouse
 from lso_etl.crawl import chunk_windows, finished_chunks
 from lso_etl.errors import UserError
-from lso_etl.progress import progress_log
+from lso_etl.pipeline import hold_writer
+from lso_etl.report import progress_log
 from lso_etl.site.discovery import DISCOVERY
 
 
@@ -80,9 +80,7 @@ def backfill(
     for first, last in sorted(done & set(windows)):
         logger.info("chunk %s..%s already finished: skipped", first, last)
         progress_log.info("chunk skipped", extra={"advance": 1})
-    with warehouse.Lease.across_runs(
-        settings.db, settings.writer_memory
-    ):  # one connection across unpaced chunks
+    with hold_writer(settings):
         for first, last in to_run:
             # The data checks read whole tables: once, after the last chunk.
             last_chunk = (first, last) == to_run[-1]

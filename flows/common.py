@@ -20,13 +20,12 @@ from prefect.artifacts import create_markdown_artifact
 from prefect.cache_policies import NO_CACHE
 
 from lso_etl.crawl import crawl_batch, load_items
-from lso_etl.discover import discover_with_cache
 from lso_etl.pipeline import BARE, Steps, refresh_search, run_window
 from lso_etl.report import to_markdown
 from lso_etl.settings import Settings
 
 # Live objects (the polite client) are passed between tasks in-process: nothing to cache or hash.
-discover_task = task(discover_with_cache, name="discover", cache_policy=NO_CACHE)
+discover_task = task(BARE.discover, name="discover", cache_policy=NO_CACHE)
 crawl_task = task(crawl_batch, name="fetch-and-parse", cache_policy=NO_CACHE)
 load_task = task(load_items, name="load", cache_policy=NO_CACHE, retries=2, retry_delay_seconds=5)
 

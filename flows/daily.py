@@ -10,9 +10,9 @@ from prefect import flow
 from prefect.states import Failed
 
 from flows.common import refresh_after_failure, refresh_search_task, run_crawl, settings_for
-from lso_etl import warehouse
 from lso_etl.crawl import daily_window
 from lso_etl.errors import UserError
+from lso_etl.pipeline import high_water_mark
 from lso_etl.site.discovery import DISCOVERY
 
 SITE_TZ = ZoneInfo("Asia/Ho_Chi_Minh")
@@ -27,9 +27,7 @@ def daily(
 ) -> dict[str, Any]:
     settings = settings_for(base_url, db, min_delay)
     today = today or datetime.now(SITE_TZ).date()
-    with warehouse.connect(settings.db) as con:
-        warehouse.migrate(con)
-        mark = warehouse.high_water_mark(con)
+    mark = high_water_mark(settings)
     window = daily_window(mark, today, settings.overlap_days)
     parameters = {"today": today, "high_water_mark": mark}
     strategies = DISCOVERY.daily_strategies

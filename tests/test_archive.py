@@ -13,7 +13,7 @@ from typer.testing import CliRunner
 from warcio.archiveiterator import ArchiveIterator
 
 from lso_etl import crawl, discover
-from lso_etl.archive import RunArchive, read_page
+from lso_etl.archive import RunArchive, read_page, scan
 from lso_etl.archive_index import recover
 from lso_etl.cli import app
 from lso_etl.pipeline import BARE, Steps, run_window
@@ -83,8 +83,8 @@ def test_recovery_indexes_what_a_killed_run_archived_and_ignores_a_torn_record(
 
     with warehouse.connect(db) as con:
         warehouse.migrate(con)
-        assert len(recover(con, tmp_path)) == 2
-        assert recover(con, tmp_path) == []  # idempotent: nothing new the second time
+        assert len(recover(con, tmp_path, scan)) == 2
+        assert recover(con, tmp_path, scan) == []  # idempotent: nothing new the second time
         rows = con.execute(
             "select article_id, run_id, etag from archive_records order by 1"
         ).fetchall()

@@ -20,7 +20,6 @@ import logging
 import threading
 import zlib
 from collections.abc import Iterator
-from dataclasses import dataclass
 from datetime import UTC, datetime
 from pathlib import Path
 from typing import Any, BinaryIO
@@ -30,7 +29,7 @@ from warcio.exceptions import ArchiveLoadFailed
 from warcio.statusandheaders import StatusAndHeaders
 from warcio.warcwriter import WARCWriter
 
-from lso_etl.models import RawPage
+from lso_etl.models import ArchiveRecord, RawPage
 from lso_etl.site.urls import classify
 from lso_etl.transfer import Exchange
 
@@ -40,27 +39,6 @@ GZIP_LEVEL = 6  # warcio's own writer uses 9: ~3x the CPU for a few percent less
 RUN_HEADER = "WARC-Lso-Run-Id"
 REQUESTED_HEADER = "WARC-Lso-Requested-URI"
 ENCODING_HEADER = "WARC-Lso-Content-Encoding"
-
-
-@dataclass(frozen=True)
-class ArchiveRecord:
-    """Where one archived response lies, and what it was: a row of `archive_records`."""
-
-    warc_file: str
-    warc_offset: int
-    warc_length: int
-    run_id: str
-    url: str
-    requested_url: str
-    article_id: str | None
-    kind: str  # robots | article | discovery
-    status: int
-    fetched_at: datetime
-    elapsed_ms: int | None
-    bytes: int
-    sha256: str
-    etag: str | None
-    last_modified: str | None
 
 
 def kind_of(url: str) -> str:

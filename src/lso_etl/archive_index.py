@@ -10,14 +10,14 @@ statement). A run killed before its rows were written leaves them in its WARC fi
 from __future__ import annotations
 
 import logging
-from collections.abc import Sequence
+from collections.abc import Callable, Iterable, Sequence
 from dataclasses import fields
 from datetime import date
 from pathlib import Path
 
 import duckdb
 
-from lso_etl.archive import ArchiveRecord, scan
+from lso_etl.models import ArchiveRecord
 
 log = logging.getLogger(__name__)
 
@@ -35,8 +35,17 @@ def insert(con: duckdb.DuckDBPyConnection, rows: Sequence[ArchiveRecord]) -> Non
     )
 
 
-def recover(con: duckdb.DuckDBPyConnection, root: Path) -> list[ArchiveRecord]:
-    """Index the responses a killed run archived but never indexed, and return them."""
+def recover(
+    con: duckdb.DuckDBPyConnection,
+    root: Path,
+    scan: Callable[[Path, str, int], Iterable[ArchiveRecord]],
+) -> list[ArchiveRecord]:
+    """Index the responses a killed run archived but never indexed, and return them.
+
+    `scan(root, warc_file, offset)` reads a WARC file's records from an offset on (the crawl
+    stage's `archive.scan`): passed in, because the warehouse never reads the network's files
+    itself.
+    """
     if not root.is_dir():
         return []
     ends = dict(
@@ -95,8 +104,10 @@ def archived_pages(
     return {article_id: (warc_file, int(offset)) for article_id, warc_file, offset in rows}
 
 
-def validators(con: duckdb.DuckDBPyConnection, urls: Sequence[str]) -> dict[str, dict[str, str]]:
-    """Conditional-request headers for each URL, from its newest archived 2xx response."""
+def validators(
+    con: duckdb.DuckDBPyConnection, urls: Sequence[str]
+) -> dict[str, tuple[str | None, str | None]]:
+    """(ETag, Last-Modified) of each URL's newest archived 2xx response that has either."""
     if not urls:
         return {}
     rows = con.execute(
@@ -106,16 +117,7 @@ def validators(con: duckdb.DuckDBPyConnection, urls: Sequence[str]) -> dict[str,
         " qualify row_number() over (partition by url order by fetched_at desc) = 1",
         [list(urls)],
     ).fetchall()
-    return {url: conditional_headers(etag, modified) for url, etag, modified in rows}
-
-
-def conditional_headers(etag: str | None, last_modified: str | None) -> dict[str, str]:
-    headers = {}
-    if etag:
-        headers["If-None-Match"] = etag
-    if last_modified:
-        headers["If-Modified-Since"] = last_modified
-    return headers
+    return {url: (etag, modified) for url, etag, modified in rows}
 
 
 def for_reparse(

@@ -18,11 +18,10 @@ from typing import Any, TypeVar
 import duckdb
 
 from lso_etl import archive, archive_index, frontier, loading, warehouse
-from lso_etl.archive import ArchiveRecord
 from lso_etl.catalog import has_table
 from lso_etl.discover import discover
 from lso_etl.fetch import Fetcher
-from lso_etl.models import ArticleRef, CrawlItem, FetchResult, Outcome, UrlOutcome
+from lso_etl.models import ArchiveRecord, ArticleRef, CrawlItem, FetchResult, Outcome, UrlOutcome
 from lso_etl.parse import parse_page
 from lso_etl.settings import Settings
 from lso_etl.site.discovery import DISCOVERY

@@ -15,18 +15,23 @@ from collections.abc import Callable, Iterable, Iterator, Mapping
 from dataclasses import dataclass, field
 from datetime import date, timedelta
 
-from lso_etl.archive_index import conditional_headers
 from lso_etl.errors import UserError
-from lso_etl.fetch import RETRYABLE, Fetcher, Refused, RetryableStatus, RetryAfterTooLong
+from lso_etl.fetch import (
+    RETRYABLE,
+    Fetcher,
+    Refused,
+    RetryableStatus,
+    RetryAfterTooLong,
+    conditional_headers,
+)
 from lso_etl.listings import (
-    Entry,
     parse_feed,
     parse_home,
     parse_json_listing,
     parse_listing,
     parse_sitemap,
 )
-from lso_etl.models import ArticleRef
+from lso_etl.models import ArticleRef, Document, Entry
 from lso_etl.site.discovery import DISCOVERY, DiscoveryProfile
 from lso_etl.site.urls import classify, on_base
 from lso_etl.transfer import BodyTooLarge, UnsupportedEncoding
@@ -47,17 +52,6 @@ class DiscoveryIncomplete(UserError):
     Raised rather than logged, so the run (or backfill chunk) fails and is retried later,
     instead of being recorded as complete with articles silently missing.
     """
-
-
-@dataclass(frozen=True)
-class Document:
-    """A discovery document as last read: its validators and what it listed."""
-
-    url: str
-    etag: str | None
-    last_modified: str | None
-    children: tuple[Entry, ...]  # child sitemaps
-    pages: tuple[Entry, ...]  # article links
 
 
 @dataclass

@@ -82,6 +82,16 @@ class Recorder(Protocol):
 
 
 @functools.cache
+def conditional_headers(etag: str | None, last_modified: str | None) -> dict[str, str]:
+    """The headers of a conditional GET for a response last seen with these validators."""
+    headers = {}
+    if etag:
+        headers["If-None-Match"] = etag
+    if last_modified:
+        headers["If-Modified-Since"] = last_modified
+    return headers
+
+
 def tls_context() -> ssl.SSLContext:
     """One verifying TLS context per process: building one (reading the CA bundle) costs tens of
     milliseconds, and a backfill makes a Fetcher per chunk."""

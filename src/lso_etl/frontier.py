@@ -15,8 +15,7 @@ from datetime import UTC, date, datetime, timedelta
 
 import duckdb
 
-from lso_etl.discover import Document
-from lso_etl.models import ArticleRef, Outcome, UrlOutcome
+from lso_etl.models import ArticleRef, Document, Outcome, UrlOutcome
 
 FINAL = frozenset({Outcome.LOADED, Outcome.UNCHANGED, Outcome.NOT_ARTICLE, Outcome.QUARANTINED,
                    Outcome.HTTP_ERROR})  # fmt: skip

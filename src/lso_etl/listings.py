@@ -15,11 +15,11 @@ from zoneinfo import ZoneInfo
 
 from selectolax.lexbor import LexborHTMLParser
 
+from lso_etl.models import Entry
 from lso_etl.site.discovery import DISCOVERY, DiscoveryProfile
 from lso_etl.site.urls import classify
 
 SITE_TZ = ZoneInfo("Asia/Ho_Chi_Minh")
-Entry = tuple[str, date | None]
 ATOM = "{http://www.w3.org/2005/Atom}"
 JSON_DATE_KEYS = ("published_at", "publish_date", "date", "created_at", "time")
 

@@ -126,3 +126,39 @@ class CrawlItem:
 
     fetched: FetchResult
     parsed: ParseResult | None = None  # None when the fetch already ended the URL's journey
+
+
+@dataclass(frozen=True)
+class ArchiveRecord:
+    """Where one archived response lies, and what it was: a row of `archive_records`."""
+
+    warc_file: str
+    warc_offset: int
+    warc_length: int
+    run_id: str
+    url: str
+    requested_url: str
+    article_id: str | None
+    kind: str  # robots | article | discovery
+    status: int
+    fetched_at: datetime
+    elapsed_ms: int | None
+    bytes: int
+    sha256: str
+    etag: str | None
+    last_modified: str | None
+
+
+# A URL a discovery document lists, with its date when the document gives one.
+Entry = tuple[str, date | None]
+
+
+@dataclass(frozen=True)
+class Document:
+    """A discovery document as last read: its validators and what it listed."""
+
+    url: str
+    etag: str | None
+    last_modified: str | None
+    children: tuple[Entry, ...]  # child sitemaps
+    pages: tuple[Entry, ...]  # article links

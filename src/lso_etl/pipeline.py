@@ -12,12 +12,13 @@ import logging
 import time
 from collections.abc import Callable, Sequence
 from concurrent.futures import Future, ThreadPoolExecutor
+from contextlib import AbstractContextManager
 from dataclasses import dataclass
 from datetime import UTC, date, datetime
 from typing import Any, Protocol
 
-from lso_etl import archive_index, frontier, search, warehouse
-from lso_etl.archive import ArchiveRecord, RunArchive
+from lso_etl import archive, archive_index, frontier, search, warehouse
+from lso_etl.archive import RunArchive
 from lso_etl.crawl import (
     Job,
     batches,
@@ -28,8 +29,8 @@ from lso_etl.crawl import (
     plan,
 )
 from lso_etl.discover import Discovery, discover_with_cache
-from lso_etl.fetch import Fetcher
-from lso_etl.models import ArticleRef, CrawlItem, RunCounts, UrlOutcome
+from lso_etl.fetch import Fetcher, conditional_headers
+from lso_etl.models import ArchiveRecord, ArticleRef, CrawlItem, RunCounts, UrlOutcome
 from lso_etl.parse import PARSER_VERSION
 from lso_etl.report import RunReport
 from lso_etl.settings import Settings
@@ -175,7 +176,7 @@ def open_run(
             warehouse.migrate(con)
             lease.migrated = True
         warehouse.refuse_mixed_origins(con, settings.base_url)
-        recovered = archive_index.recover(con, settings.archive_dir)
+        recovered = archive_index.recover(con, settings.archive_dir, archive.scan)
         run_id = warehouse.start_run(
             con, flow, parameters, settings.base_url, settings.respect_robots, PARSER_VERSION
         )
@@ -223,9 +224,16 @@ def _jobs(
     ]
     archived = archive_index.archived_pages(con, unfinished)
     return [
-        Job(r, archived.get(r.article_id), validators.get(r.url) if r.article_id in known else None)
+        Job(r, archived.get(r.article_id), _conditional(validators, r.url, r.article_id in known))
         for r in todo
     ]
+
+
+def _conditional(
+    validators: dict[str, tuple[str | None, str | None]], url: str, known: bool
+) -> dict[str, str] | None:
+    seen = validators.get(url) if known else None
+    return conditional_headers(*seen) if seen else None
 
 
 def finish_run(run: Run, status: str, rows: Sequence[ArchiveRecord]) -> None:
@@ -270,9 +278,7 @@ def backfill(
     to_run = [window for window in windows if window not in done]
     counts: dict[str, int] = {}
     failed: list[str] = []
-    with warehouse.Lease.across_runs(
-        settings.db, settings.writer_memory
-    ):  # one connection across unpaced chunks
+    with hold_writer(settings):
         for first, last in to_run:
             parameters = {"start": first, "end": last}
             try:
@@ -288,6 +294,18 @@ def backfill(
                 counts[key] = counts.get(key, 0) + value
     refresh_search(settings)  # as the flow does: search current at the end
     return {"chunks_run": len(to_run), "chunks_failed": failed, "counts": counts}
+
+
+def hold_writer(settings: Settings) -> AbstractContextManager[warehouse.Lease]:
+    """One writer connection held across a backfill's unpaced chunks (each still its own run)."""
+    return warehouse.Lease.across_runs(settings.db, settings.writer_memory)
+
+
+def high_water_mark(settings: Settings) -> datetime | None:
+    """The newest stored publish time, where the daily run picks up (the warehouse migrated)."""
+    with warehouse.connect(settings.db) as con:
+        warehouse.migrate(con)
+        return warehouse.high_water_mark(con)
 
 
 def refresh_search(settings: Settings) -> tuple[dict[str, float], bool]:

@@ -27,7 +27,7 @@ def reparse(
     """Parse and load every archived article page published in [start, end] (all when None)."""
     with warehouse.connect(settings.db) as con:
         warehouse.migrate(con)
-        archive_index.recover(con, settings.archive_dir)
+        archive_index.recover(con, settings.archive_dir, archive.scan)
         entries = archive_index.for_reparse(con, start, end)
         parameters = {"start": start, "end": end}
         # No request is made: the run's origin is the archive's, i.e. that of the latest run

@@ -7,6 +7,7 @@ signal: the flow then fails with a fixed message that Prefect notifications can 
 
 from __future__ import annotations
 
+import logging
 from collections import Counter, defaultdict
 from collections.abc import Sequence
 from dataclasses import dataclass, field
@@ -14,6 +15,10 @@ from typing import Any
 
 from lso_etl.errors import UserError
 from lso_etl.models import CrawlItem, Outcome, Status, UrlOutcome
+
+# Runs announce a backfill's progress as records on this logger (with `total`, or `advance` and
+# `articles`, in `extra`); the CLI draws them as a progress bar, a scheduled run just logs them.
+progress_log = logging.getLogger("lso_etl.progress")
 
 DRIFT_MESSAGE = "site layout may have changed: see data_quality"
 MIN_PAGES_FOR_DRIFT = 10  # a handful of odd pages is noise, not a redesign
