@@ -10,7 +10,7 @@ the scenario says otherwise:
 - crawl-only / crawl-only-4x: 2,000 (8,000) articles discovered, fetched, archived, indexed
   and parsed, not loaded (the crawling side alone; bench/warehouse.py measures the loader);
 - lib / flow: 2,000 articles, concurrency 8, with and without the Prefect flow engine around
-  the same library calls (`lso_etl.pipeline.backfill` vs `flows.backfill.backfill`);
+  the same library calls (`lso_etl.pipeline.run.backfill` vs `flows.backfill.backfill`);
 - lib-faults / flow-faults: the same with 20% of all requests faulted (seed 2017); chunks
   whose discovery failed are rerun (lib: up to 3 passes; flow: its one chunk retry);
 - lib-4x / flow-4x: 8,000 articles, to show peak RSS does not grow with the run;
@@ -60,7 +60,8 @@ FAST = {  # pacing off, and fault timeouts short enough not to dominate the run
 # --- the replay site, in its own process ------------------------------------------------------
 def serve(days: int, fault_rate: float, crawl_delay: float) -> None:
     """Child process: serve the corpus until stdin closes; print the base URL first."""
-    from lso_etl.replay import ReplaySite, build_corpus
+    from lso_etl.replay.corpus import build_corpus
+    from lso_etl.replay.server import ReplaySite
 
     corpus = build_corpus(2017, START, days, PER_DAY)
     site = ReplaySite(corpus, crawl_delay=crawl_delay, fault_rate=fault_rate, fault_seed=2017,
@@ -89,7 +90,7 @@ def run_scenario(engine: str, base_url: str, db: str, first: str, last: str) -> 
     imported = time.perf_counter()
     if engine == "flow":
         from flows.backfill import backfill as backfill_flow
-    from lso_etl import archive_index, crawl, pipeline  # noqa: F401
+    from lso_etl import pipeline  # noqa: F401
 
     extra: dict[str, Any] = {"import_s": round(time.perf_counter() - imported, 2)}
     began = time.perf_counter()
@@ -111,10 +112,12 @@ def run_scenario(engine: str, base_url: str, db: str, first: str, last: str) -> 
 def _library_backfill(
     engine: str, base_url: str, db: Path, start: date, end: date
 ) -> tuple[dict[str, int], dict[str, Any]]:
-    """`lso_etl.pipeline.backfill` with timed steps; "crawl-only" indexes the archive, loads nothing."""
-    from lso_etl import archive_index, crawl, pipeline
+    """`lso_etl.pipeline.run.backfill` with timed steps; "crawl-only" indexes the archive, loads nothing."""
     from lso_etl.models import Outcome, UrlOutcome
+    from lso_etl.pipeline import run as pipeline
+    from lso_etl.pipeline import steps as crawl
     from lso_etl.settings import Settings
+    from lso_etl.store import archive_index
 
     busy = {"crawl_s": 0.0, "load_s": 0.0}
 
@@ -199,7 +202,7 @@ def measure(name: str, spec: dict[str, Any], workdir: Path) -> dict[str, Any]:
 
 
 def main(only: list[str]) -> None:
-    from lso_etl.prefect_server import local_server
+    from lso_etl.pipeline.prefect_server import local_server
 
     workdir = Path(tempfile.mkdtemp(prefix="lso-bench-"))
     os.environ.setdefault("PREFECT_HOME", str(workdir / "prefect"))

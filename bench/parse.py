@@ -30,10 +30,10 @@ from typing import Any
 
 import trafilatura
 
+from lso_etl.extract.parse import parse_page
 from lso_etl.models import RawPage
-from lso_etl.parse import parse_page
-from lso_etl.replay import CorpusArticle, build_corpus
-from lso_etl.replay.model import TZ
+from lso_etl.replay.corpus import build_corpus
+from lso_etl.replay.model import TZ, CorpusArticle
 from lso_etl.replay.render import render_article
 
 TODAY = date(2026, 11, 27)  # the header's "today" on every page (the header trap)

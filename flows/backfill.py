@@ -16,10 +16,10 @@ from flows.common import (
     run_crawl,
     settings_for,
 )
-from lso_etl.crawl import chunk_windows, finished_chunks
 from lso_etl.errors import UserError
-from lso_etl.pipeline import hold_writer
-from lso_etl.report import progress_log
+from lso_etl.pipeline.report import progress_log
+from lso_etl.pipeline.run import hold_writer
+from lso_etl.pipeline.steps import chunk_windows, finished_chunks
 from lso_etl.site.discovery import DISCOVERY
 
 

@@ -19,9 +19,9 @@ from prefect import get_run_logger, task
 from prefect.artifacts import create_markdown_artifact
 from prefect.cache_policies import NO_CACHE
 
-from lso_etl.crawl import crawl_batch, load_items
-from lso_etl.pipeline import BARE, Steps, refresh_search, run_window
-from lso_etl.report import to_markdown
+from lso_etl.pipeline.report import to_markdown
+from lso_etl.pipeline.run import BARE, Steps, refresh_search, run_window
+from lso_etl.pipeline.steps import crawl_batch, load_items
 from lso_etl.settings import Settings
 
 # Live objects (the polite client) are passed between tasks in-process: nothing to cache or hash.
@@ -48,7 +48,7 @@ def run_crawl(
     steps: Steps = TASK_STEPS,
     check_data: bool = True,
 ) -> dict[str, Any]:
-    """One run of `lso_etl.pipeline.run_window` under Prefect, its report as an artifact."""
+    """One run of `lso_etl.pipeline.run.run_window` under Prefect, its report as an artifact."""
 
     def publish(summary: dict[str, Any]) -> None:
         create_markdown_artifact(

@@ -10,9 +10,9 @@ from prefect import flow
 from prefect.states import Failed
 
 from flows.common import refresh_after_failure, refresh_search_task, run_crawl, settings_for
-from lso_etl.crawl import daily_window
 from lso_etl.errors import UserError
-from lso_etl.pipeline import high_water_mark
+from lso_etl.pipeline.run import high_water_mark
+from lso_etl.pipeline.steps import daily_window
 from lso_etl.site.discovery import DISCOVERY
 
 SITE_TZ = ZoneInfo("Asia/Ho_Chi_Minh")

@@ -18,7 +18,6 @@ from zoneinfo import ZoneInfo
 
 import duckdb
 
-from lso_etl import warehouse
 from lso_etl.models import (
     Article,
     ArticleRef,
@@ -29,6 +28,7 @@ from lso_etl.models import (
     RunCounts,
     Status,
 )
+from lso_etl.store import warehouse
 
 BUSY_EXIT = 3
 

@@ -19,7 +19,9 @@ for name in list(os.environ):
 
 import pytest  # noqa: E402
 
-from lso_etl.replay import Corpus, ReplaySite, build_corpus  # noqa: E402
+from lso_etl.replay.corpus import build_corpus  # noqa: E402
+from lso_etl.replay.model import Corpus  # noqa: E402
+from lso_etl.replay.server import ReplaySite  # noqa: E402
 
 
 @pytest.fixture(scope="session")

@@ -13,12 +13,14 @@ import shutil
 import tempfile
 from pathlib import Path
 
-from lso_etl import search, warehouse
-from lso_etl.fetch import Fetcher
+from lso_etl.crawl.fetch import Fetcher
+from lso_etl.extract.parse import parse_page
 from lso_etl.models import ArticleRef, CrawlItem, FetchResult, RunCounts
-from lso_etl.parse import parse_page
-from lso_etl.replay import Corpus, ReplaySite, build_corpus
+from lso_etl.replay.corpus import build_corpus
+from lso_etl.replay.model import Corpus
+from lso_etl.replay.server import ReplaySite
 from lso_etl.settings import Settings
+from lso_etl.store import search, warehouse
 
 BATCH = 50
 

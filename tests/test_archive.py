@@ -12,14 +12,16 @@ import pytest
 from typer.testing import CliRunner
 from warcio.archiveiterator import ArchiveIterator
 
-from lso_etl import crawl, discover
-from lso_etl.archive import RunArchive, read_page, scan
-from lso_etl.archive_index import recover
-from lso_etl.cli import app
-from lso_etl.pipeline import BARE, Steps, run_window
-from lso_etl.replay import Corpus, ReplaySite
+from lso_etl.cli.main import app
+from lso_etl.crawl import discover
+from lso_etl.crawl.archive import RunArchive, read_page, scan
+from lso_etl.crawl.transfer import Exchange
+from lso_etl.pipeline import steps as crawl
+from lso_etl.pipeline.run import BARE, Steps, run_window
+from lso_etl.replay.model import Corpus
+from lso_etl.replay.server import ReplaySite
 from lso_etl.settings import Settings
-from lso_etl.transfer import Exchange
+from lso_etl.store.archive_index import recover
 
 START, END = date(2017, 6, 1), date(2017, 6, 14)
 STRATEGIES = ("sitemap",)
@@ -79,7 +81,7 @@ def test_recovery_indexes_what_a_killed_run_archived_and_ignores_a_torn_record(
     whole = archive.path.read_bytes()
     archive.path.write_bytes(whole[:-40])  # killed while writing the third record
     db = tmp_path / "lso.duckdb"
-    from lso_etl import warehouse
+    from lso_etl.store import warehouse
 
     with warehouse.connect(db) as con:
         warehouse.migrate(con)

@@ -10,9 +10,10 @@ from typing import Any
 
 import duckdb
 
-from lso_etl.pipeline import backfill
-from lso_etl.replay import Corpus, ReplaySite
+from lso_etl.pipeline.run import backfill
 from lso_etl.replay.faults import Fault
+from lso_etl.replay.model import Corpus
+from lso_etl.replay.server import ReplaySite
 from lso_etl.settings import Settings
 
 SEED = 20171

@@ -11,8 +11,8 @@ import pytest
 from hypothesis import given, settings
 from hypothesis import strategies as st
 
-from lso_etl.bylines import is_byline, parse_authors, split_title, title_case_name
-from lso_etl.clean import (
+from lso_etl.extract.bylines import is_byline, parse_authors, split_title, title_case_name
+from lso_etl.extract.clean import (
     _PRINTABLE_ODD,
     _TRANSLATE,
     clean_inline,
@@ -29,7 +29,7 @@ from lso_etl.clean import (
     strip_title_suffix,
     word_count,
 )
-from lso_etl.dates import VN_TZ, choose_date, parse_any_datetime, parse_vn_datetime
+from lso_etl.extract.dates import VN_TZ, choose_date, parse_any_datetime, parse_vn_datetime
 from lso_etl.site.profile import PROFILE
 
 

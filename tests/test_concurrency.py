@@ -21,8 +21,8 @@ import duckdb
 import pytest
 from demo_warehouse import demo_db
 
-from lso_etl import checks, warehouse
-from lso_etl.export import SNAPSHOT, export
+from lso_etl.store import checks, warehouse
+from lso_etl.store.export import SNAPSHOT, export
 
 WORKER = Path(__file__).with_name("concurrency_worker.py")
 

@@ -9,10 +9,11 @@ from pathlib import Path
 import duckdb
 import pytest
 
-from lso_etl.discover import DiscoveryIncomplete
-from lso_etl.pipeline import run_window
-from lso_etl.replay import Corpus, ReplaySite
+from lso_etl.crawl.discover import DiscoveryIncomplete
+from lso_etl.pipeline.run import run_window
 from lso_etl.replay.faults import Fault
+from lso_etl.replay.model import Corpus
+from lso_etl.replay.server import ReplaySite
 from lso_etl.settings import Settings
 
 START, END = date(2017, 6, 1), date(2017, 6, 7)

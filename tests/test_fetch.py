@@ -8,10 +8,11 @@ from email.utils import format_datetime
 
 import httpx
 
-from lso_etl.crawl import Job, crawl_batch
-from lso_etl.fetch import Fetcher, _retry_after
+from lso_etl.crawl.fetch import Fetcher, _retry_after
 from lso_etl.models import ArticleRef, Outcome
-from lso_etl.replay import Corpus, ReplaySite
+from lso_etl.pipeline.steps import Job, crawl_batch
+from lso_etl.replay.model import Corpus
+from lso_etl.replay.server import ReplaySite
 from lso_etl.settings import Settings
 from lso_etl.site.urls import classify
 

@@ -13,9 +13,10 @@ from typer.testing import CliRunner
 
 from flows.backfill import backfill
 from flows.daily import daily
-from lso_etl.cli import app
+from lso_etl.cli.main import app
 from lso_etl.errors import UserError
-from lso_etl.replay import Corpus, ReplaySite
+from lso_etl.replay.model import Corpus
+from lso_etl.replay.server import ReplaySite
 from lso_etl.settings import Settings
 
 pytestmark = pytest.mark.usefixtures("prefect_harness")
@@ -187,9 +188,9 @@ def test_a_redesigned_site_fails_the_run_with_the_layout_drift_message(
     from functools import partial
 
     from flows.backfill import backfill_chunk
-    from lso_etl import crawl
-    from lso_etl.parse import parse_page
-    from lso_etl.report import DRIFT_MESSAGE
+    from lso_etl.extract.parse import parse_page
+    from lso_etl.pipeline import steps as crawl
+    from lso_etl.pipeline.report import DRIFT_MESSAGE
     from lso_etl.site.profile import PROFILE
 
     monkeypatch.setattr(
@@ -216,9 +217,9 @@ def test_layout_drift_fails_the_daily_run_in_one_line_after_loading_and_searchin
     from dataclasses import replace
     from functools import partial
 
-    from lso_etl import crawl
-    from lso_etl.parse import parse_page
-    from lso_etl.report import DRIFT_MESSAGE
+    from lso_etl.extract.parse import parse_page
+    from lso_etl.pipeline import steps as crawl
+    from lso_etl.pipeline.report import DRIFT_MESSAGE
     from lso_etl.site.profile import PROFILE
 
     monkeypatch.setattr(

@@ -7,9 +7,9 @@ from dataclasses import replace
 from datetime import UTC, datetime, timedelta
 from pathlib import Path
 
-from lso_etl import warehouse
-from lso_etl.load_plan import Stored, plan_batch
 from lso_etl.models import CrawlItem, Outcome, ParseResult, Status
+from lso_etl.store import warehouse
+from lso_etl.store.load_plan import Stored, plan_batch
 from tests.test_warehouse import _article, _item, _run
 
 T0 = datetime(2026, 11, 27, 6, 0, tzinfo=UTC)

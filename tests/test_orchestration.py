@@ -10,8 +10,7 @@ from pathlib import Path
 import pytest
 from typer.testing import CliRunner
 
-from lso_etl.cli import app
-from lso_etl.crawl import chunk_windows
+from lso_etl.cli.main import app
 from lso_etl.models import (
     Article,
     ArticleRef,
@@ -22,8 +21,10 @@ from lso_etl.models import (
     Status,
     UrlOutcome,
 )
-from lso_etl.replay import Corpus, ReplaySite
-from lso_etl.report import DRIFT_MESSAGE, LayoutDrift, RunReport, to_markdown
+from lso_etl.pipeline.report import DRIFT_MESSAGE, LayoutDrift, RunReport, to_markdown
+from lso_etl.pipeline.steps import chunk_windows
+from lso_etl.replay.model import Corpus
+from lso_etl.replay.server import ReplaySite
 
 
 @pytest.mark.usefixtures("prefect_harness")

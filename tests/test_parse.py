@@ -15,10 +15,10 @@ import pytest
 from hypothesis import given, settings
 from hypothesis import strategies as st
 
-from lso_etl.decode import decode_page
-from lso_etl.fields import safe_join
+from lso_etl.extract.decode import decode_page
+from lso_etl.extract.fields import safe_join
+from lso_etl.extract.parse import PARSER_VERSION, RECORD_KEYS, parse_page, parse_page_strict, record
 from lso_etl.models import RawPage, Status
-from lso_etl.parse import PARSER_VERSION, RECORD_KEYS, parse_page, parse_page_strict, record
 
 PAGES = Path(__file__).parent / "fixtures" / "pages"
 CASES = sorted(p.stem for p in PAGES.glob("*.json"))

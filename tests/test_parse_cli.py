@@ -12,8 +12,8 @@ from typing import Any
 import pytest
 from typer.testing import CliRunner
 
-from lso_etl.cli import app
-from lso_etl.parse import PARSER_VERSION, RECORD_KEYS
+from lso_etl.cli.main import app
+from lso_etl.extract.parse import PARSER_VERSION, RECORD_KEYS
 
 PAGES = Path(__file__).parent / "fixtures" / "pages"
 CASES = sorted(p.stem for p in PAGES.glob("*.json"))
@@ -109,7 +109,7 @@ def test_parse_never_imports_prefect() -> None:
     code = (
         "import atexit, sys\n"
         "atexit.register(lambda: print('prefect' in sys.modules, file=sys.stderr))\n"
-        "from lso_etl.cli import main\n"
+        "from lso_etl.cli.main import main\n"
         f"sys.argv = ['lso-etl', *{args('current_basic', '--json')!r}]\n"
         "main()\n"
     )

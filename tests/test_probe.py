@@ -9,10 +9,11 @@ from typing import Any
 
 from typer.testing import CliRunner
 
-from lso_etl.cli import app
+from lso_etl.cli.main import app
+from lso_etl.cli.probe import FieldProbe, Probe, as_dict, probe_page, render
 from lso_etl.models import RawPage
-from lso_etl.probe import FieldProbe, Probe, as_dict, probe_page, render
-from lso_etl.replay import Corpus, CorpusArticle, ReplaySite
+from lso_etl.replay.model import Corpus, CorpusArticle
+from lso_etl.replay.server import ReplaySite
 
 PAGES = Path(__file__).parent / "fixtures" / "pages"
 FAST = {"LSO_MIN_DELAY": "0"}  # the replay asks for 0.01 s; the default floor is 1 s

@@ -13,9 +13,11 @@ import httpx
 import pytest
 from selectolax.lexbor import LexborHTMLParser, LexborNode
 
-from lso_etl.replay import Corpus, CorpusArticle, ReplaySite, build_corpus
 from lso_etl.replay.chrome import WEEKDAYS
+from lso_etl.replay.corpus import build_corpus
+from lso_etl.replay.model import Corpus, CorpusArticle
 from lso_etl.replay.render import PER_PAGE, render_article
+from lso_etl.replay.server import ReplaySite
 from lso_etl.site.urls import classify
 
 TODAY = date(2021, 10, 24)  # a Sunday, years after every article: the header trap's date

@@ -17,7 +17,8 @@ import duckdb
 import pytest
 
 from flows.backfill import backfill
-from lso_etl.replay import Corpus, ReplaySite
+from lso_etl.replay.model import Corpus
+from lso_etl.replay.server import ReplaySite
 
 pytestmark = pytest.mark.usefixtures("prefect_harness")
 
@@ -51,7 +52,7 @@ def _start_backfill(base_url: str, db: Path) -> subprocess.Popen[bytes]:
         "LSO_MIN_DELAY": "0",
         "LSO_BATCH_SIZE": "5",
     }
-    command = [sys.executable, "-c", "from lso_etl.cli import main; main()", "--db", str(db),
+    command = [sys.executable, "-c", "from lso_etl.cli.main import main; main()", "--db", str(db),
                "--base-url", base_url, "backfill", "--from", START.isoformat(),
                "--to", END.isoformat()]  # fmt: skip
     return subprocess.Popen(

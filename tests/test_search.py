@@ -14,10 +14,10 @@ from demo_warehouse import EDITED_WORD, demo_db
 from test_warehouse import _article, _item, _run
 from typer.testing import CliRunner
 
-from lso_etl import search, warehouse
-from lso_etl.cli import app
+from lso_etl.cli.main import app
 from lso_etl.models import Article, ParseResult, Status
-from lso_etl.textnorm import fold
+from lso_etl.store import search, warehouse
+from lso_etl.store.textnorm import fold
 
 QUERIES = ("nông thôn mới", "cửa khẩu Hữu Nghị", "văn hoá", "giải ngân", "Tân Thanh")
 

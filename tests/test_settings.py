@@ -6,8 +6,8 @@ from pathlib import Path
 
 import pytest
 
-from lso_etl import warehouse
 from lso_etl.settings import Settings
+from lso_etl.store import warehouse
 
 
 def test_writer_memory_is_read_from_the_environment_and_checked() -> None:

@@ -8,8 +8,8 @@ from zoneinfo import ZoneInfo
 
 import pytest
 
-from lso_etl.crawl import batches, daily_window, plan
 from lso_etl.models import ArticleRef, Outcome
+from lso_etl.pipeline.steps import batches, daily_window, plan
 from lso_etl.settings import Settings
 
 

@@ -14,7 +14,6 @@ from zoneinfo import ZoneInfo
 import duckdb
 import pytest
 
-from lso_etl import checks, search, warehouse
 from lso_etl.models import (
     Article,
     ArticleRef,
@@ -26,6 +25,7 @@ from lso_etl.models import (
     RunCounts,
     Status,
 )
+from lso_etl.store import checks, search, warehouse
 
 URL = "http://127.0.0.1:9/so-noi-vu-so-ket-5012345.html"
 

@@ -18,12 +18,12 @@ import typer
 from rich.console import Console
 from rich.table import Table
 
-from lso_etl import search as search_engine
-from lso_etl import stats as warehouse_stats
-from lso_etl import warehouse
 from lso_etl.errors import UserError
-from lso_etl.export import export as export_warehouse
 from lso_etl.settings import Settings
+from lso_etl.store import search as search_engine
+from lso_etl.store import stats as warehouse_stats
+from lso_etl.store import warehouse
+from lso_etl.store.export import export as export_warehouse
 
 out = Console()
 AS_JSON = typer.Option("--json", help="Print JSON instead of a table.")

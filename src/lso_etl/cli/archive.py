@@ -35,8 +35,8 @@ def reparse(
     as_json: Annotated[bool, typer.Option("--json", help="Print the result as JSON.")] = False,
 ) -> None:
     """Rebuild articles from the raw archive (no network): apply a parser fix to history."""
-    from lso_etl.reparse import reparse as run_reparse
-    from lso_etl.reparse import summary_line
+    from lso_etl.pipeline.reparse import reparse as run_reparse
+    from lso_etl.pipeline.reparse import summary_line
 
     settings: Settings = ctx.obj
     first, last = _day(start, "--from"), _day(end, "--to")

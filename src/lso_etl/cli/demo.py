@@ -8,9 +8,10 @@ from typing import Any
 from rich.console import Console
 from rich.table import Table
 
-from lso_etl import warehouse
-from lso_etl.replay import ReplaySite, build_corpus
+from lso_etl.replay.corpus import build_corpus
+from lso_etl.replay.server import ReplaySite
 from lso_etl.settings import Settings
+from lso_etl.store import warehouse
 
 NEXT_QUERY = (
     'uv run lso-etl sql "select section, count(*) as articles from articles'

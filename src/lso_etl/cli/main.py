@@ -18,7 +18,9 @@ from typing import Annotated, Any
 import typer
 from rich.console import Console
 
-from lso_etl import cli_analyst, cli_archive, cli_parse
+from lso_etl.cli import analyst as cli_analyst
+from lso_etl.cli import archive as cli_archive
+from lso_etl.cli import parse as cli_parse
 from lso_etl.errors import UserError
 from lso_etl.settings import DEFAULT_BASE_URL, Settings
 
@@ -82,7 +84,7 @@ def backfill(
     if last < first:
         raise UserError(f"--to {last} is before --from {first}")
     if dry_run:
-        from lso_etl.crawl import dry_run as plan_only
+        from lso_etl.pipeline.steps import dry_run as plan_only
 
         _print_dry_run(plan_only(settings, first, last, chunk_days or settings.chunk_days), as_json)
         return
@@ -90,7 +92,7 @@ def backfill(
     if not (interactive or quiet or as_json):
         os.environ["PREFECT_LOGGING_LEVEL"] = "INFO"  # plain log lines for logs and cron mail
     from flows.backfill import backfill as backfill_flow
-    from lso_etl.progress import progress_bar
+    from lso_etl.cli.progress import progress_bar
 
     with _failed_run_in_one_line(), progress_bar(out) if interactive else nullcontext():
         summary = backfill_flow(
@@ -130,7 +132,7 @@ def serve(
         raise UserError(
             "schedules need a long-lived Prefect server: set PREFECT_API_URL, or pass --with-server"
         )
-    from lso_etl.prefect_server import local_server
+    from lso_etl.pipeline.prefect_server import local_server
 
     with local_server() if with_server else nullcontext():
         from flows.serve import main as serve_main
@@ -141,7 +143,7 @@ def serve(
 @app.command()
 def demo(ctx: typer.Context) -> None:
     """Run the real flows against the bundled replay site: a backfill of it all, then a daily run."""
-    from lso_etl.demo import run_demo
+    from lso_etl.cli.demo import run_demo
 
     with _failed_run_in_one_line():
         run_demo(ctx.obj, out)
@@ -153,7 +155,7 @@ def replay(
     page_kb: Annotated[int, typer.Option(help="Pad pages to about this size (0: natural).")] = 0,
 ) -> None:
     """Serve the replay site until Ctrl-C (point --base-url at it)."""
-    from lso_etl.replay import serve_forever
+    from lso_etl.replay.server import serve_forever
 
     serve_forever(port, pad_kb=page_kb)
 

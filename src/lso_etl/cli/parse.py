@@ -19,10 +19,10 @@ from typing import Annotated, Any
 
 import typer
 
-from lso_etl.dates import VN_TZ
 from lso_etl.errors import UserError
+from lso_etl.extract.dates import VN_TZ
+from lso_etl.extract.parse import parse_page, record
 from lso_etl.models import Outcome, RawPage, Status
-from lso_etl.parse import parse_page, record
 from lso_etl.settings import Settings
 from lso_etl.site.urls import on_base
 
@@ -112,7 +112,7 @@ def probe(
     as_json: Annotated[bool, typer.Option("--json", help="Print the probe as JSON.")] = False,
 ) -> None:
     """Fetch one page politely and show, for each field, every rule and what it found."""
-    from lso_etl import probe as probing  # httpx and the fetcher only when probing
+    from lso_etl.cli import probe as probing  # httpx and the fetcher only when probing
 
     settings: Settings = ctx.obj
     target = on_base(settings.base_url, url)

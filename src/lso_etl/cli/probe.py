@@ -16,15 +16,15 @@ from typing import Any
 
 from selectolax.lexbor import LexborHTMLParser, LexborNode
 
-from lso_etl import fields
-from lso_etl.clean import clean_inline
-from lso_etl.dates import VN_TZ, parse_any_datetime
-from lso_etl.decode import decode_page
-from lso_etl.detect import densest_block, drop_furniture
-from lso_etl.fetch import Fetcher
-from lso_etl.metadata import Page, read_jsonld, rule_root, rule_values
+from lso_etl.crawl.fetch import Fetcher
+from lso_etl.extract import fields
+from lso_etl.extract.clean import clean_inline
+from lso_etl.extract.dates import VN_TZ, parse_any_datetime
+from lso_etl.extract.decode import decode_page
+from lso_etl.extract.detect import densest_block, drop_furniture
+from lso_etl.extract.metadata import Page, read_jsonld, rule_root, rule_values
+from lso_etl.extract.parse import parse_page, record
 from lso_etl.models import ArticleRef, FetchResult, RawPage
-from lso_etl.parse import parse_page, record
 from lso_etl.settings import Settings
 from lso_etl.site.profile import PROFILE, Layout, Rule, SiteProfile
 

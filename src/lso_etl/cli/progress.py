@@ -1,8 +1,8 @@
 """Progress of a long backfill, shown by the CLI while the flow does the work.
 
-Flows announce progress as log records on `report.progress_log` (the `lso_etl.progress` logger) (with `total` or
-`advance` and `articles` in `extra`); the CLI turns them into a rich progress bar on a
-terminal. Flows stay free of any display code, and a scheduled run simply logs them.
+Flows announce progress as log records on `pipeline.report.progress_log` (the
+`lso_etl.progress` logger, with `total` or `advance` and `articles` in `extra`); the CLI turns
+them into a rich progress bar on a terminal. Flows stay free of any display code, and a scheduled run simply logs them.
 """
 
 from __future__ import annotations
@@ -14,7 +14,7 @@ from contextlib import contextmanager
 from rich.console import Console
 from rich.progress import BarColumn, MofNCompleteColumn, Progress, TextColumn, TimeRemainingColumn
 
-from lso_etl.report import progress_log
+from lso_etl.pipeline.report import progress_log
 
 
 class _BarHandler(logging.Handler):

@@ -29,9 +29,9 @@ from warcio.exceptions import ArchiveLoadFailed
 from warcio.statusandheaders import StatusAndHeaders
 from warcio.warcwriter import WARCWriter
 
+from lso_etl.crawl.transfer import Exchange
 from lso_etl.models import ArchiveRecord, RawPage
 from lso_etl.site.urls import classify
-from lso_etl.transfer import Exchange
 
 log = logging.getLogger(__name__)
 

@@ -15,8 +15,7 @@ from collections.abc import Callable, Iterable, Iterator, Mapping
 from dataclasses import dataclass, field
 from datetime import date, timedelta
 
-from lso_etl.errors import UserError
-from lso_etl.fetch import (
+from lso_etl.crawl.fetch import (
     RETRYABLE,
     Fetcher,
     Refused,
@@ -24,17 +23,18 @@ from lso_etl.fetch import (
     RetryAfterTooLong,
     conditional_headers,
 )
-from lso_etl.listings import (
+from lso_etl.crawl.listings import (
     parse_feed,
     parse_home,
     parse_json_listing,
     parse_listing,
     parse_sitemap,
 )
+from lso_etl.crawl.transfer import BodyTooLarge, UnsupportedEncoding
+from lso_etl.errors import UserError
 from lso_etl.models import ArticleRef, Document, Entry
 from lso_etl.site.discovery import DISCOVERY, DiscoveryProfile
 from lso_etl.site.urls import classify, on_base
-from lso_etl.transfer import BodyTooLarge, UnsupportedEncoding
 
 __all__ = ["DiscoveryIncomplete", "Document", "discover", "parse_listing", "parse_sitemap"]
 

@@ -31,9 +31,7 @@ from tenacity import (
     wait_exponential_jitter,
 )
 
-from lso_etl.models import ArticleRef, FetchResult, Outcome, RawPage
-from lso_etl.settings import Settings
-from lso_etl.transfer import (
+from lso_etl.crawl.transfer import (
     BodyTooLarge,
     CorruptBody,
     DeadlineExceeded,
@@ -42,6 +40,8 @@ from lso_etl.transfer import (
     UnsupportedEncoding,
     exchange,
 )
+from lso_etl.models import ArticleRef, FetchResult, Outcome, RawPage
+from lso_etl.settings import Settings
 
 log = logging.getLogger(__name__)
 

@@ -12,7 +12,7 @@ from typing import Literal
 
 from selectolax.lexbor import LexborNode
 
-from lso_etl.clean import FURNITURE_MARKERS, clean_inline
+from lso_etl.extract.clean import FURNITURE_MARKERS, clean_inline
 from lso_etl.site.profile import Rule
 
 BLOCK_TAGS = frozenset(

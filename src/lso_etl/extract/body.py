@@ -9,9 +9,9 @@ from __future__ import annotations
 import re
 from dataclasses import dataclass, field
 
-from lso_etl.blocks import Block
-from lso_etl.bylines import is_byline
-from lso_etl.clean import (
+from lso_etl.extract.blocks import Block
+from lso_etl.extract.bylines import is_byline
+from lso_etl.extract.clean import (
     dedupe_consecutive,
     has_dateline,
     is_caption_text,

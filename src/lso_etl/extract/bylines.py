@@ -9,7 +9,7 @@ from __future__ import annotations
 
 import re
 
-from lso_etl.clean import clean_inline
+from lso_etl.extract.clean import clean_inline
 
 # Newsroom tokens and wire names that are written in capitals on purpose.
 ACRONYMS = frozenset(

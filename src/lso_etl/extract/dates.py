@@ -11,7 +11,7 @@ from collections.abc import Iterable
 from datetime import UTC, datetime, time
 from zoneinfo import ZoneInfo
 
-from lso_etl.clean import clean_inline
+from lso_etl.extract.clean import clean_inline
 
 VN_TZ = ZoneInfo("Asia/Ho_Chi_Minh")
 EARLIEST_YEAR = 1990  # older "dates" are typos or history mentioned in the text

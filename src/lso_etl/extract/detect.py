@@ -10,10 +10,10 @@ from dataclasses import dataclass
 
 from selectolax.lexbor import LexborHTMLParser, LexborNode
 
-from lso_etl.blocks import link_ratio
-from lso_etl.clean import clean_inline, strip_title_suffix
-from lso_etl.fields import safe_classify, safe_join
-from lso_etl.metadata import Page
+from lso_etl.extract.blocks import link_ratio
+from lso_etl.extract.clean import clean_inline, strip_title_suffix
+from lso_etl.extract.fields import safe_classify, safe_join
+from lso_etl.extract.metadata import Page
 from lso_etl.site.profile import Layout, SiteProfile
 
 _LINK_DENSE = 0.5

@@ -11,11 +11,11 @@ from urllib.parse import urljoin
 
 from selectolax.lexbor import LexborNode
 
-from lso_etl.blocks import text_blocks
-from lso_etl.bylines import parse_authors
-from lso_etl.clean import clean_inline, strip_title_suffix
-from lso_etl.dates import choose_date, parse_any_datetime
-from lso_etl.metadata import Page, rule_values
+from lso_etl.extract.blocks import text_blocks
+from lso_etl.extract.bylines import parse_authors
+from lso_etl.extract.clean import clean_inline, strip_title_suffix
+from lso_etl.extract.dates import choose_date, parse_any_datetime
+from lso_etl.extract.metadata import Page, rule_values
 from lso_etl.site.profile import Layout, SiteProfile
 from lso_etl.site.urls import ArticleUrl, classify
 

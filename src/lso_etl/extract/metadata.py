@@ -13,7 +13,7 @@ from functools import cached_property
 
 from selectolax.lexbor import LexborHTMLParser, LexborNode
 
-from lso_etl.clean import clean_inline
+from lso_etl.extract.clean import clean_inline
 from lso_etl.site.profile import Rule
 
 ARTICLE_TYPES = frozenset(("NewsArticle", "Article", "ReportageNewsArticle", "BlogPosting"))

@@ -12,13 +12,13 @@ from datetime import datetime
 
 from selectolax.lexbor import LexborHTMLParser, LexborNode
 
-from lso_etl import fields
-from lso_etl.blocks import walk
-from lso_etl.body import Assembled, assemble
-from lso_etl.clean import content_hash, garbled_reason, word_count
-from lso_etl.decode import header, parser_input
-from lso_etl.detect import Found, detect, no_article_reason
-from lso_etl.metadata import Page, read_jsonld
+from lso_etl.extract import fields
+from lso_etl.extract.blocks import walk
+from lso_etl.extract.body import Assembled, assemble
+from lso_etl.extract.clean import content_hash, garbled_reason, word_count
+from lso_etl.extract.decode import header, parser_input
+from lso_etl.extract.detect import Found, detect, no_article_reason
+from lso_etl.extract.metadata import Page, read_jsonld
 from lso_etl.models import Article, ParseResult, RawPage, Status
 from lso_etl.site.profile import PROFILE, SiteProfile
 from lso_etl.site.urls import ArticleUrl

@@ -12,11 +12,12 @@ from datetime import date
 from typing import Any
 from zoneinfo import ZoneInfo
 
-from lso_etl import archive, archive_index, frontier, warehouse
-from lso_etl.crawl import batches
+from lso_etl.crawl import archive
+from lso_etl.extract.parse import PARSER_VERSION, parse_page
 from lso_etl.models import ArticleRef, CrawlItem, FetchResult, ParseResult, RunCounts
-from lso_etl.parse import PARSER_VERSION, parse_page
+from lso_etl.pipeline.steps import batches
 from lso_etl.settings import Settings
+from lso_etl.store import archive_index, frontier, warehouse
 
 SITE_TZ = ZoneInfo("Asia/Ho_Chi_Minh")
 

@@ -17,9 +17,14 @@ from dataclasses import dataclass
 from datetime import UTC, date, datetime
 from typing import Any, Protocol
 
-from lso_etl import archive, archive_index, frontier, search, warehouse
-from lso_etl.archive import RunArchive
-from lso_etl.crawl import (
+from lso_etl.crawl import archive
+from lso_etl.crawl.archive import RunArchive
+from lso_etl.crawl.discover import Discovery, discover_with_cache
+from lso_etl.crawl.fetch import Fetcher, conditional_headers
+from lso_etl.extract.parse import PARSER_VERSION
+from lso_etl.models import ArchiveRecord, ArticleRef, CrawlItem, RunCounts, UrlOutcome
+from lso_etl.pipeline.report import RunReport
+from lso_etl.pipeline.steps import (
     Job,
     batches,
     chunk_windows,
@@ -28,13 +33,9 @@ from lso_etl.crawl import (
     load_items,
     plan,
 )
-from lso_etl.discover import Discovery, discover_with_cache
-from lso_etl.fetch import Fetcher, conditional_headers
-from lso_etl.models import ArchiveRecord, ArticleRef, CrawlItem, RunCounts, UrlOutcome
-from lso_etl.parse import PARSER_VERSION
-from lso_etl.report import RunReport
 from lso_etl.settings import Settings
 from lso_etl.site.discovery import DISCOVERY
+from lso_etl.store import archive_index, frontier, search, warehouse
 
 log = logging.getLogger(__name__)
 

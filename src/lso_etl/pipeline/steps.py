@@ -1,6 +1,6 @@
 """The steps a run strings together, free of any orchestration: plan, fetch+parse a batch, load.
 
-Flows wrap these in Prefect tasks (through `lso_etl.pipeline`); tests and benchmarks call them
+Flows wrap these in Prefect tasks (through `lso_etl.pipeline.run`); tests and benchmarks call them
 bare. Fetch+parse and load are separate steps on purpose: a batch can be crawled on one
 machine and loaded on another.
 """
@@ -17,14 +17,15 @@ from typing import Any, TypeVar
 
 import duckdb
 
-from lso_etl import archive, archive_index, frontier, loading, warehouse
-from lso_etl.catalog import has_table
-from lso_etl.discover import discover
-from lso_etl.fetch import Fetcher
+from lso_etl.crawl import archive
+from lso_etl.crawl.discover import discover
+from lso_etl.crawl.fetch import Fetcher
+from lso_etl.extract.parse import parse_page
 from lso_etl.models import ArchiveRecord, ArticleRef, CrawlItem, FetchResult, Outcome, UrlOutcome
-from lso_etl.parse import parse_page
 from lso_etl.settings import Settings
 from lso_etl.site.discovery import DISCOVERY
+from lso_etl.store import archive_index, frontier, loading, warehouse
+from lso_etl.store.catalog import has_table
 
 log = logging.getLogger(__name__)
 

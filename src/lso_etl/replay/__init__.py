@@ -2,9 +2,8 @@
 
 No machine here reaches the real site, so tests, demos and benchmarks crawl this instead. Each
 corpus article carries the truth a perfect parser should extract from its page.
+
+May import: only itself and the standard library. Imported by tests, benchmarks, `cli.demo`
+and the `replay` command of `cli.main`; never by the product's stages, so no synthetic page
+can reach a live run.
 """
-
-from lso_etl.replay.corpus import Corpus, CorpusArticle, build_corpus
-from lso_etl.replay.server import ReplaySite, serve_forever
-
-__all__ = ["Corpus", "CorpusArticle", "ReplaySite", "build_corpus", "serve_forever"]

@@ -121,7 +121,7 @@ LEGACY = Layout(
     published_at=(css("legacy", "p.post-date", many=True),),  # "15:47 | 26/07/2017"
     sapo=(css("legacy", "p > strong"),),  # "div.content p strong"
     # images/captions: a <p> or table holding an <img>; caption in its <em>, or in the
-    # following <p><em>/<p><strong> (that adjacency rule is code: lso_etl.body)
+    # following <p><em>/<p><strong> (that adjacency rule is code: lso_etl.extract.body)
     byline=(),  # the byline is the last capitals paragraph of div.content
     section=(css("legacy", "div.breadcrumb a", pick=1),),  # "Trang chủ > Section > Column"
     captions=COMMON_CAPTIONS,
@@ -132,7 +132,7 @@ LEGACY = Layout(
 FALLBACK = Layout(
     name="fallback",
     detector="body",
-    # The element whose own <p> children hold the most text (computed: lso_etl.detect).
+    # The element whose own <p> children hold the most text (computed: lso_etl.extract.detect).
     body=(Rule("fallback:densest-p", "body"),),
     headline=(OG_TITLE, Rule("fallback:h1", "h1"), TITLE_TAG),
     published_at=(Rule("fallback:near-headline", "h1"),),  # a date just after the headline

@@ -13,7 +13,7 @@ import duckdb
 
 log = logging.getLogger(__name__)
 
-CHECKS_DIR = Path(__file__).resolve().parents[2] / "warehouse" / "checks"
+CHECKS_DIR = Path(__file__).resolve().parents[3] / "warehouse" / "checks"
 SAMPLE = 3  # offending rows shown in the log line
 
 

@@ -20,7 +20,7 @@ from pathlib import Path
 
 import duckdb
 
-from lso_etl import search, warehouse
+from lso_etl.store import search, warehouse
 
 SNAPSHOT = "lso-snapshot.duckdb"
 # table -> timestamp deciding its partition (None: one file)

@@ -17,10 +17,10 @@ from datetime import UTC, datetime
 
 import duckdb
 
-from lso_etl.catalog import has_table
-from lso_etl.derived import write_derived
-from lso_etl.load_plan import Stored, Write, plan_batch
 from lso_etl.models import CrawlItem, FetchResult, UrlOutcome
+from lso_etl.store.catalog import has_table
+from lso_etl.store.derived import write_derived
+from lso_etl.store.load_plan import Stored, Write, plan_batch
 
 
 def record_outcomes(

@@ -22,11 +22,11 @@ from urllib.parse import urlsplit
 
 import duckdb
 
-from lso_etl import checks
-from lso_etl.derived import backfill_derived
 from lso_etl.errors import UserError
-from lso_etl.loading import load_batch, record_fetches, record_outcomes
 from lso_etl.models import RunCounts
+from lso_etl.store import checks
+from lso_etl.store.derived import backfill_derived
+from lso_etl.store.loading import load_batch, record_fetches, record_outcomes
 
 __all__ = [
     "Lease", "MixedOrigins", "WarehouseBusy", "connect", "finish_run", "high_water_mark", "known_ids",
@@ -36,7 +36,7 @@ __all__ = [
 
 log = logging.getLogger(__name__)
 
-WAREHOUSE_DIR = Path(__file__).resolve().parents[2] / "warehouse"
+WAREHOUSE_DIR = Path(__file__).resolve().parents[3] / "warehouse"
 TIME_ZONE = "Asia/Ho_Chi_Minh"
 # Macros before views: views and other macros may call them.
 DEFINITION_DIRS = ("macros", "views")
