@@ -1,7 +1,9 @@
 """Analyst commands: read the warehouse, never write it, never import Prefect.
 
 Each opens the file read-only for as short a time as it can: while it is open, a run that
-wants to write waits (DuckDB lets one process hold a file). `export` makes copies to keep open.
+wants to write waits (DuckDB lets one process hold a file). `sql`, `search` and `stats` run on
+`store.readonly`'s sandboxed connection: one query, no files, no settings changed.
+`export` makes copies to keep open, and never deletes a file it did not write.
 """
 
 from __future__ import annotations
@@ -22,8 +24,8 @@ from lso_etl.errors import UserError
 from lso_etl.settings import Settings
 from lso_etl.store import search as search_engine
 from lso_etl.store import stats as warehouse_stats
-from lso_etl.store import warehouse
 from lso_etl.store.export import export as export_warehouse
+from lso_etl.store.readonly import explain_refusal, open_read_only, single_select
 
 out = Console()
 AS_JSON = typer.Option("--json", help="Print JSON instead of a table.")
@@ -42,20 +44,27 @@ def _print_table(columns: list[str], rows: list[tuple[Any, ...]], title: str | N
 
 def sql(
     ctx: typer.Context,
-    query: Annotated[str, typer.Argument(help="SQL to run on a read-only connection.")],
+    query: Annotated[
+        str, typer.Argument(help="One query (select, with, describe, ...) on the warehouse.")
+    ],
     as_csv: Annotated[bool, typer.Option("--csv", help="Print CSV (with a header).")] = False,
     as_json: Annotated[bool, AS_JSON] = False,
 ) -> None:
-    """Run a query against the warehouse, read-only; print a table, CSV or JSON rows."""
+    """Run one query on the warehouse, read-only; print a table, CSV or JSON rows.
+
+    The connection reads the warehouse and nothing else: no ATTACH, COPY, EXPORT, file
+    functions (read_csv, glob), extensions, SET or PRAGMA. For those, open an export's
+    snapshot in your own DuckDB.
+    """
     settings: Settings = ctx.obj
-    with warehouse.connect(settings.db, read_only=True) as con:
-        search_engine.load_fts(con)  # so that fts_main_article_search.match_bm25 works too
+    single_select(query)  # before opening: a refused text never holds the warehouse
+    with open_read_only(settings.db) as con:  # fts is loaded: match_bm25 works too
         try:
             cursor = con.execute(query)
+            columns = [d[0] for d in cursor.description or []]
+            rows = cursor.fetchall()
         except duckdb.Error as exc:
-            raise UserError(str(exc).splitlines()[0]) from None
-        columns = [d[0] for d in cursor.description or []]
-        rows = cursor.fetchall()
+            raise UserError(explain_refusal(exc)) from None
     if as_json:
         print(_dump([dict(zip(columns, row, strict=True)) for row in rows]))
     elif as_csv:
@@ -92,7 +101,7 @@ def search(
     if engine not in ("builtin", "fts"):
         raise UserError(f"--engine {engine!r}: choose builtin or fts")
     first, last = _day(start, "--from"), _day(end, "--to")
-    with warehouse.connect(settings.db, read_only=True) as con:
+    with open_read_only(settings.db) as con:
         try:
             found = search_engine.search(con, query, first, last, section, limit, engine)  # type: ignore[arg-type]
         except ValueError as exc:
@@ -110,7 +119,7 @@ def search(
 def stats(ctx: typer.Context, as_json: Annotated[bool, AS_JSON] = False) -> None:
     """Articles and date span, the last runs, quarantine reasons, data quality of the last 7 days."""
     settings: Settings = ctx.obj
-    with warehouse.connect(settings.db, read_only=True) as con:
+    with open_read_only(settings.db) as con:
         report = warehouse_stats.gather(con)
     if as_json:
         print(_dump(report))

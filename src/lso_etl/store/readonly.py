@@ -1,0 +1,87 @@
+"""Read-only for real: the connection `lso-etl sql`, `search` and `stats` run on.
+
+A DuckDB connection opened `read_only` still lets its SQL attach other files (even the
+warehouse again, writable, after detaching it), copy or export tables to files, read any file
+(`read_text('/etc/passwd')`), install or load extensions and change its own settings. So the
+analyst's connection is closed in three layers, each enough against the tricks it covers:
+- the file is opened read-only (no statement can change the warehouse in place);
+- DuckDB's own sandbox: `enable_external_access = false` (no file or network access from
+  SQL: ATTACH of a file, COPY, EXPORT DATABASE, read_csv/read_text/glob, INSTALL) and then
+  `lock_configuration = true` (no SET or RESET can undo it). The fts extension is loaded
+  from its packaged file *before* the lock, since loading reads a file;
+- `single_select`: the text must be exactly one query (SELECT, FROM, WITH, VALUES, DESCRIBE,
+  SHOW, SUMMARIZE), so SET, PRAGMA, CALL, CHECKPOINT, ATTACH, USE and second statements are
+  refused before DuckDB sees them.
+The same holds for the snapshot `lso-etl export` writes: it is a plain DuckDB file, so
+whoever opens it chooses; `duckdb.connect(path, read_only=True, config={"enable_external_access":
+False, "lock_configuration": True})` gives the same sandbox (load fts first if wanted).
+"""
+
+from __future__ import annotations
+
+from collections.abc import Iterator
+from contextlib import contextmanager
+from pathlib import Path
+
+import duckdb
+
+from lso_etl.errors import UserError
+from lso_etl.store import search, warehouse
+
+# Applied in this order: once the configuration is locked, nothing can be SET again.
+LOCKDOWN = ("set enable_external_access = false", "set lock_configuration = true")
+
+
+class NotReadOnly(UserError):
+    """The analyst's SQL asked for something other than one query on the warehouse."""
+
+
+@contextmanager
+def open_read_only(path: Path) -> Iterator[duckdb.DuckDBPyConnection]:
+    """The warehouse, read-only, with file access off and the settings locked.
+
+    Waits for another process's lock like `warehouse.connect` (which it uses). Search works:
+    the fts extension, if installed, is loaded before the lock; views and macros need nothing.
+    """
+    with warehouse.connect(path, read_only=True) as con:
+        search.load_fts(con)
+        for statement in LOCKDOWN:
+            con.execute(statement)
+        yield con
+
+
+def single_select(query: str) -> str:
+    """`query` if it is exactly one read-only query; a one-line `NotReadOnly` otherwise.
+
+    DuckDB's own parser decides (`extract_statements`), so comments, case and quoting cannot
+    disguise a statement's kind. A PRAGMA that only reads (`pragma table_info('articles')`)
+    is parsed as a SELECT and passes.
+    """
+    try:
+        statements = duckdb.extract_statements(query)
+    except duckdb.Error as exc:
+        raise UserError(str(exc).splitlines()[0]) from None
+    if len(statements) != 1:
+        raise NotReadOnly(
+            f"sql runs exactly one query, read-only; this text holds {len(statements)} statements"
+        )
+    kind = statements[0].type
+    if kind != duckdb.StatementType.SELECT:
+        raise NotReadOnly(
+            f"sql is read-only: it runs one query (select, from, with, describe, show,"
+            f" summarize), not {kind.name}"
+        )
+    return query
+
+
+def explain_refusal(error: duckdb.Error) -> str:
+    """One line for a DuckDB error, saying why when it is the sandbox that refused."""
+    first = str(error).splitlines()[0]
+    if isinstance(error, duckdb.PermissionException) or "configuration has been locked" in first:
+        return (
+            f"sql is read-only and reads only the warehouse ({first}); to join other files,"
+            " open an export's snapshot in your own DuckDB (`lso-etl export --to DIR`)"
+        )
+    if "read-only mode" in first:
+        return f"sql is read-only ({first})"
+    return first
