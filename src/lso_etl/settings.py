@@ -2,11 +2,13 @@
 
 from __future__ import annotations
 
+import math
 import os
 import re
 from dataclasses import dataclass, fields, replace
 from pathlib import Path
 from typing import Any
+from urllib.parse import urlsplit
 
 DEFAULT_BASE_URL = "https://baolangson.vn"
 DEFAULT_CONTACT = "https://github.com/lso-etl/lso-etl"
@@ -50,11 +52,27 @@ class Settings:
     # 64MB loads as fast as 128MB did, 40 MB less resident; at 32MB a month's batch failed
     # to pin a block ("Out of Memory Error"): bench/RESULTS.md.
     writer_memory: str = "64MB"
+    # --- discovery budgets (issue 12): a budget hit fails the run, never a silent hole ---
+    # A sitemap may be 50 MB uncompressed (sitemaps.org), ten times an article page's cap.
+    max_discovery_bytes: int = 50 * 1024 * 1024
+    # Sitemap documents read in one run: the live site has an index and one per month.
+    max_sitemaps: int = 1000
+    # Index levels below the first sitemap: the spec allows one; an endless chain stops here.
+    max_sitemap_depth: int = 3
+    max_listing_pages: int = 500  # pages walked per section listing (a runaway pagination)
 
     def __post_init__(self) -> None:
         if not re.fullmatch(r"\d+(\.\d+)?\s*(KB|MB|GB|KiB|MiB|GiB)", self.writer_memory):
             raise ValueError(
                 f"LSO_WRITER_MEMORY={self.writer_memory!r} is not a memory size such as 64MB"
+            )
+        for name, (low, high, strict) in RANGES.items():
+            _check_range(name, getattr(self, name), low, high, strict)
+        scheme, host = urlsplit(self.base_url).scheme, urlsplit(self.base_url).netloc
+        if scheme not in ("http", "https") or not host:
+            raise ValueError(
+                f"LSO_BASE_URL={self.base_url!r} is not allowed: an http:// or https:// URL"
+                " with a host, e.g. https://baolangson.vn"
             )
 
     @property
@@ -76,6 +94,43 @@ class Settings:
                 values[f.name] = _coerce(f.name, raw, cls.__dataclass_fields__[f.name].default)
         values.update({k: v for k, v in overrides.items() if v is not None})
         return replace(cls(), **values)
+
+
+# field -> (lowest, highest, lowest excluded): numbers outside fail at load, in one line. A NaN
+# compares false with everything, so it would slip past a plain bound and turn pacing off.
+RANGES: dict[str, tuple[float, float, bool]] = {
+    "min_delay": (0, math.inf, False),
+    "connect_timeout": (0, math.inf, True),
+    "read_timeout": (0, math.inf, True),
+    "total_timeout": (0, math.inf, True),
+    "max_attempts": (1, math.inf, False),
+    "backoff": (0, math.inf, False),
+    "max_retry_after": (0, math.inf, False),
+    "overlap_days": (0, math.inf, False),
+    "batch_size": (1, math.inf, False),
+    "chunk_days": (1, math.inf, False),
+    "chunk_retries": (0, math.inf, False),
+    "chunk_retry_delay": (0, math.inf, False),
+    "drift_threshold": (0, 1, False),
+    "max_body_bytes": (1, math.inf, False),
+    "max_redirects": (0, math.inf, False),
+    "concurrency": (1, math.inf, False),
+    "retry_gave_up_after": (0, math.inf, False),
+    "max_discovery_bytes": (1, math.inf, False),
+    "max_sitemaps": (1, math.inf, False),
+    "max_sitemap_depth": (1, math.inf, False),
+    "max_listing_pages": (1, math.inf, False),
+}
+
+
+def _check_range(name: str, value: float, low: float, high: float, strict: bool) -> None:
+    below = value <= low if strict else value < low
+    if math.isfinite(value) and not below and value <= high:
+        return
+    kind = "a whole number" if isinstance(value, int) else "a finite number"
+    lowest = f"> {low:g}" if strict else f">= {low:g}"
+    allowed = f"{kind} {lowest}" + (f" and <= {high:g}" if math.isfinite(high) else "")
+    raise ValueError(f"LSO_{name.upper()}={value!r} is not allowed: expected {allowed}")
 
 
 def _coerce(name: str, raw: str, default: object) -> object:

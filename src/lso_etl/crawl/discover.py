@@ -4,34 +4,25 @@ Walkers fetch discovery documents through the polite Fetcher, conditionally: a d
 before is re-requested with its validators, and a 304 answer is served from what it listed
 last time, with no parsing. Candidates are de-duplicated on the generation-qualified
 article id, never on the URL slug.
+
+Discovery is finished only when it is complete: a document that fails (`reader`) or a budget
+reached (sitemaps per run, index depth, listing pages: `Settings`) raises DiscoveryIncomplete
+at the end of the pass, so the range is not recorded as finished and a rerun reads it again.
 """
 
 from __future__ import annotations
 
 import logging
 import re
-import xml.etree.ElementTree as ET
+from collections import deque
 from collections.abc import Callable, Iterable, Iterator, Mapping
-from dataclasses import dataclass, field
+from dataclasses import dataclass
 from datetime import date, timedelta
 
-from lso_etl.crawl.fetch import (
-    RETRYABLE,
-    Fetcher,
-    Refused,
-    RetryableStatus,
-    RetryAfterTooLong,
-    conditional_headers,
-)
-from lso_etl.crawl.listings import (
-    parse_feed,
-    parse_home,
-    parse_json_listing,
-    parse_listing,
-    parse_sitemap,
-)
-from lso_etl.crawl.transfer import BodyTooLarge, UnsupportedEncoding
-from lso_etl.errors import UserError
+from lso_etl.crawl.fetch import Fetcher
+from lso_etl.crawl.listings import parse_feed, parse_home, parse_json_listing, parse_listing
+from lso_etl.crawl.reader import DiscoveryIncomplete, Parse, Reader
+from lso_etl.crawl.sitemaps import parse_sitemap
 from lso_etl.models import ArticleRef, Document, Entry
 from lso_etl.site.discovery import DISCOVERY, DiscoveryProfile
 from lso_etl.site.urls import classify, on_base
@@ -41,58 +32,6 @@ __all__ = ["DiscoveryIncomplete", "Document", "discover", "parse_listing", "pars
 log = logging.getLogger(__name__)
 
 _MONTH_IN_URL = re.compile(r"(?P<y>20\d\d)-(?P<m>\d\d)")
-FAILURES = (*RETRYABLE, RetryableStatus, RetryAfterTooLong, Refused, BodyTooLarge,
-            UnsupportedEncoding)  # fmt: skip
-
-
-class DiscoveryIncomplete(UserError):
-    """A discovery document (or robots.txt) could not be read even after retries: the
-    candidate list has holes.
-
-    Raised rather than logged, so the run (or backfill chunk) fails and is retried later,
-    instead of being recorded as complete with articles silently missing.
-    """
-
-
-@dataclass
-class Reader:
-    """Reads the discovery documents of one pass; remembers what it read for the next pass."""
-
-    fetcher: Fetcher
-    cache: Mapping[str, Document] = field(default_factory=dict)
-    fresh: dict[str, Document] = field(default_factory=dict)
-    failed: list[str] = field(default_factory=list)
-    not_modified: int = 0
-
-    def read(
-        self, url: str, parse: Callable[[bytes, str], tuple[list[Entry], list[Entry]]]
-    ) -> Document | None:
-        """The document at `url`; None when it is missing, disallowed, unreadable or broken."""
-        if not self.fetcher.allowed(url):
-            return None
-        cached = self.cache.get(url)
-        validators = conditional_headers(cached.etag, cached.last_modified) if cached else None
-        try:
-            answer = self.fetcher.get(url, validators)
-        except FAILURES as exc:
-            log.warning("discovery request %s failed: %s", url, exc)
-            self.failed.append(url)
-            return None
-        if answer.status == 304 and cached is not None:
-            self.not_modified += 1
-            return cached
-        if answer.status != 200:  # a missing page is normal: the end of a listing
-            log.info("discovery request %s answered %s", url, answer.status)
-            return None
-        try:
-            children, pages = parse(answer.content, answer.url)
-        except (ET.ParseError, ValueError) as exc:
-            log.warning("discovery document %s is unreadable (%s): skipped", url, exc)
-            return None
-        doc = Document(url, answer.header("etag"), answer.header("last-modified"),
-                       tuple(children), tuple(pages))  # fmt: skip
-        self.fresh[url] = doc
-        return doc
 
 
 @dataclass(frozen=True)
@@ -130,7 +69,7 @@ def discover_with_cache(
         raise DiscoveryIncomplete(
             f"robots.txt unreachable ({unreachable}): nothing else was requested; rerun later"
         )
-    reader = Reader(fetcher, cache)
+    reader = Reader(fetcher, cache, profile)
     found: dict[str, ArticleRef] = {}
     for strategy in strategies:
         name = strategy.rstrip("?")
@@ -142,10 +81,7 @@ def discover_with_cache(
         for ref in WALKERS[name](reader, start, end, profile):
             found.setdefault(ref.article_id, ref)
         log.info("discovery %s: %d new candidates", name, len(found) - before)
-    if reader.failed:
-        raise DiscoveryIncomplete(
-            f"{len(reader.failed)} discovery request(s) failed, first: {reader.failed[0]}"
-        )
+    reader.raise_if_incomplete()
     refs = sorted(found.values(), key=lambda r: (r.seen_date or end, r.article_id))
     return Discovery(refs, list(reader.fresh.values()), reader.not_modified)
 
@@ -173,25 +109,44 @@ def refs_in_range(
 def sitemap_refs(
     reader: Reader, start: date, end: date, profile: DiscoveryProfile
 ) -> Iterator[ArticleRef]:
-    """The sitemaps robots.txt names (else the profile's), then child sitemaps that may hold the range."""
-    base = reader.fetcher.settings.base_url
-    queue = [on_base(base, u) for u in reader.fetcher.sitemaps()] or [
+    """The sitemaps robots.txt names (else the profile's), then child sitemaps that may hold the
+    range, breadth first, within the budgets: documents per run and index depth."""
+    settings = reader.fetcher.settings
+    base = settings.base_url
+    tops = [on_base(base, u) for u in reader.fetcher.sitemaps()] or [
         on_base(base, p) for p in profile.sitemap_paths
     ]
+    queue = deque((url, 0) for url in tops)  # (url, index levels below a top-level sitemap)
     seen: set[str] = set()
     while queue:
-        url = queue.pop(0)
+        url, depth = queue.popleft()
         if url in seen:
             continue
+        if len(seen) >= settings.max_sitemaps:
+            reader.budget_hit(
+                f"sitemap budget reached: {len(seen)} sitemaps read, {url} and"
+                f" {len(queue)} more not read; raise LSO_MAX_SITEMAPS (now {settings.max_sitemaps})"
+            )
+            return
         seen.add(url)
-        doc = reader.read(url, lambda body, _url: parse_sitemap(body))
+        # A top-level sitemap may be absent (the profile's fallbacks then run); a child an
+        # index names must be there.
+        doc = reader.read(url, lambda body, _url: parse_sitemap(body), absent_ok=depth == 0)
         if doc is None:
             continue
-        queue += [
+        children = [
             on_base(base, loc)
             for loc, lastmod in doc.children
             if month_may_hold(loc, start, end) and (lastmod is None or lastmod >= start)
         ]
+        if children and depth >= settings.max_sitemap_depth:
+            reader.budget_hit(
+                f"sitemap depth budget reached: {url} is an index {depth} levels down naming"
+                f" {len(children)} sitemap(s) not read; raise LSO_MAX_SITEMAP_DEPTH"
+                f" (now {settings.max_sitemap_depth})"
+            )
+            children = []
+        queue.extend((child, depth + 1) for child in children)
         yield from refs_in_range(doc.pages, start, end, "sitemap", base)
 
 
@@ -229,9 +184,7 @@ def listing_refs(
         return [], parse_listing(body.decode("utf-8", "replace"), url, profile)
 
     for section in profile.sections:
-        pages = (
-            profile.listing_url.format(section=section, page=n) for n in _page_numbers(profile)
-        )
+        pages = (profile.listing_url.format(section=section, page=n) for n in _page_numbers(reader))
         yield from _walk(reader, pages, parse, start, end, f"listing:{section}", profile)
 
 
@@ -245,32 +198,38 @@ def json_listing_refs(
 
     for category in profile.json_categories:
         pages = (profile.json_listing_url.format(category=category, page=n)
-                 for n in _page_numbers(profile))  # fmt: skip
+                 for n in _page_numbers(reader))  # fmt: skip
         yield from _walk(reader, pages, parse, start, end, f"json:{category}", profile)
 
 
-def _page_numbers(profile: DiscoveryProfile) -> range:
-    return range(1, profile.max_listing_pages + 1)
+def _page_numbers(reader: Reader) -> range:
+    return range(1, reader.fetcher.settings.max_listing_pages + 1)
 
 
 def _walk(
     reader: Reader,
     paths: Iterable[str],
-    parse: Callable[[bytes, str], tuple[list[Entry], list[Entry]]],
+    parse: Parse,
     start: date,
     end: date,
     found_by: str,
     profile: DiscoveryProfile,
 ) -> Iterator[ArticleRef]:
-    base = reader.fetcher.settings.base_url
+    """Pages in order until one is empty, absent or wholly older than the range; a walk that
+    runs out of pages before that has reached the listing budget."""
+    settings = reader.fetcher.settings
     stop_before = start - timedelta(days=profile.listing_overlap_days)
     for path in paths:
-        doc = reader.read(on_base(base, path), parse)
+        doc = reader.read(on_base(settings.base_url, path), parse)
         items = list(doc.pages) if doc else []
-        yield from refs_in_range(items, start, end, found_by, base)
+        yield from refs_in_range(items, start, end, found_by, settings.base_url)
         dates = [d for _, d in items if d is not None]
         if not items or (dates and max(dates) < stop_before):
-            break
+            return
+    reader.budget_hit(
+        f"listing budget reached: {found_by} still lists the range after"
+        f" {settings.max_listing_pages} pages; raise LSO_MAX_LISTING_PAGES"
+    )
 
 
 WALKERS: dict[str, Walker] = {

@@ -1,4 +1,5 @@
-"""Pure parsers of discovery documents: sitemaps, RSS/Atom feeds, HTML and JSON listings, home page.
+"""Pure parsers of discovery documents: RSS/Atom feeds, HTML and JSON listings, home page
+(sitemaps, which can be 50 MB, are parsed incrementally in `sitemaps`).
 
 Bytes (or text) in, `(url, date)` entries out, nothing fetched. Dates are the site's calendar
 dates (Asia/Ho_Chi_Minh): a feed's `pubDate` in GMT can fall on the previous day otherwise.
@@ -22,21 +23,6 @@ from lso_etl.site.urls import classify
 SITE_TZ = ZoneInfo("Asia/Ho_Chi_Minh")
 ATOM = "{http://www.w3.org/2005/Atom}"
 JSON_DATE_KEYS = ("published_at", "publish_date", "date", "created_at", "time")
-
-
-def parse_sitemap(xml: bytes) -> tuple[list[Entry], list[Entry]]:
-    """(child sitemaps, page URLs) of a sitemap index or urlset, each with its lastmod date."""
-    root = ET.fromstring(xml)
-    children: list[Entry] = []
-    pages: list[Entry] = []
-    for node in root:
-        tag = _local(node.tag)
-        loc = _child_text(node, "loc")
-        if not loc:
-            continue
-        entry = (loc.strip(), iso_date(_child_text(node, "lastmod")))
-        (children if tag == "sitemap" else pages).append(entry)
-    return children, pages
 
 
 def parse_feed(xml: bytes) -> list[Entry]:

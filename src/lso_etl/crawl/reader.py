@@ -1,0 +1,135 @@
+"""Reading discovery documents, where every problem is a hole in the candidate list.
+
+A document that answers 403, 5xx after retries, or 200 with something that is not the document
+(a bot challenge page, an unparsable body) is recorded, and the discovery pass then fails with
+`DiscoveryIncomplete`: the run (or backfill chunk) is recorded failed, not finished, and a rerun
+reads the document again. Only a 404/410 of a document that may legitimately be absent (a
+top-level sitemap, the page past a listing's last one) is an answer rather than a failure.
+Budgets reached (`Settings.max_sitemaps` and friends) fail the pass the same way.
+"""
+
+from __future__ import annotations
+
+import logging
+import xml.etree.ElementTree as ET
+from collections.abc import Callable, Iterator, Mapping
+from contextlib import contextmanager
+from dataclasses import dataclass, field, replace
+
+from lso_etl.crawl.fetch import (
+    RETRYABLE,
+    Fetcher,
+    Refused,
+    RetryableStatus,
+    RetryAfterTooLong,
+    conditional_headers,
+)
+from lso_etl.crawl.transfer import BodyTooLarge, UnsupportedEncoding
+from lso_etl.errors import UserError
+from lso_etl.models import Document, Entry
+from lso_etl.site.discovery import DISCOVERY, DiscoveryProfile
+
+log = logging.getLogger(__name__)
+
+FAILURES = (*RETRYABLE, RetryableStatus, RetryAfterTooLong, Refused, BodyTooLarge,
+            UnsupportedEncoding)  # fmt: skip
+ABSENT = frozenset({404, 410})
+CHALLENGE_SCAN = 16 * 1024  # challenge pages are small: their markers sit near the top
+
+Parse = Callable[[bytes, str], tuple[list[Entry], list[Entry]]]
+
+
+class DiscoveryIncomplete(UserError):
+    """A discovery document (or robots.txt) could not be read, or a discovery budget was
+    reached: the candidate list has holes.
+
+    Raised rather than logged, so the run (or backfill chunk) fails and is retried later,
+    instead of being recorded as complete with articles silently missing.
+    """
+
+
+@dataclass
+class Reader:
+    """Reads the discovery documents of one pass; remembers what it read for the next pass."""
+
+    fetcher: Fetcher
+    cache: Mapping[str, Document] = field(default_factory=dict)
+    profile: DiscoveryProfile = DISCOVERY
+    fresh: dict[str, Document] = field(default_factory=dict)
+    failed: list[str] = field(default_factory=list)  # "url (why)"
+    budget_hits: list[str] = field(default_factory=list)
+    not_modified: int = 0
+
+    def read(self, url: str, parse: Parse, absent_ok: bool = True) -> Document | None:
+        """The document at `url`; None when it is absent (404/410 and `absent_ok`), disallowed
+        by robots.txt, or failed (then recorded: the pass will raise DiscoveryIncomplete)."""
+        if not self.fetcher.allowed(url):
+            log.warning("discovery document %s: robots.txt disallows it, not read", url)
+            return None
+        cached = self.cache.get(url)
+        validators = conditional_headers(cached.etag, cached.last_modified) if cached else None
+        try:
+            with discovery_body_cap(self.fetcher):
+                answer = self.fetcher.get(url, validators)
+        except FAILURES as exc:
+            return self._fail(url, self._why(exc))
+        if answer.status == 304 and cached is not None:
+            self.not_modified += 1
+            return cached
+        if answer.status in ABSENT and absent_ok:  # the end of a listing, a sitemap not offered
+            log.info("discovery document %s answered %s: absent", url, answer.status)
+            return None
+        if answer.status != 200:
+            return self._fail(url, f"HTTP {answer.status}")
+        if self._is_challenge(answer.content):
+            return self._fail(url, "a bot challenge page came instead of the document")
+        try:
+            children, pages = parse(answer.content, answer.url)
+        except (ET.ParseError, ValueError) as exc:
+            return self._fail(url, f"unreadable: {exc}")
+        doc = Document(url, answer.header("etag"), answer.header("last-modified"),
+                       tuple(children), tuple(pages))  # fmt: skip
+        self.fresh[url] = doc
+        return doc
+
+    def budget_hit(self, message: str) -> None:
+        """A discovery budget was reached: logged now, and the pass fails at its end."""
+        log.warning("%s", message)
+        self.budget_hits.append(message)
+
+    def raise_if_incomplete(self) -> None:
+        problems = [*self.budget_hits, *(f"could not read {f}" for f in self.failed)]
+        if problems:
+            more = f" (and {len(problems) - 1} more problem(s))" if len(problems) > 1 else ""
+            raise DiscoveryIncomplete(
+                f"discovery incomplete, nothing recorded as finished: {problems[0]}{more}"
+            )
+
+    def _fail(self, url: str, why: str) -> Document | None:
+        """Record a document that could not be read; None, as `read` returns for it."""
+        log.warning("discovery document %s: %s", url, why)
+        self.failed.append(f"{url} ({why})")
+        return None
+
+    def _why(self, exc: Exception) -> str:
+        if isinstance(exc, BodyTooLarge):
+            cap = self.fetcher.settings.max_discovery_bytes
+            return f"{exc}; raise LSO_MAX_DISCOVERY_BYTES (now {cap}) to read it"
+        return str(exc) or type(exc).__name__
+
+    def _is_challenge(self, body: bytes) -> bool:
+        head = body[:CHALLENGE_SCAN].decode("utf-8", "replace").lower()
+        return any(marker.lower() in head for marker in self.profile.challenge_markers)
+
+
+@contextmanager
+def discovery_body_cap(fetcher: Fetcher) -> Iterator[None]:
+    """Discovery documents under their own body cap (a spec sitemap is 50 MB, ten times the
+    article cap). Discovery runs before any article is fetched, so no other request of the
+    run sees the larger cap. (A per-request cap in `Fetcher.get` would replace this.)"""
+    saved = fetcher.limits
+    fetcher.limits = replace(saved, max_body=fetcher.settings.max_discovery_bytes)
+    try:
+        yield
+    finally:
+        fetcher.limits = saved
