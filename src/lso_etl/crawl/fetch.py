@@ -31,12 +31,14 @@ from tenacity import (
     wait_exponential_jitter,
 )
 
+from lso_etl.crawl.redirects import Refused, RobotsDisallowed, check_host, check_redirect
 from lso_etl.crawl.transfer import (
     BodyTooLarge,
     CorruptBody,
     DeadlineExceeded,
     Exchange,
     Limits,
+    Truncated,
     UnsupportedEncoding,
     exchange,
 )
@@ -47,7 +49,19 @@ log = logging.getLogger(__name__)
 
 RETRY_STATUSES = frozenset({408, 429, 500, 502, 503, 504})
 REDIRECT_STATUSES = frozenset({301, 302, 303, 307, 308})
-RETRYABLE = (httpx.TransportError, DeadlineExceeded, CorruptBody)
+# A cut body is a transfer failure like a reset: the next try usually arrives whole.
+RETRYABLE = (httpx.TransportError, DeadlineExceeded, CorruptBody, Truncated)
+# Refused lives with the redirect rules; the discovery reader imports it from here.
+__all__ = [
+    "RETRYABLE",
+    "Fetcher",
+    "Recorder",
+    "Refused",
+    "RetryAfterTooLong",
+    "RetryableStatus",
+    "conditional_headers",
+    "tls_context",
+]
 
 
 class RetryableStatus(Exception):
@@ -61,18 +75,6 @@ class RetryableStatus(Exception):
 
 class RetryAfterTooLong(Exception):
     """The server asked us to come back later than we are willing to wait: try on a later run."""
-
-
-class Refused(Exception):
-    """A request we will not make or a response we will not keep: a final `http_error`."""
-
-
-class OffSiteRedirect(Refused):
-    """A redirect to a host we were not asked to crawl: never followed."""
-
-
-class RobotsDisallowed(Refused):
-    """robots.txt disallows the URL (reached through a redirect)."""
 
 
 class Recorder(Protocol):
@@ -255,11 +257,11 @@ class Fetcher:
 
     def _follow(self, url: str, validators: dict[str, str] | None, check_robots: bool) -> Exchange:
         hops = [url]
-        self._check_host(url)
+        check_host(url, self.allowed_hosts)
         answer = self._with_retries(url, dict(validators or {}))
         while answer.status in REDIRECT_STATUSES and answer.header("location"):
             target = urljoin(hops[-1], answer.header("location") or "")
-            self._check_host(target)
+            check_redirect(hops[-1], target, self.allowed_hosts)
             if target in hops:
                 raise Refused(f"redirect loop: {' -> '.join([*hops, target])}")
             if len(hops) > self.settings.max_redirects:
@@ -269,10 +271,6 @@ class Fetcher:
             hops.append(target)
             answer = self._with_retries(target, {})
         return answer
-
-    def _check_host(self, url: str) -> None:
-        if urlsplit(url).netloc not in self.allowed_hosts:
-            raise OffSiteRedirect(f"redirect to another host refused: {url}")
 
     def fetch(self, ref: ArticleRef, validators: dict[str, str] | None = None) -> FetchResult:
         """Fetch one article URL; every failure becomes an outcome, never an exception."""

@@ -3,7 +3,9 @@
 httpx bounds each read but not the whole response, and it inflates whatever arrives: a server
 that drips one byte a second, or a 50 KB gzip body that inflates to gigabytes, would get past
 both. So the body is streamed raw and inflated here, chunk by chunk, and reading stops as soon
-as either limit is passed. Redirects, retries and pacing are the Fetcher's business, not this.
+as either limit is passed. A body that is framed as complete but is not (a gzip stream that
+stops before its end, an HTML page never closed: see `completeness`) is `Truncated`, never
+returned. Redirects, retries and pacing are the Fetcher's business, not this.
 """
 
 from __future__ import annotations
@@ -14,6 +16,8 @@ from dataclasses import dataclass
 from datetime import UTC, datetime
 
 import httpx
+
+from lso_etl.crawl.completeness import cut_short
 
 # Headers that describe the bytes on the wire, not the (inflated, de-chunked) body we keep.
 _WIRE_HEADERS = frozenset({"content-encoding", "content-length", "transfer-encoding"})
@@ -33,6 +37,10 @@ class DeadlineExceeded(Exception):
 
 class CorruptBody(Exception):
     """The compressed body does not inflate: treated like a transport error, retried."""
+
+
+class Truncated(Exception):
+    """The body arrived cut short although its framing said it was whole: retried, never kept."""
 
 
 @dataclass(frozen=True)
@@ -73,7 +81,14 @@ def exchange(client: httpx.Client, url: str, headers: dict[str, str], limits: Li
         if declared.isdigit() and int(declared) > limits.max_body:
             raise BodyTooLarge(f"declared body of {declared} bytes is over {limits.max_body}")
         encoding = response.headers.get("content-encoding", "").strip().lower() or None
-        body = _read(response, _Inflater(encoding), limits, deadline)
+        try:
+            body = _read(response, _Inflater(encoding), limits, deadline)
+            reason = cut_short(response.status_code, response.headers.get("content-type"), body)
+            if reason is not None:
+                raise Truncated(reason)
+        except Truncated:
+            _drop_connection(response)
+            raise
         kept = [(k, v) for k, v in response.headers.multi_items() if k not in _WIRE_HEADERS]
         return Exchange(
             url=str(response.url),
@@ -105,6 +120,15 @@ def _read(response: httpx.Response, inflater: _Inflater, limits: Limits, deadlin
     return bytes(body)
 
 
+def _drop_connection(response: httpx.Response) -> None:
+    """Close the connection a cut body came on: when the server sent more than its
+    Content-Length said, the rest is still on it and would be read as the next response
+    (the pool then sees a closed socket and opens a new connection)."""
+    stream = response.extensions.get("network_stream")
+    if stream is not None:  # absent for responses built in memory (httpx.MockTransport)
+        stream.close()
+
+
 class _Inflater:
     """Inflates gzip/deflate with a bound on the output of every step (never a whole bomb)."""
 
@@ -117,6 +141,7 @@ class _Inflater:
             None if encoding in (None, "identity") else zlib.decompressobj(zlib.MAX_WBITS | 32)
         )
         self._first = True
+        self._fed = False  # an empty body (a redirect, a 304) is no stream at all, not a cut one
 
     def feed(self, data: bytes, room: int) -> bytes:
         if self._z is None:
@@ -130,6 +155,7 @@ class _Inflater:
             self._z = zlib.decompressobj(-zlib.MAX_WBITS)
             piece = self._z.decompress(data, room + 1)
         self._first = False
+        self._fed = self._fed or bool(data)
         if len(piece) > room:
             raise BodyTooLarge("inflated body is over the cap")
         return piece
@@ -140,4 +166,6 @@ class _Inflater:
         rest = self._z.flush()
         if len(rest) > room:
             raise BodyTooLarge("inflated body is over the cap")
+        if self._fed and not self._z.eof:  # the stream's own end marker (and gzip's CRC) never came
+            raise Truncated(f"{self._encoding} stream ends early")
         return rest
