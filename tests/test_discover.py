@@ -11,7 +11,7 @@ from lso_etl.crawl import discover as discover_module
 from lso_etl.crawl.discover import discover, discover_with_cache, month_may_hold
 from lso_etl.crawl.fetch import Fetcher
 from lso_etl.crawl.listings import parse_feed, parse_json_listing, parse_listing
-from lso_etl.crawl.sitemaps import parse_sitemap
+from lso_etl.crawl.sitemaps import NotASitemap, parse_sitemap
 from lso_etl.replay.model import Corpus
 from lso_etl.replay.routes import category_ids
 from lso_etl.replay.server import ReplaySite
@@ -40,6 +40,37 @@ def test_parse_sitemap_reads_index_and_urlset() -> None:
         ("https://baolangson.vn/so-noi-vu-so-ket-5012345.html", date(2017, 7, 26)),
         ("https://baolangson.vn/chinh-tri/xay-dung-dang/310783-dai-hoi.html", None),
     ]
+
+
+def test_parse_sitemap_keeps_only_an_entry_s_own_loc() -> None:
+    """An image extension's <image:loc> is one level deeper: not a page of the site."""
+    xml = b"""<urlset xmlns="http://www.sitemaps.org/schemas/sitemap/0.9" xmlns:image="x">
+      <url><loc>https://baolangson.vn/a-5012345.html</loc>
+        <image:image><image:loc>https://baolangson.vn/a.jpg</image:loc></image:image></url>
+    </urlset>"""
+    assert parse_sitemap(xml) == ([], [("https://baolangson.vn/a-5012345.html", None)])
+
+
+CHALLENGE = b"""<!DOCTYPE html><html lang="en-US"><head><title>Just a moment...</title></head>
+<body><h2 id="challenge-running">Checking if the site connection is secure</h2></body></html>"""
+LAUGHS = b"""<?xml version="1.0"?><!DOCTYPE l [<!ENTITY a "aaaaaaaaaa">
+<!ENTITY b "&a;&a;&a;&a;&a;&a;&a;&a;&a;&a;"><!ENTITY c "&b;&b;&b;&b;&b;&b;&b;&b;&b;&b;">]>
+<urlset><url><loc>&c;</loc></url></urlset>"""
+
+
+@pytest.mark.parametrize(
+    ("body", "why"),
+    [
+        (CHALLENGE, "root element <html>"),
+        (LAUGHS, "declares XML entities"),
+        (b"", "not well-formed"),
+        (b"<urlset><url><loc>https://x/a-5012345.html</loc>", "not well-formed"),  # cut short
+        (b'{"data": []}', "not well-formed"),
+    ],
+)
+def test_what_is_not_a_sitemap_is_refused_never_read_as_empty(body: bytes, why: str) -> None:
+    with pytest.raises(NotASitemap, match=why):
+        parse_sitemap(body)
 
 
 def test_parse_listing_reads_links_and_dates() -> None:

@@ -2,6 +2,9 @@
 
 from __future__ import annotations
 
+import os
+import subprocess
+import sys
 from pathlib import Path
 
 import pytest
@@ -14,6 +17,81 @@ def test_writer_memory_is_read_from_the_environment_and_checked() -> None:
     assert Settings.from_env({"LSO_WRITER_MEMORY": "256MB"}).writer_memory == "256MB"
     with pytest.raises(ValueError, match="LSO_WRITER_MEMORY='lots' is not a memory size"):
         Settings.from_env({"LSO_WRITER_MEMORY": "lots"})
+
+
+@pytest.mark.parametrize(
+    ("variable", "raw", "allowed"),
+    [
+        ("LSO_MIN_DELAY", "nan", "a finite number >= 0"),  # NaN would switch pacing off
+        ("LSO_MIN_DELAY", "-1", "a finite number >= 0"),
+        ("LSO_CONNECT_TIMEOUT", "inf", "a finite number > 0"),
+        ("LSO_READ_TIMEOUT", "-5", "a finite number > 0"),
+        ("LSO_TOTAL_TIMEOUT", "0", "a finite number > 0"),
+        ("LSO_BACKOFF", "-infinity", "a finite number >= 0"),
+        ("LSO_MAX_RETRY_AFTER", "NaN", "a finite number >= 0"),
+        ("LSO_CHUNK_RETRY_DELAY", "-1", "a finite number >= 0"),
+        ("LSO_RETRY_GAVE_UP_AFTER", "inf", "a finite number >= 0"),
+        ("LSO_DRIFT_THRESHOLD", "1.5", "a finite number >= 0 and <= 1"),
+        ("LSO_MAX_ATTEMPTS", "0", "a whole number >= 1"),
+        ("LSO_CONCURRENCY", "0", "a whole number >= 1"),
+        ("LSO_BATCH_SIZE", "-3", "a whole number >= 1"),
+        ("LSO_CHUNK_DAYS", "0", "a whole number >= 1"),
+        ("LSO_CHUNK_RETRIES", "-1", "a whole number >= 0"),
+        ("LSO_OVERLAP_DAYS", "-1", "a whole number >= 0"),
+        ("LSO_MAX_REDIRECTS", "-1", "a whole number >= 0"),
+        ("LSO_MAX_BODY_BYTES", "0", "a whole number >= 1"),
+        ("LSO_MAX_DISCOVERY_BYTES", "-1", "a whole number >= 1"),
+        ("LSO_MAX_SITEMAPS", "0", "a whole number >= 1"),
+        ("LSO_MAX_SITEMAP_DEPTH", "0", "a whole number >= 1"),
+        ("LSO_MAX_LISTING_PAGES", "0", "a whole number >= 1"),
+    ],
+)
+def test_a_number_out_of_its_range_is_refused_at_load_in_one_line_naming_it(
+    variable: str, raw: str, allowed: str
+) -> None:
+    with pytest.raises(ValueError) as raised:
+        Settings.from_env({variable: raw})
+    message = str(raised.value)
+    assert message.startswith(f"{variable}=") and message.endswith(f"expected {allowed}")
+    assert "\n" not in message
+
+
+@pytest.mark.parametrize(
+    "url", ["ftp://x", "file:///etc/passwd", "javascript:alert(1)", "baolangson.vn", "https://"]
+)
+def test_a_base_url_that_is_not_http_or_https_with_a_host_is_refused(url: str) -> None:
+    with pytest.raises(
+        ValueError, match=r"^LSO_BASE_URL=.* an http:// or https:// URL with a host"
+    ):
+        Settings.from_env({"LSO_BASE_URL": url})
+    with pytest.raises(ValueError, match="LSO_BASE_URL"):  # the --base-url option too
+        Settings.from_env({}, base_url=url)
+
+
+def test_the_edges_of_each_range_and_the_defaults_are_accepted() -> None:
+    edges = {"LSO_MIN_DELAY": "0", "LSO_BACKOFF": "0", "LSO_DRIFT_THRESHOLD": "1",
+             "LSO_MAX_REDIRECTS": "0", "LSO_CONCURRENCY": "1", "LSO_READ_TIMEOUT": "0.001",
+             "LSO_BASE_URL": "http://127.0.0.1:8765", "LSO_MAX_SITEMAP_DEPTH": "1"}  # fmt: skip
+    settings = Settings.from_env(edges)
+    assert (settings.min_delay, settings.drift_threshold, settings.read_timeout) == (0, 1, 0.001)
+    defaults = Settings.from_env({})
+    assert defaults.max_discovery_bytes == 50 * 1024 * 1024 > defaults.max_body_bytes
+    assert (defaults.max_sitemaps, defaults.max_sitemap_depth, defaults.max_listing_pages) == (
+        1000, 3, 500,
+    )  # fmt: skip
+
+
+def test_the_cli_reports_a_bad_setting_in_one_line_without_a_traceback(tmp_path: Path) -> None:
+    db = tmp_path / "x.duckdb"
+    env = {**os.environ, "LSO_MIN_DELAY": "nan", "COLUMNS": "200"}
+    script = "from lso_etl.cli.main import main; main()"
+    done = subprocess.run(
+        [sys.executable, "-c", script, "--db", str(db), "stats"],
+        env=env, capture_output=True, text=True, timeout=60,
+    )  # fmt: skip
+    assert done.returncode == 2, done.stderr
+    assert done.stderr == "error: LSO_MIN_DELAY=nan is not allowed: expected a finite number >= 0\n"
+    assert not db.exists()
 
 
 def test_a_lease_writes_with_one_thread_the_memory_cap_and_rare_checkpoints_and_reopens_after_a_pause(

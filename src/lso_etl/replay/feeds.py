@@ -7,6 +7,7 @@ that is where the monthly sitemaps live.
 
 from __future__ import annotations
 
+from datetime import date
 from email.utils import format_datetime
 
 from lso_etl.replay.chrome import CANONICAL, esc
@@ -40,6 +41,29 @@ def render_month_sitemap(items: tuple[CorpusArticle, ...]) -> str:
     entries = "".join(
         f"<url><loc>{CANONICAL}{a.path}</loc><lastmod>{a.published_at.isoformat()}</lastmod></url>\n"
         for a in items
+    )
+    return f'{XML_HEAD}<urlset xmlns="{SITEMAP_NS}">\n{entries}</urlset>\n'
+
+
+def render_chain_index(base_url: str, n: int) -> str:
+    """Link n of an endless chain of sitemap indexes, each naming only the next (`?n=n+1`): what
+    a broken or hostile site can serve. A crawler must stop within its depth budget."""
+    loc = f"{base_url.rstrip('/')}/sitemap.xml?n={n + 1}"
+    entry = f"<sitemap><loc>{loc}</loc></sitemap>\n"
+    return f'{XML_HEAD}<sitemapindex xmlns="{SITEMAP_NS}">\n{entry}</sitemapindex>\n'
+
+
+SPEC_MAX_URLS = 50_000  # the sitemaps.org limit per file
+SPEC_FIRST_ID = 7_000_000  # above the corpus's ids: these pages are listed, never served
+
+
+def render_spec_sitemap(count: int, day: date) -> str:
+    """A urlset of `count` article URLs (up to the spec's 50,000: about 6 MB), all dated `day`."""
+    stamp = f"{day.isoformat()}T08:00:00+07:00"
+    entries = "".join(
+        f"<url><loc>{CANONICAL}/tin-tuc-tong-hop-lang-son-{SPEC_FIRST_ID + i}.html</loc>"
+        f"<lastmod>{stamp}</lastmod><changefreq>never</changefreq></url>\n"
+        for i in range(min(count, SPEC_MAX_URLS))
     )
     return f'{XML_HEAD}<urlset xmlns="{SITEMAP_NS}">\n{entries}</urlset>\n'
 

@@ -20,6 +20,10 @@ JSON = "application/json; charset=UTF-8"
 # The sister paper's section ids (site-notes.md); the replay numbers its sections from 57 alike.
 FIRST_CATEGORY_ID = 57
 MONTH_SITEMAP = re.compile(r"^/sitemaps/(?P<month>\d{4}-\d{2})\.xml$")
+# Dedicated paths for tests of discovery limits (nothing on the normal site links to them):
+# /sitemap.xml?n=K is link K of an endless chain of indexes; /sitemaps/spec-N.xml is a urlset
+# of N URLs (at most 50,000, about 6 MB), dated on the corpus's first day.
+SPEC_SITEMAP = re.compile(r"^/sitemaps/spec-(?P<count>\d{1,5})\.xml$")
 
 
 @dataclass(frozen=True)
@@ -58,13 +62,15 @@ def route(site: SiteConfig, target: str, today: date) -> Response:
         text = feeds.render_robots(site.base_url, site.crawl_delay, site.extra_disallow)
         return Response(200, TEXT, text.encode(), newest)
     if path == "/sitemap.xml":
-        return Response(
-            200, XML, feeds.render_sitemap_index(corpus, site.base_url).encode(), newest
-        )
+        return _sitemap_index(site, parts.query)
     if path == "/rss/home.rss":
         return Response(200, RSS, feeds.render_rss(corpus).encode(), newest)
     if path == "/list-post-by-category":
         return _json_listing(site, parts.query)
+    spec = SPEC_SITEMAP.match(path)
+    if spec:
+        body = feeds.render_spec_sitemap(int(spec["count"]), corpus.first_day)
+        return Response(200, XML, body.encode())
     month = MONTH_SITEMAP.match(path)
     in_month = corpus.by_month.get(month["month"]) if month else None
     if month and in_month:
@@ -74,6 +80,15 @@ def route(site: SiteConfig, target: str, today: date) -> Response:
     if listing is not None:
         return listing
     return Response(404, HTML, render.render_not_found(corpus, today=today).encode())
+
+
+def _sitemap_index(site: SiteConfig, query: str) -> Response:
+    """The index of the monthly sitemaps; with `?n=K`, link K of the endless chain."""
+    link = parse_qs(query).get("n", [""])[0]
+    if link.isdigit():
+        return Response(200, XML, feeds.render_chain_index(site.base_url, int(link)).encode())
+    index = feeds.render_sitemap_index(site.corpus, site.base_url)
+    return Response(200, XML, index.encode(), site.corpus.articles[-1].published_at)
 
 
 def _listing(site: SiteConfig, path: str, query: str, today: date) -> Response | None:

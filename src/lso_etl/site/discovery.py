@@ -47,6 +47,7 @@ class DiscoveryProfile:
     challenge_markers: tuple[str, ...] = (
         "<title>Just a moment",
         "cf-chl-",
+        "_cf_chl_opt",
         "/cdn-cgi/challenge-platform/",
         "<title>Attention Required! | Cloudflare",
         "<title>DDoS-Guard",
