@@ -57,8 +57,13 @@ CASES: dict[str, tuple[list[Fault], str, str, int]] = {
     "connection-reset": (["reset"], "loaded", "new", 2),
     "truncated-body": (["truncate"], "loaded", "new", 2),
     "truncated-always": (["truncate"] * 3, "gave_up", "RemoteProtocolError", 3),
+    "short-content-length": (["short-length"], "loaded", "new", 2),
+    "short-content-length-always": (["short-length"] * 3, "gave_up", "no closing </html>", 3),
+    "gzip-stream-cut": (["gzip-cut"], "loaded", "new", 2),
+    "gzip-stream-cut-always": (["gzip-cut"] * 3, "gave_up", "gzip stream ends early", 3),
     "redirect-loop": (["loop"], "http_error", "redirect loop", 2),
     "off-site-redirect": (["offsite"], "http_error", "another host", 1),
+    "other-scheme-redirect": (["other-scheme"], "http_error", "from http to ftp refused", 1),
     "in-site-redirect": (["moved"], "loaded", "new", 2),
     "oversized-body": (["oversize"], "http_error", "over 5242880", 1),
     "oversized-unsized-body": (["oversize-unsized"], "http_error", "over 5242880", 1),
@@ -102,6 +107,22 @@ def test_a_gave_up_page_is_retried_by_the_next_run(corpus: Corpus, tmp_path: Pat
     assert outcomes(db)[target.article_id][0] == "loaded"
 
 
+def test_a_refused_scheme_redirect_is_not_requested_again_by_later_runs(
+    corpus: Corpus, tmp_path: Path
+) -> None:
+    target = next(a for a in corpus.articles if a.published_at.date() == date(2017, 6, 3))
+    db = tmp_path / "lso.duckdb"
+    with ReplaySite(corpus, faults={target.path: ["other-scheme"] * 3}) as site:
+        settings = fast_settings(site.base_url, db)
+        first = run_window("backfill-chunk", settings, (START, END), STRATEGIES, None, {})
+        second = run_window("backfill-chunk", settings, (START, END), STRATEGIES, None, {})
+        assert site.count(target.path) == 1  # refused at once, and final
+    assert first["counts"]["http_error"] == 1
+    assert second["counts"] == {"skipped": len(week(corpus))}
+    outcome, detail = outcomes(db)[target.article_id]
+    assert outcome == "http_error" and "\n" not in (detail or "")
+
+
 def test_robots_disallow_is_an_outcome_and_never_requested(corpus: Corpus, tmp_path: Path) -> None:
     target = next(a for a in corpus.articles if a.published_at.date() == date(2017, 6, 3))
     db = tmp_path / "lso.duckdb"
@@ -134,7 +155,9 @@ def test_an_unreachable_robots_txt_disallows_everything_and_fails_the_run_for_a_
         ]
 
 
-@pytest.mark.parametrize("fault", ["oversize", "loop", "offsite", 503])
+@pytest.mark.parametrize(
+    "fault", ["oversize", "loop", "offsite", 503, "short-length", "gzip-cut", "other-scheme"]
+)
 def test_a_discovery_document_that_cannot_be_read_fails_the_run_loudly(
     corpus: Corpus, tmp_path: Path, fault: Fault
 ) -> None:

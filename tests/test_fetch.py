@@ -7,8 +7,10 @@ from datetime import UTC, date, datetime, timedelta
 from email.utils import format_datetime
 
 import httpx
+import pytest
 
 from lso_etl.crawl.fetch import Fetcher, _retry_after
+from lso_etl.crawl.redirects import OffSiteRedirect, SchemeRedirect, check_redirect
 from lso_etl.models import ArticleRef, Outcome
 from lso_etl.pipeline.steps import Job, crawl_batch
 from lso_etl.replay.model import Corpus
@@ -236,3 +238,82 @@ def test_a_redirected_robots_txt_is_followed_and_obeyed(corpus: Corpus) -> None:
             result = fetcher.fetch(_ref(site.base_url, banned))
         assert site.requests[:2] == [("GET", "/robots.txt"), ("GET", "/robots.txt?lso_moved=1")]
     assert result.outcome is Outcome.ROBOTS_DISALLOWED
+
+
+# --- redirects to another scheme; a cut body ----------------------------------------------------
+
+SITE = {"baolangson.vn", "127.0.0.1:8765"}
+
+
+@pytest.mark.parametrize(
+    ("source", "target", "refusal"),
+    [
+        ("http://baolangson.vn/a", "https://baolangson.vn/a", None),  # the upgrade: followed
+        ("https://baolangson.vn/a", "https://baolangson.vn/b", None),
+        ("https://baolangson.vn/a", "http://baolangson.vn/a", SchemeRedirect),  # in clear: no
+        ("http://127.0.0.1:8765/a", "ftp://127.0.0.1:8765/a", SchemeRedirect),
+        ("https://baolangson.vn/a", "HTTP://baolangson.vn/a", SchemeRedirect),
+        ("http://baolangson.vn/a", "https://example.com/a", OffSiteRedirect),
+        ("http://baolangson.vn/a", "file:///etc/passwd", OffSiteRedirect),
+    ],
+)
+def test_a_same_host_redirect_may_change_scheme_only_from_http_to_https(
+    source: str, target: str, refusal: type[Exception] | None
+) -> None:
+    if refusal is None:
+        check_redirect(source, target, SITE)
+    else:
+        with pytest.raises(refusal):
+            check_redirect(source, target, SITE)
+
+
+def test_an_http_to_https_redirect_on_the_same_host_is_followed() -> None:
+    requested: list[str] = []
+
+    def handler(request: httpx.Request) -> httpx.Response:
+        requested.append(str(request.url))
+        if request.url.path == "/robots.txt":
+            return httpx.Response(404)
+        if request.url.scheme == "http":
+            return httpx.Response(
+                301, headers={"Location": str(request.url.copy_with(scheme="https"))}
+            )
+        return httpx.Response(200, text="<html><body>the page</body></html>")
+
+    settings = Settings.from_env({}, base_url="http://baolangson.vn", min_delay=0.0)
+    with Fetcher(settings, transport=httpx.MockTransport(handler)) as fetcher:
+        result = fetcher.fetch(_ref("http://baolangson.vn", "/bai-viet-5012345.html"))
+    assert (
+        result.page is not None and result.page.url == "https://baolangson.vn/bai-viet-5012345.html"
+    )
+    assert requested[1:] == [
+        "http://baolangson.vn/bai-viet-5012345.html",
+        "https://baolangson.vn/bai-viet-5012345.html",
+    ]
+
+
+def test_a_redirect_to_another_scheme_is_refused_at_once_in_one_line(corpus: Corpus) -> None:
+    path = corpus.articles[8].path
+    with ReplaySite(corpus, faults={path: ["other-scheme"]}) as site:
+        with Fetcher(_settings(site.base_url)) as fetcher:
+            result = fetcher.fetch(_ref(site.base_url, path))
+        assert site.count(path) == 1  # not retried
+    assert result.outcome is Outcome.HTTP_ERROR and result.requests == 1
+    detail = result.detail or ""
+    assert detail.startswith("redirect from http to ftp refused") and "\n" not in detail
+
+
+def test_a_short_content_length_is_retried_and_costs_the_next_page_nothing(
+    corpus: Corpus,
+) -> None:
+    """The bytes past a short Content-Length stay on the connection; kept in the pool, they
+    would be read as the next page's status line (a protocol error, one more request)."""
+    cut, after = corpus.articles[9].path, corpus.articles[11].path
+    with ReplaySite(corpus, faults={cut: ["short-length"]}) as site:
+        with Fetcher(_settings(site.base_url)) as fetcher:
+            whole = fetcher.fetch(_ref(site.base_url, cut))
+            following = fetcher.fetch(_ref(site.base_url, after))
+        body = site.answer("GET", cut).body
+    assert whole.page is not None and whole.page.content == body
+    assert whole.requests == 2
+    assert following.page is not None and following.requests == 1

@@ -20,9 +20,10 @@ from typing import Any, Protocol
 from lso_etl.crawl import archive
 from lso_etl.crawl.archive import RunArchive
 from lso_etl.crawl.discover import Discovery, discover_with_cache
-from lso_etl.crawl.fetch import Fetcher, conditional_headers
+from lso_etl.crawl.fetch import Fetcher
 from lso_etl.extract.parse import PARSER_VERSION
-from lso_etl.models import ArchiveRecord, ArticleRef, CrawlItem, RunCounts, UrlOutcome
+from lso_etl.models import ArchiveRecord, CrawlItem, RunCounts, UrlOutcome
+from lso_etl.pipeline.jobs import plan_jobs
 from lso_etl.pipeline.report import RunReport
 from lso_etl.pipeline.steps import (
     Job,
@@ -205,36 +206,10 @@ def prepare(
         warehouse.record_outcomes(con, run.run_id, ended)
         frontier.mark(con, run.run_id, ended, {}, run.settings.retry_gave_up_after)
         con.execute("commit")
-        jobs = _jobs(con, todo, known, states)
+        planned = plan_jobs(con, todo, known, states, run.settings.archive_dir)
     run.report.add([], ended)
     log.info("%d candidates (%d discovery documents unchanged)", len(refs), found.not_modified)
-    return jobs
-
-
-def _jobs(
-    con: Any, todo: Sequence[ArticleRef], known: set[str], states: dict[str, frontier.State]
-) -> list[Job]:
-    """A stored article is re-checked conditionally; a page an unfinished run archived is read
-    from the archive, not fetched again (a finished one is fetched afresh when it is due)."""
-    recheck = [r for r in todo if r.article_id in known]
-    validators = archive_index.validators(con, [r.url for r in recheck])
-    unfinished = [
-        r.article_id
-        for r in todo
-        if r.article_id not in known and getattr(states.get(r.article_id), "state", "") != "done"
-    ]
-    archived = archive_index.archived_pages(con, unfinished)
-    return [
-        Job(r, archived.get(r.article_id), _conditional(validators, r.url, r.article_id in known))
-        for r in todo
-    ]
-
-
-def _conditional(
-    validators: dict[str, tuple[str | None, str | None]], url: str, known: bool
-) -> dict[str, str] | None:
-    seen = validators.get(url) if known else None
-    return conditional_headers(*seen) if seen else None
+    return planned
 
 
 def finish_run(run: Run, status: str, rows: Sequence[ArchiveRecord]) -> None:

@@ -29,11 +29,17 @@ BOMB_BYTES = 64 * 1024 * 1024  # inflates to this from ~64 KB on the wire
 # kind -> what it simulates
 KINDS = {
     "reset": "the connection is reset before any response",
-    "truncate": "headers promise the whole body, half of it comes, then the connection closes",
+    "truncate": "headers promise the whole body, half of it comes, then the connection closes"
+    " (a Content-Length longer than the body)",
+    "short-length": "a Content-Length that ends mid-word in the article text; the whole body"
+    " follows it on a connection kept open (the rest looks like the start of the next answer)",
+    "gzip-cut": "the page gzipped and cut in half, with a Content-Length that matches the cut",
+    "challenge": 'a 200 "Just a moment..." bot challenge page (HTML) instead of what was asked',
     "slow": "the response starts only after `slow_seconds` (beyond the client's read timeout)",
     "drip": "the body comes in small pieces for `slow_seconds` (beyond the total timeout)",
     "loop": "a redirect that leads back to itself",
     "offsite": "a redirect to another host",
+    "other-scheme": "a redirect to the same host and path in another scheme (ftp:)",
     "moved": "a permanent redirect to the same page elsewhere on the site (followed, loads)",
     "oversize": "a 6 MB body with a Content-Length saying so",
     "oversize-unsized": "a 6 MB body with no Content-Length (read until the cap)",
@@ -43,8 +49,22 @@ KINDS = {
     "429-long": "429 with Retry-After: 3600 (over the crawler's cap)",
     "429-date": "429 with Retry-After as an HTTP date two seconds ahead",
 }
-# The mix a rate draws from: every kind and the retried statuses, in a fixed order.
-CHAOS_MIX: tuple[Fault, ...] = (500, 503, 429, 408, *KINDS)
+# Served only when queued: on an article page a challenge ends `quarantined` (a final outcome
+# for a page that never came), so drawing it at random would lose articles by design until the
+# fetcher tells a challenge from a page; discovery tests queue it on sitemaps.
+QUEUED_ONLY = frozenset({"challenge"})
+# The mix a rate draws from: the other kinds and the retried statuses, in a fixed order.
+CHAOS_MIX: tuple[Fault, ...] = (500, 503, 429, 408, *(k for k in KINDS if k not in QUEUED_ONLY))
+
+
+# What a bot-protection proxy sends instead of the page (the shape of Cloudflare's).
+CHALLENGE_PAGE = (
+    b'<!DOCTYPE html><html lang="en-US"><head><title>Just a moment...</title>'
+    b'<meta name="robots" content="noindex,nofollow"></head><body><div class="main-wrapper">'
+    b'<h1>baolangson.vn</h1><h2 id="challenge-running">Checking if the site connection is'
+    b" secure</h2><noscript>Enable JavaScript and cookies to continue</noscript></div>"
+    b'<script>window._cf_chl_opt={cvId: "3"};</script></body></html>\n'
+)
 
 
 @dataclass(frozen=True)
@@ -54,7 +74,7 @@ class Reply:
     status: int
     headers: dict[str, str]
     body: bytes
-    mode: str = "whole"  # whole | truncate | drip | reset | unsized
+    mode: str = "whole"  # whole | truncate | short-length | drip | reset | unsized
     delay: float = 0.0  # seconds before anything is sent
     fault: Fault | None = None
 
@@ -81,8 +101,11 @@ class RateFaults:
         return self.mix[int.from_bytes(digest[8:12], "big") % len(self.mix)]
 
 
-def fault_reply(fault: Fault, target: str, page: Reply, slow_seconds: float) -> Reply:
-    """The reply for `fault` on a request whose normal reply is `page`."""
+def fault_reply(
+    fault: Fault, target: str, page: Reply, slow_seconds: float, host: str = "127.0.0.1"
+) -> Reply:
+    """The reply for `fault` on a request whose normal reply is `page`; `host` is the site's
+    own host and port (for a redirect that stays on it)."""
     if isinstance(fault, int):
         return _status(fault)
     path = target.split("?", 1)[0]
@@ -91,6 +114,14 @@ def fault_reply(fault: Fault, target: str, page: Reply, slow_seconds: float) -> 
             return Reply(0, {}, b"", mode="reset", fault=fault)
         case "truncate" | "drip":
             return replace(page, mode=fault, fault=fault, delay=0.0)
+        case "short-length":
+            return replace(page, mode="short-length", fault=fault)
+        case "gzip-cut":
+            packed = gzip.compress(page.body)
+            headers = {**page.headers, "Content-Encoding": "gzip"}
+            return replace(page, headers=headers, body=packed[: len(packed) // 2], fault=fault)
+        case "challenge":
+            return Reply(200, {"Content-Type": HTML}, CHALLENGE_PAGE, fault=fault)
         case "slow":
             return replace(page, delay=slow_seconds, fault=fault)
         case "loop":
@@ -99,6 +130,8 @@ def fault_reply(fault: Fault, target: str, page: Reply, slow_seconds: float) -> 
             return _redirect(301, f"{path}?{MOVED_QUERY}", fault)
         case "offsite":
             return _redirect(302, f"https://example.com{path}", fault)
+        case "other-scheme":
+            return _redirect(302, f"ftp://{host}{path}", fault)
         case "oversize" | "oversize-unsized":
             mode = "unsized" if fault == "oversize-unsized" else "whole"
             return Reply(200, {"Content-Type": HTML}, _oversize(), mode=mode, fault=fault)
@@ -117,6 +150,16 @@ def fault_reply(fault: Fault, target: str, page: Reply, slow_seconds: float) -> 
                 fault=fault,
             )
     raise ValueError(f"unknown fault {fault!r}; known: {', '.join(KINDS)} or an HTTP status")
+
+
+def short_length(body: bytes) -> int:
+    """A Content-Length for `body` that ends inside a word halfway through its paragraphs."""
+    first, last = body.find(b"<p"), body.rfind(b"</p>")
+    cut = (first + last) // 2 if 0 <= first < last else len(body) // 2
+    # Forward to a point between two letters, so the kept part ends mid-word.
+    while cut < len(body) - 1 and not (body[cut - 1 : cut + 1].isalpha()):
+        cut += 1
+    return cut
 
 
 def warm(faults: Iterable[Fault]) -> None:

@@ -23,7 +23,16 @@ from typing import Any, cast
 from urllib.parse import urlsplit
 
 from lso_etl.replay.corpus import Corpus, build_corpus
-from lso_etl.replay.faults import CHAOS_MIX, Fault, RateFaults, Reply, fault_reply, loop_back, warm
+from lso_etl.replay.faults import (
+    CHAOS_MIX,
+    Fault,
+    RateFaults,
+    Reply,
+    fault_reply,
+    loop_back,
+    short_length,
+    warm,
+)
 from lso_etl.replay.model import CorpusArticle
 from lso_etl.replay.routes import SiteConfig, route
 
@@ -149,7 +158,7 @@ class ReplaySite:
         page = self._page(target, conditions or {})
         if fault is None:
             return page
-        return fault_reply(fault, target, page, self.slow_seconds)
+        return fault_reply(fault, target, page, self.slow_seconds, urlsplit(self.base_url).netloc)
 
     def _page(self, target: str, conditions: dict[str, str]) -> Reply:
         assert self._config is not None
@@ -236,6 +245,8 @@ class _Handler(BaseHTTPRequestHandler):
         if reply.mode == "unsized":
             self.send_header("Connection", "close")  # the body ends where the connection does
             self.close_connection = True
+        elif reply.mode == "short-length":
+            self.send_header("Content-Length", str(short_length(reply.body)))
         elif reply.status != 304:
             self.send_header("Content-Length", str(len(reply.body)))
         self.end_headers()
