@@ -2,6 +2,7 @@
 
 from __future__ import annotations
 
+import gzip
 from dataclasses import replace
 from datetime import date
 
@@ -49,6 +50,15 @@ def test_parse_sitemap_keeps_only_an_entry_s_own_loc() -> None:
         <image:image><image:loc>https://baolangson.vn/a.jpg</image:loc></image:image></url>
     </urlset>"""
     assert parse_sitemap(xml) == ([], [("https://baolangson.vn/a-5012345.html", None)])
+
+
+def test_a_gzipped_sitemap_file_is_read_and_a_cut_or_bombed_one_refused() -> None:
+    assert parse_sitemap(gzip.compress(URLSET)) == parse_sitemap(URLSET)
+    with pytest.raises(NotASitemap, match="ends early"):
+        parse_sitemap(gzip.compress(URLSET)[:-20])
+    bomb = gzip.compress(b"<urlset>" + b" " * (60 * 1024 * 1024), compresslevel=9)
+    with pytest.raises(NotASitemap, match="inflates to over"):
+        parse_sitemap(bomb)
 
 
 CHALLENGE = b"""<!DOCTYPE html><html lang="en-US"><head><title>Just a moment...</title></head>

@@ -12,12 +12,17 @@ limit (expat >= 2.4) stays as a second guard.
 
 from __future__ import annotations
 
+import zlib
+from collections.abc import Iterator
 from pyexpat import ExpatError, ParserCreate
 
 from lso_etl.crawl.listings import iso_date
 from lso_etl.models import Entry
 
 PIECE = 64 * 1024  # bytes handed to expat at a time
+# sitemaps.org: at most 50 MB uncompressed, also for a gzipped file (sitemap.xml.gz served as
+# a file, not as Content-Encoding, so the transfer's own inflate cap does not apply to it).
+MAX_INFLATED = 50 * 1024 * 1024
 ROOTS = frozenset({"urlset", "sitemapindex"})
 
 
@@ -82,16 +87,36 @@ def parse_sitemap(xml: bytes) -> tuple[list[Entry], list[Entry]]:
     parser.CharacterDataHandler = entries.text
     parser.EntityDeclHandler = _refuse_entities
     parser.buffer_text = True
-    view = memoryview(xml)
     try:
-        for start in range(0, len(view), PIECE):
-            parser.Parse(view[start : start + PIECE].tobytes(), False)
+        for piece in _pieces(xml):
+            parser.Parse(piece, False)
         parser.Parse(b"", True)
     except ExpatError as exc:
         raise NotASitemap(f"not well-formed XML ({exc})") from None
     if entries.root is None:
         raise NotASitemap("no root element")
     return entries.children, entries.pages
+
+
+def _pieces(body: bytes) -> Iterator[bytes]:
+    """The body in PIECE-sized bytes, inflated piece by piece when it is a gzip file."""
+    if not body.startswith(b"\x1f\x8b"):
+        view = memoryview(body)
+        yield from (view[i : i + PIECE].tobytes() for i in range(0, len(view), PIECE))
+        return
+    inflater, total, pending = zlib.decompressobj(zlib.MAX_WBITS | 16), 0, body
+    while pending and not inflater.eof:
+        try:
+            piece = inflater.decompress(pending, PIECE)
+        except zlib.error as exc:
+            raise NotASitemap(f"gzip body does not inflate ({exc})") from None
+        total += len(piece)
+        if total > MAX_INFLATED:
+            raise NotASitemap(f"gzip body inflates to over {MAX_INFLATED} bytes")
+        pending = inflater.unconsumed_tail
+        yield piece
+    if not inflater.eof:
+        raise NotASitemap("gzip body ends early")
 
 
 def _local(tag: str) -> str:
