@@ -6,32 +6,33 @@ per batch and closed at once, and a lock held by someone else is waited for, the
 
 from __future__ import annotations
 
-import hashlib
-import json
 import logging
 import re
 import time
-import uuid
 from collections.abc import Iterator, Sequence
 from contextlib import ExitStack, contextmanager
 from contextvars import ContextVar
-from datetime import UTC, datetime
+from datetime import datetime
 from pathlib import Path
-from typing import Any
 from urllib.parse import urlsplit
 
 import duckdb
 
 from lso_etl.errors import UserError
-from lso_etl.models import RunCounts
-from lso_etl.store import checks
 from lso_etl.store.derived import backfill_derived
 from lso_etl.store.loading import load_batch, record_fetches, record_outcomes
+from lso_etl.store.runs import finish_run, site_profile_version, start_run
+from lso_etl.store.unopenable import (
+    WarehouseUnusable,
+    check_complete,
+    describe_open_error,
+    is_damage,
+)
 
 __all__ = [
-    "Lease", "MixedOrigins", "WarehouseBusy", "connect", "finish_run", "high_water_mark", "known_ids",
-    "load_batch", "migrate", "record_fetches", "record_outcomes", "refuse_mixed_origins",
-    "site_profile_version", "start_run",
+    "Lease", "MixedOrigins", "WarehouseBusy", "WarehouseUnusable", "connect", "describe_open_error",
+    "finish_run", "high_water_mark", "known_ids", "load_batch", "migrate", "named_damage",
+    "record_fetches", "record_outcomes", "refuse_mixed_origins", "site_profile_version", "start_run",
 ]  # fmt: skip
 
 log = logging.getLogger(__name__)
@@ -46,7 +47,7 @@ class WarehouseBusy(UserError):
     """Another process holds the DuckDB file (an analyst's notebook, another run)."""
 
 
-def _lock_holder(error: duckdb.IOException) -> str:
+def _lock_holder(error: duckdb.Error) -> str:
     found = re.search(r"Conflicting lock is held in (.+?) \(PID (\d+)\)", str(error))
     return f"process {found[2]} ({Path(found[1]).name})" if found else "another process"
 
@@ -55,21 +56,44 @@ def _lock_holder(error: duckdb.IOException) -> str:
 def connect(
     path: Path, read_only: bool = False, wait_seconds: float = 30.0
 ) -> Iterator[duckdb.DuckDBPyConnection]:
-    """A short-lived connection; waits for another process's lock, then fails with a clear message."""
+    """A short-lived connection; waits for another process's lock, then fails with a clear message.
+
+    Anything else that keeps the file from opening (a directory, an empty, foreign, truncated
+    or damaged file) never heals by waiting: it fails at once, named for what it is.
+    """
     if read_only and not path.exists():
         raise FileNotFoundError(f"no warehouse at {path}: run `lso-etl demo` or a backfill first")
-    path.parent.mkdir(parents=True, exist_ok=True)
+    try:
+        path.parent.mkdir(parents=True, exist_ok=True)
+    except OSError as exc:
+        raise WarehouseUnusable(f"cannot create a folder for {path}: {exc.strerror}") from exc
+    con = _open(path, read_only, wait_seconds)
+    cut = check_complete(path)
+    if cut is not None:
+        con.close()
+        raise WarehouseUnusable(cut)
+    try:
+        with named_damage(path):
+            con.execute(f"set TimeZone = '{TIME_ZONE}'")
+            yield con
+    finally:
+        con.close()
+
+
+def _open(path: Path, read_only: bool, wait_seconds: float) -> duckdb.DuckDBPyConnection:
     deadline = time.monotonic() + wait_seconds
+    # A missing extension must fail at once, not hang trying the network.
+    config: dict[str, str | bool | int | float | list[str]] = {
+        "autoinstall_known_extensions": False
+    }
     while True:
         try:
-            # A missing extension must fail at once, not hang trying the network.
-            config: dict[str, str | bool | int | float | list[str]] = {
-                "autoinstall_known_extensions": False
-            }
-            con = duckdb.connect(str(path), read_only=read_only, config=config)
-            break
-        except duckdb.IOException as exc:
-            if "lock" not in str(exc).lower() or time.monotonic() >= deadline:
+            return duckdb.connect(str(path), read_only=read_only, config=config)
+        except duckdb.Error as exc:
+            problem = describe_open_error(path, exc)
+            if problem is not None:
+                raise WarehouseUnusable(problem) from exc
+            if time.monotonic() >= deadline:
                 raise WarehouseBusy(
                     f"{path} is held open by another process ({_lock_holder(exc)}: a notebook "
                     f"or another run?) and was still locked after {wait_seconds:.0f} s; close it, "
@@ -80,11 +104,18 @@ def connect(
                 path, _lock_holder(exc), max(0.0, deadline - time.monotonic()),
             )  # fmt: skip
             time.sleep(1.0)
+
+
+@contextmanager
+def named_damage(path: Path) -> Iterator[None]:
+    """A truncated or damaged file may open, and fail only when a query reads the bad part:
+    that error, too, is named for what it is (as a `WarehouseUnusable`)."""
     try:
-        con.execute(f"set TimeZone = '{TIME_ZONE}'")
-        yield con
-    finally:
-        con.close()
+        yield
+    except duckdb.IOException as exc:
+        if not is_damage(exc):
+            raise
+        raise WarehouseUnusable(describe_open_error(path, exc) or str(exc)) from exc
 
 
 CHECKPOINT_THRESHOLD = "256MB"  # write-ahead log size that triggers a checkpoint
@@ -142,7 +173,8 @@ class Lease:
             self._con.execute(f"set checkpoint_threshold = '{CHECKPOINT_THRESHOLD}'")
             self._stack = stack
         try:
-            yield self._con
+            with named_damage(self.path):
+                yield self._con
         except BaseException:
             self.close()  # after a failure, start the next step on a fresh connection
             raise
@@ -195,62 +227,6 @@ def migrate(con: duckdb.DuckDBPyConnection, root: Path = WAREHOUSE_DIR) -> list[
         if filled:
             log.info("derived rows written for %d articles loaded before %s", filled, applied[-1])
     return applied
-
-
-def site_profile_version() -> tuple[str, str]:
-    """(name, fingerprint) of the site profile: the fingerprint changes with any selector."""
-    from lso_etl.site.profile import PROFILE
-
-    digest = hashlib.sha256(repr(PROFILE).encode()).hexdigest()[:12]
-    return PROFILE.name, digest
-
-
-def start_run(
-    con: duckdb.DuckDBPyConnection,
-    flow: str,
-    parameters: dict[str, Any],
-    base_url: str,
-    respect_robots: bool,
-    parser_version: str,
-) -> str:
-    run_id = uuid.uuid4().hex[:12]
-    profile, profile_version = site_profile_version()
-    con.execute(
-        "insert into runs (run_id, flow, parameters, base_url, respect_robots, parser_version,"
-        " site_profile, site_profile_version, started_at, status)"
-        " values (?, ?, ?, ?, ?, ?, ?, ?, ?, 'running')",
-        [run_id, flow, json.dumps(parameters, default=str), base_url, respect_robots,
-         parser_version, profile, profile_version, datetime.now(UTC)],
-    )  # fmt: skip
-    return run_id
-
-
-def finish_run(
-    con: duckdb.DuckDBPyConnection,
-    run_id: str,
-    status: str,
-    counts: RunCounts,
-    requests: int,
-    bytes_fetched: int,
-    check_data: bool = True,
-) -> dict[str, int] | None:
-    """Close the run's row; run the data checks and store their counts in it.
-
-    Returns offending rows per check (failures are logged, never raised: a check flags data
-    for a person to look at, it does not undo a load). The checks read whole tables, so a
-    backfill runs them after its last chunk only (`check_data=False` before: null in `runs`).
-    """
-    found = checks.run_checks(con) if check_data else None
-    failed = sum(1 for rows in found.values() if rows) if found is not None else None
-    con.execute(
-        "update runs set finished_at = ?, status = ?, counts = map(?, ?), requests = ?,"
-        " bytes_fetched = ?, checks = case when ? then map(?, ?) end, checks_failed = ?"
-        " where run_id = ?",
-        [datetime.now(UTC), status, list(counts.counts), list(counts.counts.values()),
-         requests, bytes_fetched, found is not None, list(found or {}), list((found or {}).values()),
-         failed, run_id],
-    )  # fmt: skip
-    return found
 
 
 class MixedOrigins(UserError):

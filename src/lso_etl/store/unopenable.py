@@ -1,0 +1,118 @@
+"""Why a warehouse path cannot be used, in one line a person can act on.
+
+DuckDB answers a lock held by another process, an empty file, a text file, a directory, a
+truncated file and a damaged one all with `IOException`. Only the first is worth waiting for
+(the holder will close it); the others never heal by themselves, so waiting would only delay
+the bad news. `describe_open_error` tells them apart; `connect` (store/warehouse.py) uses it,
+and so should any other opener of the warehouse or of a snapshot.
+"""
+
+from __future__ import annotations
+
+import re
+import struct
+from pathlib import Path
+
+import duckdb
+
+from lso_etl.errors import UserError
+
+# DuckDB's words for each case (1.5.5; also 2.0.x). A lock conflict reads
+# 'Could not set lock on file "…": Conflicting lock is held in … (PID n)'.
+LOCK_CONFLICT = "Could not set lock on file"
+NOT_DUCKDB = "not a valid DuckDB database file"
+TRUNCATED = "Could not read enough bytes"
+DAMAGED = ("Corrupt database file", "does not match stored checksum")
+OTHER_VERSION = "version number"
+DUCKDB_MAGIC = b"DUCK"  # bytes 8..12 of every DuckDB database file
+MAGIC_AT = slice(8, 12)
+HEADER_BYTES = 3 * 4096  # the main header and two database headers, then the blocks
+MIN_BLOCK, MAX_BLOCK = 16 * 1024, 256 * 1024 * 1024  # sane block sizes (the default: 256 KiB)
+RESTORE = (
+    "restore it from a backup (or move it aside to start a new warehouse), or pass another --db"
+)
+
+
+class WarehouseUnusable(UserError):
+    """The path names something DuckDB cannot open as a database, now or after any wait."""
+
+
+def is_lock_conflict(exc: BaseException) -> bool:
+    return isinstance(exc, duckdb.Error) and LOCK_CONFLICT in str(exc)
+
+
+def is_damage(exc: BaseException) -> bool:
+    """An error met while reading an opened file that says the file itself is cut or damaged."""
+    text = str(exc)
+    return isinstance(exc, duckdb.IOException) and (
+        TRUNCATED in text or any(word in text for word in DAMAGED)
+    )
+
+
+def describe_open_error(path: Path, exc: BaseException) -> str | None:
+    """One line naming what `path` is and what to do; None for a lock conflict (wait for it)."""
+    if is_lock_conflict(exc):
+        return None
+    if path.is_dir():
+        return f"{path} is a directory, not a DuckDB file: pass a file path, e.g. --db {path / 'lso.duckdb'}"
+    size = _size(path)
+    text = str(exc)
+    if size == 0:
+        return f"{path} is empty (0 bytes), not a DuckDB database: {RESTORE}"
+    if NOT_DUCKDB in text and _magic(path) != DUCKDB_MAGIC:
+        return (
+            f"{path} is not a DuckDB database ({size} bytes without DuckDB's header): check that"
+            " --db (LSO_DB) names the warehouse"
+        )
+    if TRUNCATED in text:
+        return f"{path} is truncated ({size} bytes, shorter than the database it holds): {RESTORE}"
+    if any(word in text for word in DAMAGED):
+        return f"{path} is damaged (a block fails its checksum): {RESTORE}"
+    if OTHER_VERSION in text:
+        return f"{path} was written by an incompatible DuckDB version ({_first_line(text)})"
+    return f"{path} cannot be opened as a DuckDB warehouse: {_first_line(text)}"
+
+
+def check_complete(path: Path) -> str | None:
+    """A file cut at a block boundary opens, and fails only when a query reads past its end
+    (perhaps much later): its header says how many blocks it holds, so compare at once."""
+    try:
+        with path.open("rb") as file:
+            head = file.read(HEADER_BYTES)
+    except OSError:
+        return None
+    if len(head) < HEADER_BYTES or head[MAGIC_AT] != DUCKDB_MAGIC:
+        return None
+    # Two database headers (4 KiB each, after the main one); the newer iteration is in force.
+    # Each: checksum, iteration, meta block, free list, block count, block size (u64 LE).
+    headers = [struct.unpack_from("<6Q", head, at) for at in (4096, 8192)]
+    _, _, _, _, blocks, block_size = max(headers, key=lambda fields: fields[1])
+    if not MIN_BLOCK <= block_size <= MAX_BLOCK:  # not a layout this reading knows: say nothing
+        return None
+    size = _size(path) or 0
+    if size < HEADER_BYTES + blocks * block_size:
+        return (
+            f"{path} is truncated ({size} bytes, but its header counts {blocks} blocks of"
+            f" {block_size} bytes): {RESTORE}"
+        )
+    return None
+
+
+def _size(path: Path) -> int | None:
+    try:
+        return path.stat().st_size
+    except OSError:
+        return None
+
+
+def _magic(path: Path) -> bytes:
+    try:
+        with path.open("rb") as file:
+            return file.read(MAGIC_AT.stop)[MAGIC_AT]
+    except OSError:
+        return b""
+
+
+def _first_line(text: str) -> str:
+    # DuckDB prefixes its class ("IO Error: ") and may add hints on further lines.
+    return re.sub(r"^[A-Za-z ]+Error: ", "", text.strip().splitlines()[0]) if text.strip() else text
