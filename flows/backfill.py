@@ -19,7 +19,7 @@ from flows.common import (
 from lso_etl.errors import UserError
 from lso_etl.pipeline.report import progress_log
 from lso_etl.pipeline.run import hold_writer
-from lso_etl.pipeline.steps import chunk_windows, finished_chunks
+from lso_etl.pipeline.steps import chunk_windows, clamp_range, finished_chunks, site_today
 from lso_etl.site.discovery import DISCOVERY
 
 
@@ -69,8 +69,14 @@ def backfill(
         raise ValueError(f"backfill range is empty: {start} is after {end}")
     logger = get_run_logger()
     settings = settings_for(base_url, db, min_delay)
+    try:
+        start, end, notes = clamp_range(start, end, site_today())
+        done = finished_chunks(settings)
+    except UserError as exc:  # a range with no day to crawl, an unusable warehouse: one line
+        return Failed(message=str(exc))  # type: ignore[return-value]  # callers get FailedRun
+    for note in notes:
+        logger.warning(note)
     windows = chunk_windows(start, end, chunk_days or settings.chunk_days, newest_first)
-    done = finished_chunks(settings)
     chunk = backfill_chunk.with_options(
         retries=settings.chunk_retries, retry_delay_seconds=settings.chunk_retry_delay
     )

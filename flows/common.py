@@ -10,6 +10,7 @@ unpaced batch takes to crawl.
 
 from __future__ import annotations
 
+import logging
 import time
 from datetime import date
 from pathlib import Path
@@ -23,6 +24,24 @@ from lso_etl.pipeline.report import to_markdown
 from lso_etl.pipeline.run import BARE, Steps, refresh_search, run_window
 from lso_etl.pipeline.steps import crawl_batch, load_items
 from lso_etl.settings import Settings
+
+
+class _NoEmptyTraceback(logging.Filter):
+    """Drop the traceback request of a record logged outside any `except` block.
+
+    Prefect 3.9's task engine logs a task that *returned* a Failed state (as a backfill chunk
+    does, to fail in one line) with `exc_info=True` (`handle_retry`); with no exception being
+    handled that is `(None, None, None)`, which every formatter prints as "NoneType: None".
+    """
+
+    def filter(self, record: logging.LogRecord) -> bool:
+        if record.exc_info and record.exc_info[0] is None:
+            record.exc_info = None
+        return True
+
+
+# On the logger itself, so that every handler (the console, the API's run logs) gets it clean.
+logging.getLogger("prefect.task_runs").addFilter(_NoEmptyTraceback())
 
 # Live objects (the polite client) are passed between tasks in-process: nothing to cache or hash.
 discover_task = task(BARE.discover, name="discover", cache_policy=NO_CACHE)

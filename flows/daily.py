@@ -27,7 +27,10 @@ def daily(
 ) -> dict[str, Any]:
     settings = settings_for(base_url, db, min_delay)
     today = today or datetime.now(SITE_TZ).date()
-    mark = high_water_mark(settings)
+    try:
+        mark = high_water_mark(settings)
+    except UserError as exc:  # the warehouse is busy or not a usable file: one line, no traceback
+        return Failed(message=str(exc))  # type: ignore[return-value]  # callers get FailedRun
     window = daily_window(mark, today, settings.overlap_days)
     parameters = {"today": today, "high_water_mark": mark}
     strategies = DISCOVERY.daily_strategies

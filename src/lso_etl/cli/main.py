@@ -60,6 +60,28 @@ def _day(value: str, option: str) -> date:
         raise UserError(f"{option} {value!r} is not a date like 2017-07-01") from None
 
 
+def _backfill_range(start: str, end: str) -> tuple[date, date]:
+    """The range asked for, cut to the days that can hold articles (each cut said on stderr)."""
+    from lso_etl.pipeline.steps import clamp_range, site_today
+
+    first, last = _day(start, "--from"), _day(end, "--to")
+    if last < first:
+        raise UserError(f"--to {last} is before --from {first}")
+    first, last, notes = clamp_range(first, last, site_today())
+    for note in notes:
+        err.print(f"note: {note}", soft_wrap=True, markup=False, highlight=False)
+    return first, last
+
+
+def _open_or_fail(settings: Settings) -> None:
+    """Open the warehouse once before the flow engine starts (12 s or more without a server):
+    a file that is not a usable warehouse fails here in one line, not inside a flow run."""
+    from lso_etl.store import warehouse
+
+    with warehouse.connect(settings.db):
+        pass
+
+
 @app.command()
 def backfill(
     ctx: typer.Context,
@@ -80,9 +102,9 @@ def backfill(
     one log line per chunk and run. --quiet and --json print only the result.
     """
     settings: Settings = ctx.obj
-    first, last = _day(start, "--from"), _day(end, "--to")
-    if last < first:
-        raise UserError(f"--to {last} is before --from {first}")
+    first, last = _backfill_range(start, end)
+    if chunk_days is not None and chunk_days < 1:
+        raise UserError(f"--chunk-days {chunk_days}: a chunk is at least 1 day")
     if dry_run:
         from lso_etl.pipeline.steps import dry_run as plan_only
 
@@ -91,6 +113,7 @@ def backfill(
     interactive = out.is_terminal and not (quiet or as_json)
     if not (interactive or quiet or as_json):
         os.environ["PREFECT_LOGGING_LEVEL"] = "INFO"  # plain log lines for logs and cron mail
+    _open_or_fail(settings)
     from flows.backfill import backfill as backfill_flow
     from lso_etl.cli.progress import progress_bar
 
@@ -108,6 +131,7 @@ def daily(
 ) -> None:
     """Load what is new since the newest stored article (re-checking a 2-day overlap)."""
     settings: Settings = ctx.obj
+    _open_or_fail(settings)
     from flows.daily import daily as daily_flow
 
     with _failed_run_in_one_line():
@@ -206,5 +230,6 @@ def main() -> None:
     try:
         app()
     except (UserError, FileNotFoundError) as exc:  # warehouse errors are UserErrors too
-        err.print(f"error: {exc}")
+        # One line, whatever the width, and a path with [brackets] is not markup.
+        err.print(f"error: {exc}", soft_wrap=True, markup=False, highlight=False)
         sys.exit(2)

@@ -14,12 +14,14 @@ from dataclasses import asdict, dataclass
 from datetime import UTC, date, datetime, timedelta
 from pathlib import Path
 from typing import Any, TypeVar
+from zoneinfo import ZoneInfo
 
 import duckdb
 
 from lso_etl.crawl import archive
 from lso_etl.crawl.discover import discover
 from lso_etl.crawl.fetch import Fetcher
+from lso_etl.errors import UserError
 from lso_etl.extract.parse import parse_page
 from lso_etl.models import ArchiveRecord, ArticleRef, CrawlItem, FetchResult, Outcome, UrlOutcome
 from lso_etl.settings import Settings
@@ -136,14 +138,57 @@ def load_items(
 
 
 def chunk_windows(start: date, end: date, days: int, newest_first: bool) -> list[tuple[date, date]]:
-    """[start, end] cut into consecutive windows of `days` days (the last may be shorter)."""
+    """[start, end] cut into consecutive windows of `days` days (the last may be shorter).
+
+    Day numbers, not `timedelta` sums: a window ending on date.max, or a huge `days`, must not
+    step past the calendar (OverflowError).
+    """
     windows = []
-    first = start
-    while first <= end:
-        last = min(end, first + timedelta(days=max(1, days) - 1))
-        windows.append((first, last))
-        first = last + timedelta(days=1)
+    first, last_day, width = start.toordinal(), end.toordinal(), max(1, days)
+    while first <= last_day:
+        last = min(last_day, first + width - 1)
+        windows.append((date.fromordinal(first), date.fromordinal(last)))
+        first = last + 1
     return windows[::-1] if newest_first else windows
+
+
+# No article was published on a web page before the first one went public (CERN, 6 Aug 1991):
+# a floor that holds for any site, so a range "from the beginning" costs a few hundred chunks,
+# not the 23,000 of 0001-01-01.
+FIRST_WEB_DAY = date(1991, 8, 6)
+
+
+def clamp_range(start: date, end: date, today: date) -> tuple[date, date, list[str]]:
+    """The part of [start, end] that can hold articles, and a note per end that was moved.
+
+    The end moves back to today because a chunk of days to come would be recorded as finished
+    while empty, and skipped by every later backfill once those days hold articles. A range
+    with no such part is a mistake, refused in one line.
+    """
+    if start > today:
+        raise UserError(f"--from {start} is after today ({today}): nothing is published yet")
+    if end < FIRST_WEB_DAY:
+        raise UserError(
+            f"--to {end} is before the first web page ({FIRST_WEB_DAY}): no article can be there"
+        )
+    notes = []
+    if end > today:
+        notes.append(
+            f"--to {end} is after today: the backfill ends today ({today}), since days to come"
+            " hold no articles yet and a chunk finished empty would never be read again"
+        )
+        end = today
+    if start < FIRST_WEB_DAY:
+        notes.append(
+            f"--from {start} is before the first web page: the backfill starts {FIRST_WEB_DAY}"
+        )
+        start = FIRST_WEB_DAY
+    return start, end, notes
+
+
+def site_today() -> date:
+    """Today where the site publishes (Asia/Ho_Chi_Minh), whatever this machine's zone."""
+    return datetime.now(ZoneInfo(warehouse.TIME_ZONE)).date()
 
 
 def finished_chunks(settings: Settings) -> set[tuple[date, date]]:
