@@ -101,9 +101,16 @@ def test_the_demo_warehouse_passes_every_data_check(con: duckdb.DuckDBPyConnecti
     assert checks.run_checks(con) == dict.fromkeys(checks.check_queries(), 0)
 
 
-def test_sql_prints_csv_and_json() -> None:
+def _private_copy(tmp_path: Path) -> str:
+    """The demo warehouse for a CLI command: the module's `con` holds `demo_db()` open in this
+    process, and the sandboxed read-only connection refuses to share a file with it."""
+    shutil.copy(demo_db(), tmp_path / "lso.duckdb")
+    return str(tmp_path / "lso.duckdb")
+
+
+def test_sql_prints_csv_and_json(tmp_path: Path) -> None:
     runner = CliRunner()
-    db = str(demo_db())
+    db = _private_copy(tmp_path)
     query = "select section, count(*) as n from articles group by 1 order by 2 desc, 1"
     as_csv = runner.invoke(app, ["--db", db, "sql", query, "--csv"])
     assert as_csv.exit_code == 0, as_csv.output
@@ -115,8 +122,8 @@ def test_sql_prints_csv_and_json() -> None:
     assert isinstance(wrong.exception, UserError) and "read-only" in str(wrong.exception)
 
 
-def test_stats_reports_articles_runs_quarantine_and_quality() -> None:
-    result = CliRunner().invoke(app, ["--db", str(demo_db()), "stats", "--json"])
+def test_stats_reports_articles_runs_quarantine_and_quality(tmp_path: Path) -> None:
+    result = CliRunner().invoke(app, ["--db", _private_copy(tmp_path), "stats", "--json"])
     assert result.exit_code == 0, result.output
     report = json.loads(result.output)
     assert report["overview"]["articles"] > 300 and report["overview"]["edited"] == 1

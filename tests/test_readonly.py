@@ -23,6 +23,7 @@ from lso_etl.cli.main import app
 from lso_etl.errors import UserError
 from lso_etl.replay.model import Corpus
 from lso_etl.replay.server import ReplaySite
+from lso_etl.store import warehouse
 from lso_etl.store.readonly import open_read_only
 from lso_etl.store.search import fts_extension_file
 
@@ -186,3 +187,28 @@ def test_the_connection_itself_refuses_files_and_settings(here: Path) -> None:
             assert any(reason in str(caught.value) for reason in reasons), caught.value
         assert con.execute("select count(*) from articles").fetchone() == (8,)
     assert _state(here) == before
+
+
+def test_a_connection_the_process_already_holds_is_never_sandboxed_behind_its_back(
+    here: Path,
+) -> None:
+    """DuckDB's sandbox settings are per database instance, shared by same-config connections."""
+    with warehouse.connect(here / WAREHOUSE, read_only=True) as held:
+        with pytest.raises(UserError, match="already holds"), open_read_only(here / WAREHOUSE):
+            pass
+        held.execute("copy (select 1 as one) to 'kept.csv'")  # its file access is intact
+    assert (here / "kept.csv").read_text() == "one\n1\n"
+    with open_read_only(here / WAREHOUSE) as first, open_read_only(here / WAREHOUSE) as second:
+        assert first.execute("select count(*) from articles").fetchone() == (8,)
+        assert second.execute("select current_setting('lock_configuration')").fetchone() == (True,)
+        assert second.execute("select current_setting('TimeZone')").fetchone() == (
+            warehouse.TIME_ZONE,
+        )
+
+
+def test_a_missing_warehouse_is_one_line(tmp_path: Path) -> None:
+    result = CliRunner().invoke(app, ["--db", str(tmp_path / "none.duckdb"), "sql", "select 1"])
+    assert isinstance(result.exception, FileNotFoundError) and "no warehouse" in str(
+        result.exception
+    )
+    assert list(tmp_path.iterdir()) == []

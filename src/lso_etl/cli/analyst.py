@@ -142,16 +142,29 @@ def stats(ctx: typer.Context, as_json: Annotated[bool, AS_JSON] = False) -> None
 def export(
     ctx: typer.Context,
     to: Annotated[Path, typer.Option("--to", help="Directory for Parquet files and a snapshot.")],
+    force: Annotated[
+        bool,
+        typer.Option(
+            help="Write into a directory holding other files (they are kept, never deleted)."
+        ),
+    ] = False,
     as_json: Annotated[bool, AS_JSON] = False,
 ) -> None:
-    """Write Parquet (by year and month) and a snapshot DuckDB file to keep open freely."""
+    """Write Parquet (by year and month) and a snapshot DuckDB file to keep open freely.
+
+    The export is written beside DIR and swapped in whole. It replaces only what an earlier
+    export wrote (listed in DIR/lso-export.json): a DIR holding anything else is refused, and
+    even with --force those files are kept where they are.
+    """
     settings: Settings = ctx.obj
-    result = export_warehouse(settings.db, to)
+    result = export_warehouse(settings.db, to, force)
     if as_json:
         print(_dump(result))
         return
     out.print(f"snapshot: {result['snapshot']}\nparquet:  {result['parquet']}")
     out.print(", ".join(f"{table} {n}" for table, n in result["rows"].items()))  # type: ignore[attr-defined]
+    if result["kept"]:
+        out.print(f"kept {len(result['kept'])} files that are not the export's: {result['kept']}")  # type: ignore[arg-type]
 
 
 def register(app: typer.Typer) -> None:

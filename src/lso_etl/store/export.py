@@ -5,22 +5,33 @@ stops the daily run. The export holds the warehouse only while it copies, and wr
 - `DIR/parquet/<table>/year=YYYY/month=M/*.parquet` for articles and their versions
   (partitioned by the publish, or version, month in Vietnam time), one file for each
   smaller table: readable by pandas, polars, Spark or any DuckDB;
-- `DIR/lso-snapshot.duckdb`: the whole warehouse (views, macros, search index included).
-Both are written beside their final names and renamed into place, so a snapshot someone
-has open keeps working (they see the old copy until they reopen) and nothing half-written
-is ever visible.
+- `DIR/lso-snapshot.duckdb`: the whole warehouse (views, macros, search index included);
+- `DIR/lso-export.json`: the manifest, naming what the export wrote (see `export_target`).
+It writes the whole export into a new folder beside DIR and renames it into place, so a
+snapshot someone has open keeps working (they see the old copy until they reopen), nothing
+half-written is ever visible, and a failed export leaves DIR as it was. It never deletes or
+overwrites a file it did not write: a DIR holding other files is refused (`force`: written
+beside them, and they are kept).
+
+Opening the snapshot: it is a copy, so holding it open blocks nobody.
+`duckdb.connect("DIR/lso-snapshot.duckdb", read_only=True)` reads it (load the fts
+extension first for `fts_main_article_search.match_bm25`; `search_articles` needs nothing).
+Unlike `lso-etl sql`, such a connection may read and write other files: that is the point of
+a copy (join a CSV of your own, COPY results out). To run SQL you do not trust on it, add
+`config={"enable_external_access": False, "lock_configuration": True}` to that call: the
+same sandbox as `lso-etl sql` (`store.readonly`). Opened read-write and changed, the snapshot
+is yours: the next export refuses to replace it until you move it away.
 """
 
 from __future__ import annotations
 
-import os
-import shutil
 import time
 from pathlib import Path
 
 import duckdb
 
-from lso_etl.store import search, warehouse
+from lso_etl.errors import UserError
+from lso_etl.store import export_target, search, warehouse
 
 SNAPSHOT = "lso-snapshot.duckdb"
 # table -> timestamp deciding its partition (None: one file)
@@ -35,55 +46,58 @@ PARQUET_TABLES = {
 }
 
 
-def export(db: Path, target: Path) -> dict[str, object]:
-    """Write the Parquet tree and the snapshot under `target`; returns what was written."""
-    target.mkdir(parents=True, exist_ok=True)
+def export(db: Path, target: Path, force: bool = False) -> dict[str, object]:
+    """Write the Parquet tree and the snapshot under `target`; returns what was written.
+
+    Refuses (one-line `UserError`) a `target` that is a file, or that holds files this export
+    does not own unless `force`; any failure leaves `target` as it was.
+    """
     started = time.monotonic()
-    with warehouse.connect(db, read_only=True) as con:
-        rows = _parquet(con, target)
-        _snapshot(con, target)
+    place = export_target.inspect(target, force)
+    try:
+        with export_target.staging_beside(place.path) as staging:
+            with warehouse.connect(db, read_only=True) as con:
+                rows = _parquet(con, staging / "parquet")
+                _snapshot(con, staging / SNAPSHOT)
+            export_target.publish(staging, place)
+    except (OSError, duckdb.Error) as exc:
+        reason = str(exc).splitlines()[0] if str(exc) else type(exc).__name__
+        raise UserError(f"export to {place.path} failed: {reason}") from None
     return {
-        "parquet": str(target / "parquet"),
-        "snapshot": str(target / SNAPSHOT),
+        "parquet": str(place.path / "parquet"),
+        "snapshot": str(place.path / SNAPSHOT),
         "rows": rows,
+        "kept": list(place.foreign),  # files beside the export that are not its own
         "seconds": round(time.monotonic() - started, 2),
     }
 
 
-def _parquet(con: duckdb.DuckDBPyConnection, target: Path) -> dict[str, int]:
-    staging = target / f".parquet-{os.getpid()}"
-    shutil.rmtree(staging, ignore_errors=True)
-    staging.mkdir()
+def _parquet(con: duckdb.DuckDBPyConnection, folder: Path) -> dict[str, int]:
+    folder.mkdir()
     rows = {}
     for table, moment in PARQUET_TABLES.items():
+        # The path is a parameter: any folder name (quotes, spaces) is taken as it is.
         if moment is None:
-            query = f"select * from {table}"
-            destination = f"'{staging / table}.parquet' (format parquet)"
+            query, destination = f"select * from {table}", f"{folder / table}.parquet"
+            options = "format parquet"
         else:
             local = f"timezone('Asia/Ho_Chi_Minh', {moment})"
             query = f"select *, year({local}) as year, month({local}) as month from {table}"
-            destination = f"'{staging / table}' (format parquet, partition_by (year, month))"
-        con.execute(f"copy ({query}) to {destination}")
+            destination, options = str(folder / table), "format parquet, partition_by (year, month)"
+        con.execute(f"copy ({query}) to $destination ({options})", {"destination": destination})
         counted = con.execute(f"select count(*) from {table}").fetchone()
         rows[table] = int(counted[0]) if counted else 0
-    final = target / "parquet"
-    retired = target / f".parquet-old-{os.getpid()}"
-    if final.exists():
-        final.rename(retired)
-    staging.rename(final)
-    shutil.rmtree(retired, ignore_errors=True)
     return rows
 
 
-def _snapshot(con: duckdb.DuckDBPyConnection, target: Path) -> None:
-    staging = target / f".{SNAPSHOT}.{os.getpid()}"
-    staging.unlink(missing_ok=True)
+def _snapshot(con: duckdb.DuckDBPyConnection, file: Path) -> None:
     search.load_fts(con)  # the fts index's macros are copied too
     source = con.execute("select current_database()").fetchone()
     assert source is not None
-    con.execute(f"attach '{staging}' as snapshot (read_only false)")
+    # ATTACH takes no parameter: the path is quoted as a SQL string literal.
+    quoted = "'" + str(file).replace("'", "''") + "'"
+    con.execute(f"attach {quoted} as snapshot (read_only false)")
     try:
         con.execute(f'copy from database "{source[0]}" to snapshot')
     finally:
         con.execute("detach snapshot")
-    staging.replace(target / SNAPSHOT)

@@ -19,6 +19,8 @@ False, "lock_configuration": True})` gives the same sandbox (load fts first if w
 
 from __future__ import annotations
 
+import logging
+import time
 from collections.abc import Iterator
 from contextlib import contextmanager
 from pathlib import Path
@@ -28,6 +30,8 @@ import duckdb
 from lso_etl.errors import UserError
 from lso_etl.store import search, warehouse
 
+log = logging.getLogger(__name__)
+
 # Applied in this order: once the configuration is locked, nothing can be SET again.
 LOCKDOWN = ("set enable_external_access = false", "set lock_configuration = true")
 
@@ -36,18 +40,60 @@ class NotReadOnly(UserError):
     """The analyst's SQL asked for something other than one query on the warehouse."""
 
 
+# A configuration of its own: DuckDB shares one database instance between the connections a
+# process opens on a file *with the same configuration*, and the sandbox settings are
+# instance-wide. A connection the caller already holds (opened by `warehouse.connect`) would
+# silently lose file access and settings too; with a different configuration DuckDB refuses
+# to share, and this connection fails in one line instead.
+SANDBOX_CONFIG: dict[str, str | bool | int | float | list[str]] = {
+    "autoinstall_known_extensions": False,  # never the network
+    "autoload_known_extensions": False,
+    "custom_user_agent": "lso-etl read-only",
+}
+LOCK_WAIT_SECONDS = 30.0
+
+
 @contextmanager
 def open_read_only(path: Path) -> Iterator[duckdb.DuckDBPyConnection]:
     """The warehouse, read-only, with file access off and the settings locked.
 
-    Waits for another process's lock like `warehouse.connect` (which it uses). Search works:
-    the fts extension, if installed, is loaded before the lock; views and macros need nothing.
+    Waits for another process's lock like `warehouse.connect`. Search works: the fts
+    extension, if installed, is loaded before the lock; views and macros need nothing.
     """
-    with warehouse.connect(path, read_only=True) as con:
-        search.load_fts(con)
-        for statement in LOCKDOWN:
-            con.execute(statement)
+    con = _connect(path)
+    try:
+        # Another sandboxed connection still open in this process shares the instance, and
+        # has set it up and locked it already.
+        if con.execute("select current_setting('lock_configuration')").fetchone() != (True,):
+            con.execute(f"set global TimeZone = '{warehouse.TIME_ZONE}'")  # later connections too
+            search.load_fts(con)
+            for statement in LOCKDOWN:
+                con.execute(statement)
         yield con
+    finally:
+        con.close()
+
+
+def _connect(path: Path) -> duckdb.DuckDBPyConnection:
+    deadline = time.monotonic() + LOCK_WAIT_SECONDS
+    while True:
+        try:
+            return duckdb.connect(str(path), read_only=True, config=SANDBOX_CONFIG)
+        except duckdb.ConnectionException:
+            raise UserError(
+                f"this process already holds {path} open on another connection: close it first,"
+                " the sandboxed read-only connection cannot share it"
+            ) from None
+        except duckdb.Error as exc:
+            if "Conflicting lock" not in str(exc) or time.monotonic() >= deadline:
+                failure = str(exc).splitlines()[0]
+                break
+            log.warning("warehouse %s is locked by another process; retrying", path)
+            time.sleep(1.0)
+    # Missing, busy for too long, not a warehouse: `warehouse.connect` names each in one line.
+    with warehouse.connect(path, read_only=True, wait_seconds=0):
+        pass
+    raise UserError(f"{path} did not open: {failure}")
 
 
 def single_select(query: str) -> str:
