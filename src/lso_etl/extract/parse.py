@@ -18,6 +18,7 @@ from lso_etl.extract.body import Assembled, assemble
 from lso_etl.extract.clean import content_hash, garbled_reason, word_count
 from lso_etl.extract.decode import header, parser_input
 from lso_etl.extract.detect import Found, detect, no_article_reason
+from lso_etl.extract.limits import too_complex
 from lso_etl.extract.metadata import Page, read_jsonld
 from lso_etl.models import Article, ParseResult, RawPage, Status
 from lso_etl.site.profile import PROFILE, SiteProfile
@@ -57,6 +58,10 @@ def parse_page_strict(page: RawPage, profile: SiteProfile = PROFILE) -> ParseRes
     if bad_response is not None:
         return bad_response
     source, encoding = parser_input(page.content, page.headers)
+    # Checked before the tree is built: once Lexbor starts, nothing can stop it.
+    hostile = too_complex(source if isinstance(source, bytes) else source.encode())
+    if hostile is not None:
+        return _failed(hostile)
     tree = LexborHTMLParser(source)
     found = replace(detect(Page(tree, read_jsonld(tree)), profile), encoding=encoding)
     reason = no_article_reason(found, profile, page.url)

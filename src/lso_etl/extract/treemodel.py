@@ -1,0 +1,191 @@
+"""A rough, linear model of the HTML tree builder, fed one tag at a time by `limits`.
+
+It keeps what makes Lexbor slow: the stack of open elements (its depth), the formatting
+elements the builder would re-open after they were closed implicitly (each re-opening is a new
+node, so a few unclosed `<b id=…>` before many paragraphs multiply), and the stack entries the
+builder must visit to find an end tag's element (`work`). Each rule follows the HTML spec's
+tree construction where that is cheap and otherwise errs towards keeping elements open and
+counting more, never less: a hostile page must not fit under a limit by confusing the model.
+"""
+
+from __future__ import annotations
+
+from collections import Counter
+from collections.abc import Collection
+from dataclasses import dataclass, field
+
+
+def _names(text: str) -> frozenset[bytes]:
+    return frozenset(text.encode().split())
+
+
+VOID = _names(
+    "area base basefont bgsound br col embed frame hr image img input keygen link meta param"
+    " source track wbr"
+)
+FORMATTING = _names("a b big code em font i nobr s small strike strong tt u")
+# End tags never reach above these (the spec's scope boundaries, widened: safe).
+SCOPE = _names(
+    "applet caption html table td th marquee object template button ol ul select"
+    " mi mo mn ms mtext annotation-xml foreignobject desc title"
+)
+SPECIAL = SCOPE | _names(
+    "address area article aside base basefont bgsound blockquote body br center col colgroup"
+    " dd details dir div dl dt embed fieldset figcaption figure footer form frame frameset"
+    " h1 h2 h3 h4 h5 h6 head header hgroup hr iframe img input keygen li link listing main"
+    " menu meta nav noembed noframes noscript p param plaintext pre script search section"
+    " source style summary tbody textarea tfoot thead tr track ul wbr xmp"
+)
+_LIST_ITEM_STOPS = SPECIAL - _names("address div p")
+_CLOSES_P = _names(
+    "address article aside blockquote center details dialog dir div dl fieldset figcaption"
+    " figure footer form h1 h2 h3 h4 h5 h6 header hgroup hr li dd dt listing main menu nav ol"
+    " p pre search section summary table ul xmp"
+)
+_LIST_ITEMS = {b"li": _names("li"), b"dt": _names("dt dd"), b"dd": _names("dt dd")}
+# A start tag that closes these elements when one of them is the current node.
+_CLOSES_CURRENT = {
+    b"option": _names("option"), b"optgroup": _names("option"), b"td": _names("td th"),
+    b"th": _names("td th"), b"tr": _names("td th tr"), b"rb": _names("rb rt rp"),
+    b"rt": _names("rb rt rp"), b"rp": _names("rb rt rp"), b"thead": _names("tr thead tbody tfoot"),
+    b"tbody": _names("tr thead tbody tfoot"), b"tfoot": _names("tr thead tbody tfoot"),
+}  # fmt: skip
+# Elements after which formatting elements opened inside them are forgotten (spec: markers).
+_MARKERS = _names("applet caption marquee object template td th")
+FOREIGN_ROOTS = _names("svg math")
+_INTEGRATION = _names("foreignobject desc title mi mo mn ms mtext annotation-xml")
+_BREAKOUT = _names(
+    "b big blockquote body br center code dd div dl dt em embed h1 h2 h3 h4 h5 h6 head hr i"
+    " img li listing menu meta nobr ol p pre ruby s small span strong strike sub sup table tt"
+    " u ul var font"
+)
+
+
+@dataclass
+class TreeModel:
+    """Open elements, formatting elements to re-open, and what building would cost."""
+
+    stack: list[tuple[bytes, bool]] = field(default_factory=list)  # (name, is foreign)
+    open: Counter[bytes] = field(default_factory=Counter)
+    foreign_open: int = 0  # foreign (SVG, MathML) elements on the stack
+    markers: int = 0  # marker elements on the stack
+    stray: list[tuple[bytes, int]] = field(default_factory=list)  # (name, markers then)
+    nodes: int = 0  # elements the builder creates, re-opened ones included
+    work: int = 0  # stack entries visited
+    options: int = 0
+
+    def push(self, name: bytes, foreign: bool) -> None:
+        self.stack.append((name, foreign))
+        self.open[name] += 1
+        self.foreign_open += foreign
+        self.markers += not foreign and name in _MARKERS
+
+    def _remove(self, index: int) -> tuple[bytes, bool]:
+        name, foreign = self.stack.pop(index)
+        self.open[name] -= 1
+        self.foreign_open -= foreign
+        self.markers -= not foreign and name in _MARKERS
+        return name, foreign
+
+    def foreign(self) -> bool:
+        if not self.foreign_open:
+            return False  # the common case, without looking at the stack
+        name, foreign = self.stack[-1]
+        return foreign and name not in _INTEGRATION
+
+    def find(self, names: Collection[bytes], stops: frozenset[bytes]) -> int | None:
+        """The index of the nearest open element named in `names`, if no stop is nearer."""
+        for index in range(len(self.stack) - 1, -1, -1):
+            self.work += 1
+            node = self.stack[index][0]
+            if node in names:
+                return index
+            if node in stops:
+                return None
+        return None
+
+    def pop_to(self, index: int) -> None:
+        """Pop down to `index`: formatting elements popped on the way stay active, unless a
+        marker element they were opened in is popped too."""
+        popped: list[bytes] = []
+        marker_popped = False
+        while len(self.stack) > index:
+            self.work += 1
+            name, foreign = self._remove(-1)
+            if not foreign and name in _MARKERS:
+                popped.clear()
+                marker_popped = True
+            elif not foreign and name in FORMATTING:
+                popped.append(name)
+        if marker_popped:
+            self.stray = [entry for entry in self.stray if entry[1] <= self.markers]
+        self.stray.extend((name, self.markers) for name in reversed(popped))
+
+    def reconstruct(self) -> None:
+        if self.stray:
+            self.nodes += len(self.stray)
+            for name, _ in self.stray:
+                self.push(name, False)
+            self.stray.clear()
+
+    def start(self, name: bytes, self_closing: bool) -> bool:
+        """Model one start tag; True when it opened an HTML element (not a foreign one)."""
+        self.nodes += 1
+        self.options += name in (b"option", b"optgroup")
+        if self.foreign() and name in _BREAKOUT:
+            while self.foreign():
+                self._remove(-1)
+        if self.foreign():
+            if not self_closing:
+                self.push(name, True)
+            return False
+        if name == b"a":
+            self.end_formatting(name)  # a new link closes an open one (the adoption agency)
+        self._close_implied(name)
+        self.reconstruct()
+        if name in FOREIGN_ROOTS:
+            if not self_closing:
+                self.push(name, True)
+            return False
+        if name not in VOID:
+            self.push(name, False)  # "<div/>" opens a div in HTML: the slash is ignored
+        return True
+
+    def _close_implied(self, name: bytes) -> None:
+        if name in _CLOSES_P and self.open[b"p"]:
+            index = self.find((b"p",), SCOPE)
+            if index is not None:
+                self.pop_to(index)
+        if name in _LIST_ITEMS:
+            index = self.find(_LIST_ITEMS[name], _LIST_ITEM_STOPS)
+            if index is not None:
+                self.pop_to(index)
+        current = _CLOSES_CURRENT.get(name, frozenset())
+        if name == b"optgroup" and self.open[b"select"]:
+            current = current | {b"optgroup"}
+        while self.stack and self.stack[-1][0] in current:
+            self.pop_to(len(self.stack) - 1)
+
+    def end(self, name: bytes) -> None:
+        self.nodes += len(self.stray)  # text after this tag may re-open each of them
+        if self.stack and self.stack[-1] == (name, False) and name not in _MARKERS:
+            self._remove(-1)  # the usual case, a well-formed end tag: nothing else changes
+        elif name in FORMATTING:
+            self.end_formatting(name)
+        elif self.open[name]:
+            index = self.find((name,), SCOPE if name in SPECIAL else SPECIAL)
+            if index is not None:
+                self.pop_to(index)
+
+    def end_formatting(self, name: bytes) -> None:
+        """The adoption agency, roughly: the element leaves the stack and the active list, and
+        what it held stays open."""
+        if self.open[name]:
+            index = self.find((name,), SCOPE)
+            if index is not None:
+                self._remove(index)
+            return  # out of scope: ignored
+        for position in range(len(self.stray) - 1, -1, -1):
+            if self.stray[position][0] == name:
+                del self.stray[position]
+                return
