@@ -6,6 +6,7 @@ import json
 import os
 import subprocess
 import sys
+import time
 from pathlib import Path
 from typing import Any
 
@@ -132,3 +133,43 @@ def test_usage_errors_are_one_line_and_exit_2(line: list[str], message: str) -> 
     assert done.returncode == 2
     assert message in done.stderr.decode("utf-8")
     assert b"Traceback" not in done.stderr
+
+
+def test_a_page_over_the_body_cap_is_refused_without_reading_it_whole(tmp_path: Path) -> None:
+    """The fetcher's cap (LSO_MAX_BODY_BYTES) holds for a saved file and for stdin: 1 GiB of
+    a sparse file (nothing on disk) and an endless pipe end in one line, exit 4, at once."""
+    url = "https://baolangson.vn/bai-viet-5012345.html"
+    huge = tmp_path / "huge.html"
+    with huge.open("wb") as file:
+        file.truncate(1024**3)  # 1 GiB of zeros: reading it whole would take seconds and 1 GiB
+    started = time.perf_counter()
+    done = run_script("parse", str(huge), "--url", url, "--json")
+    assert done.returncode == 4, done.stderr
+    (line,) = done.stderr.decode("utf-8").splitlines()
+    assert (
+        line
+        == f"failed: page over {5 * 1024 * 1024} bytes, the size cap of fetched pages (LSO_MAX_BODY_BYTES): not parsed"
+    )
+    assert json.loads(done.stdout)["status"] == "failed"
+    env = {**os.environ, "LSO_MAX_BODY_BYTES": "100000"}
+    with subprocess.Popen(["yes", "<p>Lạng Sơn</p>"], stdout=subprocess.PIPE) as endless:
+        piped = subprocess.run(
+            [str(SCRIPT), "parse", "-", "--url", url, "--json"],
+            stdin=endless.stdout, capture_output=True, env=env, timeout=120, check=False,
+        )  # fmt: skip
+        endless.kill()
+    assert piped.returncode == 4
+    assert b"page over 100000 bytes" in piped.stderr and b"Traceback" not in piped.stderr
+    assert time.perf_counter() - started < 30  # two process starts; reading 1 GiB is not done
+
+
+def test_a_page_at_the_cap_is_parsed(tmp_path: Path) -> None:
+    case = "current_basic"
+    size = (PAGES / f"{case}.html").stat().st_size
+    result = CliRunner().invoke(app, args(case, "--json"), env={"LSO_MAX_BODY_BYTES": str(size)})
+    assert result.exit_code == 0, result.output
+    smaller = CliRunner().invoke(
+        app, args(case, "--json"), env={"LSO_MAX_BODY_BYTES": str(size - 1)}
+    )
+    assert smaller.exit_code == 4
+    assert json.loads(smaller.stdout)["reason"].startswith(f"page over {size - 1} bytes")

@@ -22,7 +22,7 @@ import typer
 from lso_etl.errors import UserError
 from lso_etl.extract.dates import VN_TZ
 from lso_etl.extract.parse import parse_page, record
-from lso_etl.models import Outcome, RawPage, Status
+from lso_etl.models import Outcome, ParseResult, RawPage, Status
 from lso_etl.settings import Settings
 from lso_etl.site.urls import on_base
 
@@ -31,14 +31,26 @@ EXIT_ROBOTS = 5
 EXIT_FETCH = 6
 
 
-def _read(source: str) -> bytes:
+def _read(source: str, cap: int) -> bytes:
+    """At most `cap` + 1 bytes of the page: one byte over tells it is too big, and a huge file
+    or an endless pipe is never read whole into memory."""
     if source == "-":  # raw bytes: the page's own encoding is detected, not the locale's
         stream = sys.stdin
-        return stream.buffer.read() if hasattr(stream, "buffer") else stream.read().encode()
+        if hasattr(stream, "buffer"):
+            return bytes(stream.buffer.read(cap + 1))
+        return str(stream.read(cap + 1)).encode()[: cap + 1]
     try:
-        return Path(source).read_bytes()
+        with Path(source).open("rb") as file:
+            return file.read(cap + 1)
     except OSError as exc:
         raise UserError(f"cannot read {source}: {exc.strerror or exc}") from None
+
+
+def _over_cap(url: str, cap: int) -> dict[str, Any]:
+    reason = (
+        f"page over {cap} bytes, the size cap of fetched pages (LSO_MAX_BODY_BYTES): not parsed"
+    )
+    return record(ParseResult(status=Status.FAILED, reason=reason), url)
 
 
 def _fetch_time(value: str | None) -> datetime:
@@ -77,6 +89,7 @@ def _finish(rec: dict[str, Any]) -> None:
 
 
 def parse(
+    ctx: typer.Context,
     source: Annotated[str, typer.Argument(metavar="PATH_OR_-", help="Saved page, or - for stdin.")],
     url: Annotated[str, typer.Option(help="The URL the page was fetched from (its identity).")],
     compact: Annotated[bool, typer.Option("--json", help="One compact line of JSON.")] = False,
@@ -91,15 +104,16 @@ def parse(
     status: Annotated[int, typer.Option(help="The HTTP status the page came with.")] = 200,
 ) -> None:
     """Parse one saved page and print its record as JSON (keys in the record's order)."""
-    page = RawPage(
-        requested_url=url,
-        url=url,
-        status=status,
-        headers={"Content-Type": content_type} if content_type else {},
-        content=_read(source),
-        fetched_at=_fetch_time(fetched_at),
-    )
-    rec = record(parse_page(page), url)
+    settings: Settings = ctx.obj
+    cap = settings.max_body_bytes  # the fetcher's cap: a page it would refuse is refused here
+    moment = _fetch_time(fetched_at)
+    content = _read(source, cap)
+    if len(content) > cap:
+        rec = _over_cap(url, cap)
+    else:
+        headers = {"Content-Type": content_type} if content_type else {}
+        page = RawPage(url, url, status, headers, content, moment)
+        rec = record(parse_page(page), url)
     _emit(rec, compact)
     _finish(rec)
 
