@@ -1,0 +1,125 @@
+"""A warehouse path DuckDB cannot open (issue 12, item 9): each kind is named for what it is, in
+one line, at once, through the real command line, and the file is left exactly as it was."""
+
+from __future__ import annotations
+
+import hashlib
+import random
+import sys
+import time
+from collections.abc import Callable
+from pathlib import Path
+
+import pytest
+
+from lso_etl.cli.main import main
+from lso_etl.store import warehouse
+
+BLOCK = 256 * 1024  # DuckDB's block size; the file starts with three 4 KiB headers
+HEADERS = 3 * 4096
+
+
+@pytest.fixture(scope="session")
+def real_warehouse(tmp_path_factory: pytest.TempPathFactory) -> bytes:
+    """The bytes of a migrated warehouse big enough to span many blocks."""
+    db = tmp_path_factory.mktemp("real") / "lso.duckdb"
+    with warehouse.connect(db) as con:
+        warehouse.migrate(con)
+        con.execute(
+            "insert into runs (run_id, flow, base_url, respect_robots, parser_version,"
+            " started_at, status) select 'r' || i, 'x', 'http://127.0.0.1:9', true, 'v', now(),"
+            " 'completed' from range(100000) t(i)"
+        )
+    return db.read_bytes()
+
+
+def _damaged(data: bytes) -> bytes:
+    spoiled = bytearray(data)
+    spoiled[HEADERS + 100 : HEADERS + 164] = b"\xff" * 64  # inside the first block
+    return bytes(spoiled)
+
+
+# kind -> (the path's content from a real warehouse's bytes, or None for a directory; the words)
+KINDS: dict[str, tuple[Callable[[bytes], bytes] | None, str]] = {
+    "empty": (lambda _: b"", "is empty (0 bytes), not a DuckDB database"),
+    "random": (lambda _: random.Random(12).randbytes(100_000), "is not a DuckDB database"),
+    "text": (lambda _: "ghi chú của tôi\n".encode(), "is not a DuckDB database"),
+    "truncated": (lambda data: data[:5000], "is truncated"),
+    # Cut between blocks: DuckDB opens it, and would fail only when a query reads past the end.
+    "truncated at a block": (lambda data: data[: HEADERS + 3 * BLOCK], "is truncated"),
+    "damaged": (_damaged, "is damaged"),
+    "directory": (None, "is a directory, not a DuckDB file"),
+}
+# The analyst commands (sql, search, stats) open through `store.readonly`, which has its own tests.
+COMMANDS = {
+    "dry run": ["backfill", "--from", "2017-07-01", "--to", "2017-07-02", "--dry-run"],
+    "backfill": ["backfill", "--from", "2017-07-01", "--to", "2017-07-02", "--quiet"],
+    "daily": ["daily"],
+}
+
+
+def _state(folder: Path) -> dict[str, str]:
+    return {
+        p.name: hashlib.sha256(p.read_bytes()).hexdigest() if p.is_file() else "dir"
+        for p in sorted(folder.rglob("*"))
+    }
+
+
+@pytest.mark.parametrize("command", COMMANDS)
+@pytest.mark.parametrize("kind", KINDS)
+def test_an_unusable_warehouse_is_named_in_one_line_at_once_and_left_untouched(
+    kind: str,
+    command: str,
+    real_warehouse: bytes,
+    tmp_path: Path,
+    monkeypatch: pytest.MonkeyPatch,
+    capsys: pytest.CaptureFixture[str],
+) -> None:
+    make, words = KINDS[kind]
+    path = tmp_path / "lso.duckdb"
+    if make is None:
+        path.mkdir()
+    else:
+        path.write_bytes(make(real_warehouse))
+    before = _state(tmp_path)
+    monkeypatch.setenv("PREFECT_LOGGING_LEVEL", "WARNING")  # main() sets it: restored after
+    argv = ["lso-etl", "--db", str(path), "--base-url", "http://127.0.0.1:9", *COMMANDS[command]]
+    monkeypatch.setattr(sys, "argv", argv)
+    started = time.monotonic()
+    with pytest.raises(SystemExit) as ended:
+        main()
+    elapsed = time.monotonic() - started
+    err = capsys.readouterr().err
+    assert ended.value.code == 2
+    assert err.count("\n") == 1 and err.startswith(f"error: {path} {words}"), err
+    assert "locked" not in err and "Traceback" not in err
+    assert elapsed < 5, f"{elapsed:.1f} s: a bad file must not be waited for like a lock"
+    assert _state(tmp_path) == before  # not a byte changed, no WAL or lock file left beside it
+
+
+def test_a_folder_that_cannot_be_created_is_one_line(
+    tmp_path: Path, monkeypatch: pytest.MonkeyPatch, capsys: pytest.CaptureFixture[str]
+) -> None:
+    blocker = tmp_path / "file"
+    blocker.write_text("not a folder")
+    monkeypatch.setenv("PREFECT_LOGGING_LEVEL", "WARNING")
+    monkeypatch.setattr(sys, "argv", ["lso-etl", "--db", str(blocker / "lso.duckdb"), "daily"])
+    with pytest.raises(SystemExit) as ended:
+        main()
+    err = capsys.readouterr().err
+    assert ended.value.code == 2
+    assert err.startswith(f"error: cannot create a folder for {blocker / 'lso.duckdb'}"), err
+    assert err.count("\n") == 1
+
+
+def test_describe_open_error_leaves_a_lock_conflict_to_the_wait(tmp_path: Path) -> None:
+    """What another opener (the analyst's read-only one) calls to classify DuckDB's error."""
+    import duckdb
+
+    conflict = duckdb.IOException(
+        'IO Error: Could not set lock on file "/x/lso.duckdb": Conflicting lock is held in'
+        " /usr/bin/python3.11 (PID 4242) by user me."
+    )
+    assert warehouse.describe_open_error(tmp_path / "lso.duckdb", conflict) is None
+    other = duckdb.IOException("IO Error: Could not read from file: Is a directory")
+    assert "is a directory" in (warehouse.describe_open_error(tmp_path, other) or "")
