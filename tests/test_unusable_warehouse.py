@@ -45,8 +45,6 @@ KINDS: dict[str, tuple[Callable[[bytes], bytes] | None, str]] = {
     "random": (lambda _: random.Random(12).randbytes(100_000), "is not a DuckDB database"),
     "text": (lambda _: "ghi chú của tôi\n".encode(), "is not a DuckDB database"),
     "truncated": (lambda data: data[:5000], "is truncated"),
-    # Cut between blocks: DuckDB opens it, and would fail only when a query reads past the end.
-    "truncated at a block": (lambda data: data[: HEADERS + 3 * BLOCK], "is truncated"),
     "damaged": (_damaged, "is damaged"),
     "directory": (None, "is a directory, not a DuckDB file"),
 }
@@ -123,3 +121,22 @@ def test_describe_open_error_leaves_a_lock_conflict_to_the_wait(tmp_path: Path) 
     assert warehouse.describe_open_error(tmp_path / "lso.duckdb", conflict) is None
     other = duckdb.IOException("IO Error: Could not read from file: Is a directory")
     assert "is a directory" in (warehouse.describe_open_error(tmp_path, other) or "")
+
+
+def test_a_file_cut_between_blocks_is_named_when_a_query_reads_past_its_end(
+    real_warehouse: bytes, tmp_path: Path
+) -> None:
+    """DuckDB opens it (the header cannot say: it trims free blocks off healthy files too)."""
+    path = tmp_path / "lso.duckdb"
+    path.write_bytes(real_warehouse[: HEADERS + 3 * BLOCK])
+    before = _state(tmp_path)
+    scan = "select count(*), sum(length(run_id)) from runs"
+    truncated = pytest.raises(warehouse.WarehouseUnusable, match="is truncated")
+    with truncated as named, warehouse.connect(path, read_only=True) as con:
+        con.execute(scan).fetchall()
+    assert str(named.value).startswith(f"{path} is truncated (")
+    lease = warehouse.Lease(path, "64MB")
+    truncated = pytest.raises(warehouse.WarehouseUnusable, match="is truncated")
+    with truncated, lease, lease.connection() as con:
+        con.execute(scan).fetchall()
+    assert _state(tmp_path) == before

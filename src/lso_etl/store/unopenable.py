@@ -10,7 +10,6 @@ and so should any other opener of the warehouse or of a snapshot.
 from __future__ import annotations
 
 import re
-import struct
 from pathlib import Path
 
 import duckdb
@@ -26,8 +25,6 @@ DAMAGED = ("Corrupt database file", "does not match stored checksum")
 OTHER_VERSION = "version number"
 DUCKDB_MAGIC = b"DUCK"  # bytes 8..12 of every DuckDB database file
 MAGIC_AT = slice(8, 12)
-HEADER_BYTES = 3 * 4096  # the main header and two database headers, then the blocks
-MIN_BLOCK, MAX_BLOCK = 16 * 1024, 256 * 1024 * 1024  # sane block sizes (the default: 256 KiB)
 RESTORE = (
     "restore it from a backup (or move it aside to start a new warehouse), or pass another --db"
 )
@@ -71,31 +68,6 @@ def describe_open_error(path: Path, exc: BaseException) -> str | None:
     if OTHER_VERSION in text:
         return f"{path} was written by an incompatible DuckDB version ({_first_line(text)})"
     return f"{path} cannot be opened as a DuckDB warehouse: {_first_line(text)}"
-
-
-def check_complete(path: Path) -> str | None:
-    """A file cut at a block boundary opens, and fails only when a query reads past its end
-    (perhaps much later): its header says how many blocks it holds, so compare at once."""
-    try:
-        with path.open("rb") as file:
-            head = file.read(HEADER_BYTES)
-    except OSError:
-        return None
-    if len(head) < HEADER_BYTES or head[MAGIC_AT] != DUCKDB_MAGIC:
-        return None
-    # Two database headers (4 KiB each, after the main one); the newer iteration is in force.
-    # Each: checksum, iteration, meta block, free list, block count, block size (u64 LE).
-    headers = [struct.unpack_from("<6Q", head, at) for at in (4096, 8192)]
-    _, _, _, _, blocks, block_size = max(headers, key=lambda fields: fields[1])
-    if not MIN_BLOCK <= block_size <= MAX_BLOCK:  # not a layout this reading knows: say nothing
-        return None
-    size = _size(path) or 0
-    if size < HEADER_BYTES + blocks * block_size:
-        return (
-            f"{path} is truncated ({size} bytes, but its header counts {blocks} blocks of"
-            f" {block_size} bytes): {RESTORE}"
-        )
-    return None
 
 
 def _size(path: Path) -> int | None:

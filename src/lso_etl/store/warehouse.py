@@ -24,7 +24,6 @@ from lso_etl.store.loading import load_batch, record_fetches, record_outcomes
 from lso_etl.store.runs import finish_run, site_profile_version, start_run
 from lso_etl.store.unopenable import (
     WarehouseUnusable,
-    check_complete,
     describe_open_error,
     is_damage,
 )
@@ -67,11 +66,9 @@ def connect(
         path.parent.mkdir(parents=True, exist_ok=True)
     except OSError as exc:
         raise WarehouseUnusable(f"cannot create a folder for {path}: {exc.strerror}") from exc
+    # A file cut at a block boundary opens: it is named when a query reads past its end. (Its
+    # header's block count cannot tell earlier: DuckDB trims free blocks off a healthy file.)
     con = _open(path, read_only, wait_seconds)
-    cut = check_complete(path)
-    if cut is not None:
-        con.close()
-        raise WarehouseUnusable(cut)
     try:
         with named_damage(path):
             con.execute(f"set TimeZone = '{TIME_ZONE}'")
