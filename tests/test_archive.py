@@ -4,7 +4,11 @@ killed between archive and load resumes from the archive; `lso-etl reparse` need
 from __future__ import annotations
 
 import hashlib
-from datetime import date
+import json
+import logging
+import random
+import re
+from datetime import date, timedelta
 from pathlib import Path
 
 import duckdb
@@ -14,7 +18,7 @@ from warcio.archiveiterator import ArchiveIterator
 
 from lso_etl.cli.main import app
 from lso_etl.crawl import discover
-from lso_etl.crawl.archive import RunArchive, read_page, scan
+from lso_etl.crawl.archive import DamagedRecord, RunArchive, read_page, scan
 from lso_etl.crawl.transfer import Exchange
 from lso_etl.pipeline import steps as crawl
 from lso_etl.pipeline.run import BARE, Steps, run_window
@@ -176,3 +180,113 @@ def test_reparse_rebuilds_records_from_the_archive_without_network(
     # No request was made: the reparse runs record the archive's origin, not the live site's,
     # so the replay warehouse still accepts replay runs afterwards.
     assert _rows(db, "select distinct base_url from runs") == [(site.base_url,)]
+
+
+# --- damaged archives --------------------------------------------------------------------------
+MID = date(2017, 6, 7)
+
+
+def _two_runs(corpus: Corpus, tmp_path: Path) -> tuple[Path, Path, Path]:
+    """A warehouse built by two real crawls of the replay site: one WARC file each."""
+    db = tmp_path / "lso.duckdb"
+    with ReplaySite(corpus) as site:
+        settings = _settings(site.base_url, db)
+        run_window("backfill-chunk", settings, (START, MID), STRATEGIES, None, {})
+        run_window("backfill-chunk", settings, (MID + timedelta(days=1), END), STRATEGIES, None, {})
+    first, second = sorted((tmp_path / "raw").glob("*.warc.gz"))
+    return db, first, second
+
+
+def _article_records(db: Path, warc: Path) -> list[tuple[int, int]]:
+    return [
+        (int(str(offset)), int(str(length)))
+        for offset, length in _rows(
+            db,
+            "select warc_offset, warc_length from archive_records where kind = 'article'"
+            f" and status = 200 and warc_file = '{warc.name}' order by warc_offset",
+        )
+    ]
+
+
+def _damage(warc: Path, how: str, records: list[tuple[int, int]]) -> int:
+    """Damage one WARC file; return how many of its article records can no longer be read."""
+    middle = len(records) // 2
+    offset, length = records[middle]
+    data = warc.read_bytes()
+    if how == "truncated mid-record":
+        warc.write_bytes(data[: offset + length // 2])
+        return len(records) - middle
+    if how == "bytes overwritten in the middle":
+        at = offset + length // 2
+        warc.write_bytes(data[:at] + bytes(64) + data[at + 64 :])
+        return 1
+    if how == "random bytes":  # longer than before: the next run's recovery scans the garbage
+        warc.write_bytes(random.Random(7).randbytes(len(data) + 4096))
+        return len(records)
+    warc.write_bytes(b"")  # zero-length
+    return len(records)
+
+
+@pytest.mark.parametrize(
+    "how",
+    ["truncated mid-record", "bytes overwritten in the middle", "random bytes", "zero-length"],
+)
+def test_reparse_skips_a_damaged_warc_file_reports_it_and_reparses_the_rest(
+    corpus: Corpus, tmp_path: Path, how: str, caplog: pytest.LogCaptureFixture
+) -> None:
+    db, first, second = _two_runs(corpus, tmp_path)
+    total = len(_in_range(corpus))
+    records = _article_records(db, second)
+    assert len(_article_records(db, first)) + len(records) == total and len(records) >= 4
+    damaged = _damage(second, how, records)
+    articles_before = _rows(db, "select article_id, content_hash from articles order by 1")
+    caplog.set_level(logging.WARNING)
+    result = CliRunner().invoke(app, ["--db", str(db), "reparse", "--json"])
+    assert result.exit_code == 0, result.output
+    assert result.exception is None
+    (line,) = result.stdout.splitlines()
+    summary = json.loads(line)
+    assert summary["damaged"] == damaged
+    assert summary["counts"] == {"unchanged": total - damaged}  # every undamaged one reparsed
+    warnings = [r.getMessage() for r in caplog.records if r.levelno == logging.WARNING]
+    assert sum(second.name in w and "offset" in w for w in warnings) >= damaged
+    assert _rows(db, "select article_id, content_hash from articles order by 1") == articles_before
+    plain = CliRunner().invoke(app, ["--db", str(db), "reparse"])
+    assert plain.exit_code == 0 and plain.stdout.count("\n") == 1
+    assert f"{damaged} damaged archive records skipped (see the log)" in plain.stdout
+    assert f"unchanged {total - damaged}" in plain.stdout
+
+
+def test_recovery_skips_a_damaged_record_and_goes_on_to_the_next(
+    tmp_path: Path, caplog: pytest.LogCaptureFixture
+) -> None:
+    from datetime import UTC, datetime
+
+    from lso_etl.store import warehouse
+
+    archive = RunArchive(tmp_path, "deadbeef0002", {"software": "test"})
+    for n in range(3):
+        url = f"http://127.0.0.1:9/bai-{5000001 + n}.html"
+        archive.response(url, Exchange(url, (), 200, "OK", (), b"<p>x</p>" * 50,
+                                       datetime.now(UTC), 0.01))  # fmt: skip
+    rows = archive.drain()
+    archive.close()
+    data = bytearray(archive.path.read_bytes())
+    at = rows[1].warc_offset + rows[1].warc_length // 2
+    data[at : at + 32] = bytes(32)  # the second response overwritten: the third is intact
+    archive.path.write_bytes(bytes(data))
+    (tmp_path / "20170101T000000Z-garbage.warc.gz").write_bytes(random.Random(1).randbytes(5000))
+    caplog.set_level(logging.WARNING)
+    with warehouse.connect(tmp_path / "lso.duckdb") as con:
+        warehouse.migrate(con)
+        found = recover(con, tmp_path, scan)
+    assert [r.warc_offset for r in found] == [rows[0].warc_offset, rows[2].warc_offset]
+    warned = " ".join(r.getMessage() for r in caplog.records)
+    assert f"{archive.name}: damaged archive record at offset" in warned
+    assert "garbage.warc.gz: damaged archive record at offset 0" in warned
+    with pytest.raises(
+        DamagedRecord, match=re.escape(f"{archive.name} at offset {rows[1].warc_offset}")
+    ):
+        read_page(tmp_path, archive.name, rows[1].warc_offset)
+    with pytest.raises(DamagedRecord, match=re.escape("no-such.warc.gz at offset 0")):
+        read_page(tmp_path, "no-such.warc.gz", 0)

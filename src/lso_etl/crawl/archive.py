@@ -19,13 +19,12 @@ import io
 import logging
 import threading
 import zlib
-from collections.abc import Iterator
+from collections.abc import Generator, Iterator
 from datetime import UTC, datetime
 from pathlib import Path
 from typing import Any, BinaryIO
 
 from warcio.archiveiterator import ArchiveIterator
-from warcio.exceptions import ArchiveLoadFailed
 from warcio.statusandheaders import StatusAndHeaders
 from warcio.warcwriter import WARCWriter
 
@@ -170,12 +169,37 @@ def _warc_date(when: datetime) -> str:
 
 
 # --- reading ---------------------------------------------------------------------------------
+class DamagedRecord(Exception):
+    """An archived record that cannot be read back whole: its file is missing, cut short,
+    overwritten or no WARC file at all. The message names the file and the offset."""
+
+
+_GZIP_MAGIC = b"\x1f\x8b\x08"  # every record is its own gzip member: where reading can resume
+_SEARCH_CHUNK = 1 << 20
+
+
 def read_page(root: Path, warc_file: str, offset: int) -> RawPage:
-    """The archived response at `offset` of `warc_file`, as the parser's input. No network."""
-    with (root / warc_file).open("rb") as stream:
-        stream.seek(offset)
-        record = next(iter(ArchiveIterator(stream)))
-        return _page(record)
+    """The archived response at `offset` of `warc_file`, as the parser's input. No network.
+    Raises `DamagedRecord` when it cannot be read back exactly as it was archived."""
+    try:
+        with (root / warc_file).open("rb") as stream:
+            stream.seek(offset)
+            record = next(iter(ArchiveIterator(stream)), None)
+            if record is None or record.rec_type != "response":
+                raise ValueError("no response record there")
+            page = _page(record)
+            intact = _digest_matches(record, page.content)
+    except Exception as exc:  # warcio, zlib and the OS raise many kinds for damaged bytes
+        raise DamagedRecord(f"{warc_file} at offset {offset}: {_why(exc)}") from None
+    if not intact:
+        raise DamagedRecord(f"{warc_file} at offset {offset}: payload digest mismatch")
+    return page
+
+
+def _why(exc: Exception) -> str:
+    if isinstance(exc, OSError):
+        return exc.strerror or str(exc)
+    return f"{type(exc).__name__}: {exc}" if str(exc) else type(exc).__name__
 
 
 def _page(record: Any) -> RawPage:
@@ -192,21 +216,55 @@ def _page(record: Any) -> RawPage:
 
 
 def scan(root: Path, warc_file: str, start: int) -> Iterator[ArchiveRecord]:
-    """Index rows of the responses from byte `start` on; stops quietly at a torn last record."""
-    with (root / warc_file).open("rb") as stream:
-        stream.seek(start)
-        records = ArchiveIterator(stream)
-        try:
-            for record in records:
-                if record.rec_type != "response":
-                    continue
-                page = _page(record)  # reads the body first: then the member's extent is known
+    """Index rows of the responses from byte `start` on. A damaged record (torn by a crash,
+    overwritten, garbage) is logged with its offset and skipped: reading resumes at the next
+    gzip member, so one bad record costs only itself."""
+    try:
+        stream = (root / warc_file).open("rb")
+    except OSError as exc:
+        log.warning("%s: unreadable archive file (%s): skipped", warc_file, _why(exc))
+        return
+    with stream:
+        position: int | None = start
+        while position is not None:
+            position = yield from _scan_from(stream, warc_file, position)
+
+
+def _scan_from(
+    stream: BinaryIO, warc_file: str, start: int
+) -> Generator[ArchiveRecord, None, int | None]:
+    """Rows from `start` to the end (then None), or to a damaged record (then where to resume)."""
+    stream.seek(start)
+    records = ArchiveIterator(stream)
+    good_end = start
+    try:
+        for record in records:
+            page = _page(record) if record.rec_type == "response" else None
+            offset, length = records.get_record_offset(), records.get_record_length()
+            if page is not None:
                 if not _digest_matches(record, page.content):
                     raise ValueError("payload digest mismatch")
-                offset, length = records.get_record_offset(), records.get_record_length()
                 yield _scanned_row(record, warc_file, page, offset, length)
-        except (ArchiveLoadFailed, EOFError, zlib.error, ValueError, OSError) as exc:
-            log.warning("%s ends in a torn record after a crash (%s): ignored", warc_file, exc)
+            good_end = offset + length  # warcio counts offsets from the file start
+        return None
+    except Exception as exc:  # warcio, zlib and the OS raise many kinds for damaged bytes
+        log.warning(
+            "%s: damaged archive record at offset %d (%s): skipped", warc_file, good_end, _why(exc)
+        )
+    return _next_member(stream, good_end + 1)
+
+
+def _next_member(stream: BinaryIO, position: int) -> int | None:
+    """The offset of the next gzip member header at or after `position`, if any."""
+    stream.seek(position)
+    carry = b""
+    while chunk := stream.read(_SEARCH_CHUNK):
+        found = (carry + chunk).find(_GZIP_MAGIC)
+        if found >= 0:
+            return position - len(carry) + found
+        position += len(chunk)
+        carry = chunk[-(len(_GZIP_MAGIC) - 1) :]
+    return None
 
 
 def _digest_matches(record: Any, content: bytes) -> bool:

@@ -7,6 +7,7 @@ and now parses leaves quarantine's outcome behind. It is a run of its own (`flow
 
 from __future__ import annotations
 
+import logging
 from collections import Counter
 from datetime import date
 from typing import Any
@@ -14,12 +15,13 @@ from zoneinfo import ZoneInfo
 
 from lso_etl.crawl import archive
 from lso_etl.extract.parse import PARSER_VERSION, parse_page
-from lso_etl.models import ArticleRef, CrawlItem, FetchResult, ParseResult, RunCounts
+from lso_etl.models import ArticleRef, CrawlItem, FetchResult, ParseResult, RawPage, RunCounts
 from lso_etl.pipeline.steps import batches
 from lso_etl.settings import Settings
 from lso_etl.store import archive_index, frontier, warehouse
 
 SITE_TZ = ZoneInfo("Asia/Ho_Chi_Minh")
+log = logging.getLogger(__name__)
 
 
 def reparse(
@@ -39,10 +41,16 @@ def reparse(
             con, "reparse", parameters, origin, settings.respect_robots, PARSER_VERSION
         )
     counts: Counter[str] = Counter()
+    damaged: list[str] = []
     status = "failed"
     try:
         for batch in batches(entries, settings.batch_size):
-            items = [item for entry in batch if (item := _reparsed(settings, entry, start, end))]
+            archived = [(entry, _archived(settings, entry, damaged)) for entry in batch]
+            items = [
+                item
+                for entry, page in archived
+                if page is not None and (item := _reparsed(page, entry, start, end))
+            ]
             with warehouse.connect(settings.db) as con:
                 outcomes = warehouse.load_batch(con, run_id, items)
                 frontier.mark(con, run_id, outcomes, {}, settings.retry_gave_up_after)
@@ -52,14 +60,28 @@ def reparse(
     finally:
         with warehouse.connect(settings.db) as con:
             warehouse.finish_run(con, run_id, status, RunCounts(dict(counts)), 0, 0)
-    return {"run_id": run_id, "pages": sum(counts.values()), "counts": dict(counts)}
+    total = sum(counts.values())
+    return {"run_id": run_id, "pages": total, "counts": dict(counts), "damaged": len(damaged)}
+
+
+def _archived(
+    settings: Settings, entry: tuple[str, str, str, int], damaged: list[str]
+) -> RawPage | None:
+    """The archived page of an entry; a damaged one is logged, listed and skipped (the article
+    keeps what the warehouse holds), so one bad record or file never stops the others."""
+    article_id, _, warc_file, offset = entry
+    try:
+        return archive.read_page(settings.archive_dir, warc_file, offset)
+    except archive.DamagedRecord as exc:
+        log.warning("reparse skips %s: damaged archive record %s", article_id, exc)
+        damaged.append(article_id)
+        return None
 
 
 def _reparsed(
-    settings: Settings, entry: tuple[str, str, str, int], start: date | None, end: date | None
+    page: RawPage, entry: tuple[str, str, str, int], start: date | None, end: date | None
 ) -> CrawlItem | None:
-    article_id, url, warc_file, offset = entry
-    page = archive.read_page(settings.archive_dir, warc_file, offset)
+    article_id, url, _, _ = entry
     parsed = parse_page(page)
     if not _in_range(parsed, start, end):
         return None
@@ -78,4 +100,9 @@ def _in_range(parsed: ParseResult, start: date | None, end: date | None) -> bool
 
 def summary_line(result: dict[str, Any]) -> str:
     counts = ", ".join(f"{k} {v}" for k, v in sorted(result["counts"].items()))
-    return f"reparse: {result['pages']} archived pages, {counts or 'nothing to do'} (run {result['run_id']})"
+    damaged = result.get("damaged", 0)
+    skipped = f", {damaged} damaged archive records skipped (see the log)" if damaged else ""
+    return (
+        f"reparse: {result['pages']} archived pages, {counts or 'nothing to do'}{skipped}"
+        f" (run {result['run_id']})"
+    )
