@@ -4,13 +4,15 @@ from __future__ import annotations
 
 import asyncio
 import json
-from datetime import date
+import sys
+from datetime import date, timedelta
 from pathlib import Path
 
 import pytest
 from typer.testing import CliRunner
 
 from lso_etl.cli.main import app
+from lso_etl.errors import UserError
 from lso_etl.models import (
     Article,
     ArticleRef,
@@ -22,7 +24,7 @@ from lso_etl.models import (
     UrlOutcome,
 )
 from lso_etl.pipeline.report import DRIFT_MESSAGE, LayoutDrift, RunReport, to_markdown
-from lso_etl.pipeline.steps import chunk_windows
+from lso_etl.pipeline.steps import FIRST_WEB_DAY, chunk_windows, clamp_range, site_today
 from lso_etl.replay.model import Corpus
 from lso_etl.replay.server import ReplaySite
 
@@ -139,3 +141,66 @@ def test_backfill_dry_run_lists_candidates_and_how_they_were_found(
     assert {c["found_by"] for chunk in chunks for c in chunk["candidates"]} == {"sitemap"}
     assert not any(path.endswith(".html") and "-" in path for _, path in replay.requests)
     assert not db.exists()  # a dry run writes nothing
+
+
+def test_chunks_reach_the_calendar_s_last_day_and_any_width_without_overflow() -> None:
+    assert chunk_windows(date(9999, 12, 1), date.max, 31, newest_first=False) == [
+        (date(9999, 12, 1), date.max)
+    ]
+    assert chunk_windows(date.min, date(1, 1, 3), 2, newest_first=False) == [
+        (date.min, date(1, 1, 2)),
+        (date(1, 1, 3), date(1, 1, 3)),
+    ]
+    whole = chunk_windows(date(2017, 1, 1), date(2017, 3, 1), 10**12, newest_first=False)
+    assert whole == [(date(2017, 1, 1), date(2017, 3, 1))]
+
+
+def test_a_range_is_cut_to_the_days_that_can_hold_articles_and_one_with_none_refused() -> None:
+    today = date(2026, 11, 29)
+    start, end, notes = clamp_range(date.min, date.max, today)
+    assert (start, end) == (FIRST_WEB_DAY, today) and len(notes) == 2
+    assert clamp_range(date(2017, 7, 1), today, today) == (date(2017, 7, 1), today, [])
+    with pytest.raises(UserError, match="is after today"):
+        clamp_range(today + timedelta(days=1), date.max, today)
+    with pytest.raises(UserError, match="before the first web page"):
+        clamp_range(date.min, date(1980, 1, 1), today)
+
+
+def test_a_dry_run_of_all_time_is_clamped_lists_the_corpus_and_raises_nothing(
+    corpus: Corpus, replay: ReplaySite, db: Path, monkeypatch: pytest.MonkeyPatch,
+    capsys: pytest.CaptureFixture[str],
+) -> None:  # fmt: skip
+    """`backfill --from 0001-01-01 --to 9999-12-31 --dry-run` raised OverflowError (issue 12).
+    Year-wide chunks keep it quick: with month chunks each empty one walks the listings."""
+    from lso_etl.cli.main import main
+
+    monkeypatch.setenv("PREFECT_LOGGING_LEVEL", "WARNING")
+    monkeypatch.setenv("LSO_MIN_DELAY", "0")
+    monkeypatch.setattr(sys, "argv", [
+        "lso-etl", "--db", str(db), "--base-url", replay.base_url, "backfill", "--from",
+        "0001-01-01", "--to", "9999-12-31", "--chunk-days", "4000", "--dry-run", "--json",
+    ])  # fmt: skip
+    with pytest.raises(SystemExit) as ended:  # typer's way to end a command that succeeded
+        main()
+    assert ended.value.code == 0
+    captured = capsys.readouterr()
+    chunks = json.loads(captured.out)
+    assert chunks[0]["start"] == FIRST_WEB_DAY.isoformat()
+    assert chunks[-1]["end"] == site_today().isoformat()
+    found = {c["article_id"] for chunk in chunks for c in chunk["candidates"]}
+    assert found == {a.article_id for a in corpus.articles}
+    assert captured.err.splitlines() == [
+        f"note: --to 9999-12-31 is after today: the backfill ends today ({site_today()}), since"
+        " days to come hold no articles yet and a chunk finished empty would never be read again",
+        f"note: --from 0001-01-01 is before the first web page: the backfill starts {FIRST_WEB_DAY}",
+    ]
+    assert not db.exists()  # a dry run writes nothing
+
+
+def test_a_backfill_wholly_in_the_future_or_with_no_chunk_width_is_refused_in_one_line() -> None:
+    future = CliRunner().invoke(app, ["backfill", "--from", "9000-01-01", "--to", "9999-12-31"])
+    assert isinstance(future.exception, UserError) and "is after today" in str(future.exception)
+    zero = CliRunner().invoke(
+        app, ["backfill", "--from", "2017-07-01", "--to", "2017-07-02", "--chunk-days", "0"]
+    )
+    assert isinstance(zero.exception, UserError) and "at least 1 day" in str(zero.exception)
