@@ -17,10 +17,10 @@ Opening the snapshot: it is a copy, so holding it open blocks nobody.
 `duckdb.connect("DIR/lso-snapshot.duckdb", read_only=True)` reads it (load the fts
 extension first for `fts_main_article_search.match_bm25`; `search_articles` needs nothing).
 Unlike `lso-etl sql`, such a connection may read and write other files: that is the point of
-a copy (join a CSV of your own, COPY results out). To run SQL you do not trust on it, add
-`config={"enable_external_access": False, "lock_configuration": True}` to that call: the
-same sandbox as `lso-etl sql` (`store.readonly`). Opened read-write and changed, the snapshot
-is yours: the next export refuses to replace it until you move it away.
+a copy (join a CSV of your own, COPY results out). To run SQL you do not trust on it, then
+run `set enable_external_access = false` and `set lock_configuration = true` on it (or open it
+with `store.readonly.open_read_only`): the same sandbox as `lso-etl sql`. Opened read-write
+and changed, the snapshot is yours: the next export refuses to replace it until you move it.
 """
 
 from __future__ import annotations

@@ -55,7 +55,7 @@ def inspect(path: Path, force: bool) -> Target:
     foreign = tuple(sorted(_foreign(path, owned)))
     if foreign and not force:
         raise UserError(
-            f"--to {path} holds {len(foreign)} files lso-etl export did not write or that "
+            f"--to {path} holds {len(foreign)} item(s) lso-etl export did not write or that "
             f"changed since (e.g. {foreign[0]}): choose a new or empty directory, or pass "
             "--force to write beside them (they are kept)"
         )

@@ -12,9 +12,12 @@ analyst's connection is closed in three layers, each enough against the tricks i
 - `single_select`: the text must be exactly one query (SELECT, FROM, WITH, VALUES, DESCRIBE,
   SHOW, SUMMARIZE), so SET, PRAGMA, CALL, CHECKPOINT, ATTACH, USE and second statements are
   refused before DuckDB sees them.
-The same holds for the snapshot `lso-etl export` writes: it is a plain DuckDB file, so
-whoever opens it chooses; `duckdb.connect(path, read_only=True, config={"enable_external_access":
-False, "lock_configuration": True})` gives the same sandbox (load fts first if wanted).
+DuckDB's sandbox still lets SQL read the database's own files (the warehouse, its .wal and
+.tmp folder): that is the warehouse, which the analyst may read anyway.
+The snapshot `lso-etl export` writes is a plain DuckDB file, so whoever opens it chooses. The
+same sandbox there: `con = duckdb.connect(path, read_only=True)`, load fts if wanted, then
+`con.execute("set enable_external_access = false")` and
+`con.execute("set lock_configuration = true")` (or call `open_read_only(path)`).
 """
 
 from __future__ import annotations
