@@ -43,6 +43,15 @@ HOSTILE: dict[str, Callable[[], bytes]] = {
     "1,000 unclosed <b> re-opened in 500,000 paragraphs": lambda: (
         b"<p>" + _distinct(b"<b id=%d>", 1_000) + b"<p>x" * 500_000
     ),
+    "400 unclosed <b> (under the depth limit) re-opened in 200,000 paragraphs": lambda: (
+        b"<p>" + _distinct(b"<b id=%d>", 400) + b"<p>x" * 200_000
+    ),
+    "400 unclosed <b> re-opened in 200,000 list items": lambda: (
+        b"<ul><li>" + _distinct(b"<b id=%d>", 400) + b"<li>x" * 200_000
+    ),
+    "400 unclosed <b> re-opened after 200,000 closed divs": lambda: (
+        b"<div>" + _distinct(b"<b id=%d>", 400) + b"</div><div>x" * 200_000
+    ),
     "end tags out of scope: <span><div></span>": lambda: b"<span><div></span>" * 100_000,
     "adoption agency: <b><div></b>": lambda: b"<b><div></b>" * 100_000,
     "a table between a div and its end tag": lambda: b"<div><table></div>" * 50_000,

@@ -142,13 +142,16 @@ class TreeModel:
         if name == b"a":
             self.end_formatting(name)  # a new link closes an open one (the adoption agency)
         self._close_implied(name)
-        self.reconstruct()
+        if name not in _CLOSES_P:
+            self.reconstruct()  # inline elements go inside the re-opened formatting ones
         if name in FOREIGN_ROOTS:
             if not self_closing:
                 self.push(name, True)
             return False
         if name not in VOID:
             self.push(name, False)  # "<div/>" opens a div in HTML: the slash is ignored
+        if name in _CLOSES_P:
+            self.reconstruct()  # a block's text re-opens them inside it
         return True
 
     def _close_implied(self, name: bytes) -> None:
