@@ -2,6 +2,8 @@
 
 from __future__ import annotations
 
+import io
+import logging
 import socket
 from datetime import date
 from pathlib import Path
@@ -100,6 +102,26 @@ def test_a_failed_chunk_does_not_sink_the_others_and_a_rerun_finishes_it(
     assert rerun["counts"] == {"loaded": len(july)}
     assert (rerun["chunks"], rerun["chunks_run"]) == (2, 1)  # August, finished, was skipped
     assert _rows(db, "select count(*) from articles") == [(len(in_range),)]
+
+
+def test_a_failed_chunk_logs_its_reason_without_a_stray_nonetype_line(
+    db: Path, july_sitemap_down: ReplaySite
+) -> None:
+    """Prefect logs a task that returned a Failed state with `exc_info=True` outside any
+    `except`: formatted, that printed "NoneType: None" under the chunk's error line."""
+    written = io.StringIO()
+    handler = logging.StreamHandler(written)
+    handler.setFormatter(logging.Formatter("%(levelname)s %(name)s: %(message)s"))
+    task_logger = logging.getLogger("prefect.task_runs")
+    task_logger.addHandler(handler)
+    try:
+        with pytest.raises(FailedRun, match="1 of 1 chunks failed"):
+            backfill(date(2017, 7, 1), date(2017, 7, 31), july_sitemap_down.base_url, str(db), 0.0)
+    finally:
+        task_logger.removeHandler(handler)
+    log = written.getvalue()
+    assert "Task run failed with state: Failed(message='discovery incomplete" in log  # the line
+    assert "NoneType: None" not in log and "Traceback" not in log
 
 
 def test_backfill_of_an_unreachable_site_fails_in_one_line_and_leaves_the_chunk_to_rerun(
