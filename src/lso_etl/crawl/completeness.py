@@ -17,6 +17,7 @@ import re
 
 # Where the root's opening tag may appear: after a BOM, a declaration, a doctype, a comment.
 _HEAD_BYTES = 4096
+CHALLENGE_SCAN = 16 * 1024
 _HTML_OPENS = re.compile(rb"<html[\s>]", re.IGNORECASE)
 # The first element (not `<?xml`, `<!DOCTYPE` or `<!--`), and whether it closes itself.
 _XML_ROOT = re.compile(rb"<([A-Za-z_][\w:.\-]*)[^>]*?(/?)>")
@@ -37,6 +38,15 @@ def cut_short(status: int, content_type: str | None, body: bytes) -> str | None:
         return None
     name, media = root.decode("ascii", "replace"), kind.split(";")[0].strip()
     return f"body cut short: {len(body)} bytes of {media} and no closing </{name}>"
+
+
+def is_challenge(body: bytes, markers: tuple[str, ...]) -> bool:
+    """Whether a 200 body is a CDN's bot challenge ("Just a moment...") instead of the page.
+
+    Such a page never came from the site: an article or sitemap answered with one is unread, not
+    empty and not broken. Challenge pages are small, so their markers sit near the top."""
+    head = body[:CHALLENGE_SCAN].decode("utf-8", "replace").lower()
+    return any(marker.lower() in head for marker in markers)
 
 
 def _xml_root(body: bytes) -> bytes | None:

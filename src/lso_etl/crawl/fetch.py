@@ -31,6 +31,7 @@ from tenacity import (
     wait_exponential_jitter,
 )
 
+from lso_etl.crawl.completeness import is_challenge
 from lso_etl.crawl.redirects import Refused, RobotsDisallowed, check_host, check_redirect
 from lso_etl.crawl.transfer import (
     BodyTooLarge,
@@ -44,6 +45,7 @@ from lso_etl.crawl.transfer import (
 )
 from lso_etl.models import ArticleRef, FetchResult, Outcome, RawPage
 from lso_etl.settings import Settings
+from lso_etl.site.discovery import DISCOVERY
 
 log = logging.getLogger(__name__)
 
@@ -51,17 +53,6 @@ RETRY_STATUSES = frozenset({408, 429, 500, 502, 503, 504})
 REDIRECT_STATUSES = frozenset({301, 302, 303, 307, 308})
 # A cut body is a transfer failure like a reset: the next try usually arrives whole.
 RETRYABLE = (httpx.TransportError, DeadlineExceeded, CorruptBody, Truncated)
-# Refused lives with the redirect rules; the discovery reader imports it from here.
-__all__ = [
-    "RETRYABLE",
-    "Fetcher",
-    "Recorder",
-    "Refused",
-    "RetryAfterTooLong",
-    "RetryableStatus",
-    "conditional_headers",
-    "tls_context",
-]
 
 
 class RetryableStatus(Exception):
@@ -293,6 +284,9 @@ class Fetcher:
             return self._ended(ref, before, Outcome.UNCHANGED, "HTTP 304 not modified")
         if answer.status >= 300:
             return self._ended(ref, before, Outcome.HTTP_ERROR, f"HTTP {answer.status}")
+        if is_challenge(answer.content, DISCOVERY.challenge_markers):  # the page never came:
+            detail = "a bot challenge page came instead of the article"  # the next run tries again
+            return self._ended(ref, before, Outcome.GAVE_UP, detail)
         page = RawPage(
             requested_url=ref.url,
             url=answer.url,

@@ -16,14 +16,15 @@ from collections.abc import Callable, Iterator, Mapping
 from contextlib import contextmanager
 from dataclasses import dataclass, field, replace
 
+from lso_etl.crawl.completeness import is_challenge
 from lso_etl.crawl.fetch import (
     RETRYABLE,
     Fetcher,
-    Refused,
     RetryableStatus,
     RetryAfterTooLong,
     conditional_headers,
 )
+from lso_etl.crawl.redirects import Refused
 from lso_etl.crawl.transfer import BodyTooLarge, UnsupportedEncoding
 from lso_etl.errors import UserError
 from lso_etl.models import Document, Entry
@@ -34,7 +35,6 @@ log = logging.getLogger(__name__)
 FAILURES = (*RETRYABLE, RetryableStatus, RetryAfterTooLong, Refused, BodyTooLarge,
             UnsupportedEncoding)  # fmt: skip
 ABSENT = frozenset({404, 410})
-CHALLENGE_SCAN = 16 * 1024  # challenge pages are small: their markers sit near the top
 
 Parse = Callable[[bytes, str], tuple[list[Entry], list[Entry]]]
 
@@ -118,8 +118,7 @@ class Reader:
         return str(exc) or type(exc).__name__
 
     def _is_challenge(self, body: bytes) -> bool:
-        head = body[:CHALLENGE_SCAN].decode("utf-8", "replace").lower()
-        return any(marker.lower() in head for marker in self.profile.challenge_markers)
+        return is_challenge(body, self.profile.challenge_markers)
 
 
 @contextmanager

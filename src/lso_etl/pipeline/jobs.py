@@ -5,7 +5,8 @@ page costs a 304. Not when that response was cut short: before truncation was ca
 (issue 12) a page cut by a wrong Content-Length could be stored as complete, and a 304 would
 keep the cut text for ever. The archived page is the evidence (an HTML page that opens `<html>`
 and never closes it, see `crawl.completeness`), and such a page is fetched again without
-validators. The same check keeps a cut page an interrupted run archived from being loaded.
+validators. The same check keeps a cut page an interrupted run archived from being loaded, and
+so does a CDN's bot challenge archived in an article's place: neither is the page.
 """
 
 from __future__ import annotations
@@ -16,10 +17,11 @@ from pathlib import Path
 from typing import Any
 
 from lso_etl.crawl import archive
-from lso_etl.crawl.completeness import cut_short
+from lso_etl.crawl.completeness import cut_short, is_challenge
 from lso_etl.crawl.fetch import conditional_headers
 from lso_etl.models import ArticleRef
 from lso_etl.pipeline.steps import Job
+from lso_etl.site.discovery import DISCOVERY
 from lso_etl.store import archive_index, frontier
 
 log = logging.getLogger(__name__)
@@ -38,16 +40,16 @@ def plan_jobs(
     recheck = [r for r in todo if r.article_id in known]
     validators = archive_index.validators(con, [r.url for r in recheck])
     checked = [r.article_id for r in recheck if r.url in validators]
-    cut = _cut_short(archive_dir, archive_index.archived_pages(con, checked))
+    cut = _not_the_page(archive_dir, archive_index.archived_pages(con, checked))
     unfinished = [
         r.article_id
         for r in todo
         if r.article_id not in known and getattr(states.get(r.article_id), "state", "") != "done"
     ]
     archived = archive_index.archived_pages(con, unfinished)
-    cut |= _cut_short(archive_dir, archived)
+    cut |= _not_the_page(archive_dir, archived)
     if cut:
-        log.warning("%d stored pages were cut short in transit: fetched again in full", len(cut))
+        log.warning("%d archived pages were cut short or a challenge: fetched afresh", len(cut))
     return [
         Job(
             r,
@@ -58,8 +60,9 @@ def plan_jobs(
     ]
 
 
-def _cut_short(archive_dir: Path, pages: dict[str, tuple[str, int]]) -> set[str]:
-    """The article ids whose archived page (WARC file, offset) is cut short or unreadable."""
+def _not_the_page(archive_dir: Path, pages: dict[str, tuple[str, int]]) -> set[str]:
+    """The article ids whose archived page (WARC file, offset) is cut short, a bot challenge,
+    or unreadable."""
     cut = set()
     for article_id, (warc_file, offset) in pages.items():
         try:
@@ -68,7 +71,9 @@ def _cut_short(archive_dir: Path, pages: dict[str, tuple[str, int]]) -> set[str]
             log.warning("archived page of %s unreadable (%s): fetched afresh", article_id, exc)
             cut.add(article_id)
             continue
-        if cut_short(page.status, page.headers.get("content-type"), page.content):
+        if cut_short(page.status, page.headers.get("content-type"), page.content) or is_challenge(
+            page.content, DISCOVERY.challenge_markers
+        ):
             cut.add(article_id)
     return cut
 

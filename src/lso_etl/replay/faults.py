@@ -17,7 +17,8 @@ from email.utils import format_datetime
 from functools import cache
 from http import HTTPStatus
 
-from lso_etl.replay.routes import HTML
+from lso_etl.replay import feeds
+from lso_etl.replay.routes import HTML, XML
 
 Fault = int | str
 
@@ -48,11 +49,11 @@ KINDS = {
     "badcharset": "the page (UTF-8) served as windows-1252",
     "429-long": "429 with Retry-After: 3600 (over the crawler's cap)",
     "429-date": "429 with Retry-After as an HTTP date two seconds ahead",
+    "sitemap-chain": "a sitemap index that names only the next link of an endless chain of"
+    " indexes (/sitemap.xml?n=1, then ?n=2, ...)",
 }
-# Served only when queued: on an article page a challenge ends `quarantined` (a final outcome
-# for a page that never came), so drawing it at random would lose articles by design until the
-# fetcher tells a challenge from a page; discovery tests queue it on sitemaps.
-QUEUED_ONLY = frozenset({"challenge"})
+# Served only when queued: the chain replaces the sitemap index, which has no meaning on others.
+QUEUED_ONLY = frozenset({"sitemap-chain"})
 # The mix a rate draws from: the other kinds and the retried statuses, in a fixed order.
 CHAOS_MIX: tuple[Fault, ...] = (500, 503, 429, 408, *(k for k in KINDS if k not in QUEUED_ONLY))
 
@@ -120,6 +121,9 @@ def fault_reply(
             packed = gzip.compress(page.body)
             headers = {**page.headers, "Content-Encoding": "gzip"}
             return replace(page, headers=headers, body=packed[: len(packed) // 2], fault=fault)
+        case "sitemap-chain":
+            chain = feeds.render_chain_index(f"http://{host}", 0).encode()
+            return Reply(200, {"Content-Type": XML}, chain, fault=fault)
         case "challenge":
             return Reply(200, {"Content-Type": HTML}, CHALLENGE_PAGE, fault=fault)
         case "slow":

@@ -41,9 +41,10 @@ class DiscoveryProfile:
     listing_time: str = "time[datetime]"  # inside the item, ISO 8601 in `datetime`
     # Listings are not strictly ordered at day boundaries: read this many days past the start.
     listing_overlap_days: int = 1
-    # Text of the bot-challenge pages CDNs serve with a 200 in a document's place ("Just a
-    # moment..."): such a page is an unread document, not an empty one. Matched case-insensitively
-    # near the top of the body. (How many pages a walk may read is a setting: LSO_MAX_LISTING_PAGES.)
+    # Text of the bot-challenge pages CDNs serve with a 200 in a page's place ("Just a
+    # moment..."): a document or article answered so is unread (retried), never empty or
+    # broken. Matched case-insensitively near the top of the body.
+    # (How many pages a walk may read is a setting: LSO_MAX_LISTING_PAGES.)
     challenge_markers: tuple[str, ...] = (
         "<title>Just a moment",
         "cf-chl-",
