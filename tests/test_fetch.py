@@ -5,6 +5,7 @@ from __future__ import annotations
 import time
 from datetime import UTC, date, datetime, timedelta
 from email.utils import format_datetime
+from pathlib import Path
 
 import httpx
 import pytest
@@ -317,3 +318,23 @@ def test_a_short_content_length_is_retried_and_costs_the_next_page_nothing(
     assert whole.page is not None and whole.page.content == body
     assert whole.requests == 2
     assert following.page is not None and following.requests == 1
+
+
+def test_a_damaged_archived_page_is_fetched_afresh_not_fatal(
+    corpus: Corpus, tmp_path: Path, caplog: pytest.LogCaptureFixture
+) -> None:
+    """A resumed run reads pages an interrupted run archived; one whose record is damaged (here
+    a file of garbage) is fetched from the site instead of ending the batch in a traceback."""
+    article = corpus.articles[5]
+    (tmp_path / "raw").mkdir()
+    (tmp_path / "raw" / "damaged.warc.gz").write_bytes(b"\x1f\x8b\x08" + b"garbage" * 100)
+    with ReplaySite(corpus) as site:
+        settings = _settings(site.base_url, db=tmp_path / "lso.duckdb")
+        with Fetcher(settings) as fetcher:
+            job = Job(_ref(site.base_url, article.path), archived=("damaged.warc.gz", 0))
+            [item] = crawl_batch(fetcher, [job])
+        assert ("GET", article.path) in site.requests
+    assert item.fetched.page is not None and item.fetched.detail != "from the raw archive"
+    assert item.parsed is not None and item.parsed.article is not None
+    assert item.parsed.article.headline == article.headline
+    assert "damaged.warc.gz" in caplog.text and "fetched afresh" in caplog.text

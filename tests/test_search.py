@@ -127,9 +127,12 @@ def test_without_the_extension_the_default_search_still_works(
     assert found.engine == "builtin" and len(found.hits) == 5
 
 
-def test_cli_search_prints_ranked_hits_and_json() -> None:
+def test_cli_search_prints_ranked_hits_and_json(tmp_path: Path) -> None:
+    """On a copy: this module's `con` holds the demo warehouse open, and the CLI's sandboxed
+    connection refuses to share a database this process already has open."""
     runner = CliRunner()
-    db = str(demo_db())
+    db = str(tmp_path / "lso.duckdb")
+    shutil.copy(demo_db(), db)
     table = runner.invoke(app, ["--db", db, "search", "nong thon moi", "--limit", "3"])
     assert table.exit_code == 0, table.output
     assert "hits for 'nong thon moi'" in table.output

@@ -53,6 +53,7 @@ COMMANDS = {
     "dry run": ["backfill", "--from", "2017-07-01", "--to", "2017-07-02", "--dry-run"],
     "backfill": ["backfill", "--from", "2017-07-01", "--to", "2017-07-02", "--quiet"],
     "daily": ["daily"],
+    "stats": ["stats"],
 }
 
 

@@ -105,14 +105,23 @@ def crawl_batch(fetcher: Fetcher, jobs: Sequence[Job]) -> list[CrawlItem]:
 
 
 def crawl_one(fetcher: Fetcher, job: Job) -> CrawlItem:
-    if job.archived is not None:
-        warc_file, offset = job.archived
-        page = archive.read_page(fetcher.settings.archive_dir, warc_file, offset)
-        fetched = FetchResult(job.ref, page=page, detail="from the raw archive")
-    else:
+    fetched = _from_archive(fetcher, job) if job.archived is not None else None
+    if fetched is None:
         fetched = fetcher.fetch(job.ref, dict(job.validators) if job.validators else None)
     parsed = parse_page(fetched.page) if fetched.page is not None else None
     return CrawlItem(fetched, parsed)
+
+
+def _from_archive(fetcher: Fetcher, job: Job) -> FetchResult | None:
+    """The page an interrupted run archived; None when that record is damaged: fetch afresh."""
+    assert job.archived is not None
+    warc_file, offset = job.archived
+    try:
+        page = archive.read_page(fetcher.settings.archive_dir, warc_file, offset)
+    except archive.DamagedRecord as exc:
+        log.warning("%s: archived page unreadable (%s), fetched afresh", job.ref.url, exc)
+        return None
+    return FetchResult(job.ref, page=page, detail="from the raw archive")
 
 
 def load_items(
