@@ -14,6 +14,7 @@ import ssl
 import threading
 import time
 from collections.abc import Callable
+from dataclasses import replace
 from datetime import UTC, datetime
 from email.utils import parsedate_to_datetime
 from types import TracebackType
@@ -197,13 +198,13 @@ class Fetcher:
             self._last_request = time.monotonic()
 
     # --- requests ------------------------------------------------------------------------
-    def _send(self, url: str, headers: dict[str, str]) -> Exchange:
+    def _send(self, url: str, headers: dict[str, str], limits: Limits) -> Exchange:
         with self._in_flight:
             self._pace()
             with self._count_lock:
                 self.requests_made += 1
             self._mine.count = self._own_requests() + 1
-            answer = exchange(self.client, url, headers, self.limits)
+            answer = exchange(self.client, url, headers, limits)
         with self._count_lock:
             self.bytes_fetched += len(answer.content)
         if self.recorder is not None:
@@ -212,7 +213,7 @@ class Fetcher:
             raise RetryableStatus(answer.status, _retry_after(answer.header("retry-after")))
         return answer
 
-    def _with_retries(self, url: str, headers: dict[str, str]) -> Exchange:
+    def _with_retries(self, url: str, headers: dict[str, str], limits: Limits) -> Exchange:
         retrying = Retrying(
             stop=stop_after_attempt(self.settings.max_attempts),
             wait=self._wait,
@@ -220,7 +221,7 @@ class Fetcher:
             reraise=True,
             sleep=self._sleep,
         )
-        return retrying(self._send, url, headers)
+        return retrying(self._send, url, headers, limits)
 
     def _wait(self, state: RetryCallState) -> float:
         exc = state.outcome.exception() if state.outcome else None
@@ -237,19 +238,30 @@ class Fetcher:
         backoff = self.settings.backoff
         return wait_exponential_jitter(multiplier=backoff, max=60, jitter=backoff)(state)
 
-    def get(self, url: str, validators: dict[str, str] | None = None) -> Exchange:
+    def get(
+        self, url: str, validators: dict[str, str] | None = None, max_body: int | None = None
+    ) -> Exchange:
         """GET with retries on transport errors, timeouts, 408/429/5xx; redirects followed here.
 
         Other statuses (4xx, 304) are returned as they are. `validators` are conditional-request
-        headers (If-None-Match / If-Modified-Since) for the first hop.
+        headers (If-None-Match / If-Modified-Since) for the first hop. `max_body` replaces the
+        article cap for this request (discovery documents have their own: a spec sitemap is 50 MB).
         """
         _ = self.robots  # robots.txt is always the first request of a run
-        return self._follow(url, validators, check_robots=True)
+        limits = self.limits if max_body is None else replace(self.limits, max_body=max_body)
+        return self._follow(url, validators, check_robots=True, limits=limits)
 
-    def _follow(self, url: str, validators: dict[str, str] | None, check_robots: bool) -> Exchange:
+    def _follow(
+        self,
+        url: str,
+        validators: dict[str, str] | None,
+        check_robots: bool,
+        limits: Limits | None = None,
+    ) -> Exchange:
+        limits = limits or self.limits
         hops = [url]
         check_host(url, self.allowed_hosts)
-        answer = self._with_retries(url, dict(validators or {}))
+        answer = self._with_retries(url, dict(validators or {}), limits)
         while answer.status in REDIRECT_STATUSES and answer.header("location"):
             target = urljoin(hops[-1], answer.header("location") or "")
             check_redirect(hops[-1], target, self.allowed_hosts)
@@ -260,7 +272,7 @@ class Fetcher:
             if check_robots and not self.allowed(target):
                 raise RobotsDisallowed(f"redirect to {target}, which robots.txt disallows")
             hops.append(target)
-            answer = self._with_retries(target, {})
+            answer = self._with_retries(target, {}, limits)
         return answer
 
     def fetch(self, ref: ArticleRef, validators: dict[str, str] | None = None) -> FetchResult:

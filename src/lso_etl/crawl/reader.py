@@ -12,9 +12,8 @@ from __future__ import annotations
 
 import logging
 import xml.etree.ElementTree as ET
-from collections.abc import Callable, Iterator, Mapping
-from contextlib import contextmanager
-from dataclasses import dataclass, field, replace
+from collections.abc import Callable, Mapping
+from dataclasses import dataclass, field
 
 from lso_etl.crawl.completeness import is_challenge
 from lso_etl.crawl.fetch import (
@@ -69,8 +68,8 @@ class Reader:
         cached = self.cache.get(url)
         validators = conditional_headers(cached.etag, cached.last_modified) if cached else None
         try:
-            with discovery_body_cap(self.fetcher):
-                answer = self.fetcher.get(url, validators)
+            cap = self.fetcher.settings.max_discovery_bytes
+            answer = self.fetcher.get(url, validators, max_body=cap)
         except FAILURES as exc:
             return self._fail(url, self._why(exc))
         if answer.status == 304 and cached is not None:
@@ -119,16 +118,3 @@ class Reader:
 
     def _is_challenge(self, body: bytes) -> bool:
         return is_challenge(body, self.profile.challenge_markers)
-
-
-@contextmanager
-def discovery_body_cap(fetcher: Fetcher) -> Iterator[None]:
-    """Discovery documents under their own body cap (a spec sitemap is 50 MB, ten times the
-    article cap). Discovery runs before any article is fetched, so no other request of the
-    run sees the larger cap. (A per-request cap in `Fetcher.get` would replace this.)"""
-    saved = fetcher.limits
-    fetcher.limits = replace(saved, max_body=fetcher.settings.max_discovery_bytes)
-    try:
-        yield
-    finally:
-        fetcher.limits = saved
