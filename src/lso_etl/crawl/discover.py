@@ -17,10 +17,12 @@ import re
 from collections import deque
 from collections.abc import Callable, Iterable, Iterator, Mapping
 from dataclasses import dataclass
-from datetime import date, timedelta
+from datetime import date
+from functools import partial
 
 from lso_etl.crawl.fetch import Fetcher
 from lso_etl.crawl.listings import parse_feed, parse_home, parse_json_listing, parse_listing
+from lso_etl.crawl.paging import BudgetSpent, Pages, walk_range
 from lso_etl.crawl.reader import DiscoveryIncomplete, Parse, Reader
 from lso_etl.crawl.sitemaps import parse_sitemap
 from lso_etl.models import ArticleRef, Document, Entry
@@ -178,14 +180,14 @@ def home_refs(
 def listing_refs(
     reader: Reader, start: date, end: date, profile: DiscoveryProfile
 ) -> Iterator[ArticleRef]:
-    """Walk each section newest first; stop once a whole page is older than the range start."""
+    """Each section's pages that cover the range, found by bisection (`paging`)."""
 
     def parse(body: bytes, url: str) -> tuple[list[Entry], list[Entry]]:
         return [], parse_listing(body.decode("utf-8", "replace"), url, profile)
 
     for section in profile.sections:
-        pages = (profile.listing_url.format(section=section, page=n) for n in _page_numbers(reader))
-        yield from _walk(reader, pages, parse, start, end, f"listing:{section}", profile)
+        url_of = partial(profile.listing_url.format, section=section)
+        yield from _walk(reader, url_of, parse, start, end, f"listing:{section}", profile)
 
 
 def json_listing_refs(
@@ -197,39 +199,33 @@ def json_listing_refs(
         return [], parse_json_listing(body, url)
 
     for category in profile.json_categories:
-        pages = (profile.json_listing_url.format(category=category, page=n)
-                 for n in _page_numbers(reader))  # fmt: skip
-        yield from _walk(reader, pages, parse, start, end, f"json:{category}", profile)
-
-
-def _page_numbers(reader: Reader) -> range:
-    return range(1, reader.fetcher.settings.max_listing_pages + 1)
+        url_of = partial(profile.json_listing_url.format, category=category)
+        yield from _walk(reader, url_of, parse, start, end, f"json:{category}", profile)
 
 
 def _walk(
     reader: Reader,
-    paths: Iterable[str],
+    url_of: Callable[..., str],
     parse: Parse,
     start: date,
     end: date,
     found_by: str,
     profile: DiscoveryProfile,
 ) -> Iterator[ArticleRef]:
-    """Pages in order until one is empty, absent or wholly older than the range; a walk that
-    runs out of pages before that has reached the listing budget."""
+    """The refs on the pages covering the range; a walk stopped by the page budget before it
+    passed the range start is reported, so the pass fails rather than cut silently."""
     settings = reader.fetcher.settings
-    stop_before = start - timedelta(days=profile.listing_overlap_days)
-    for path in paths:
-        doc = reader.read(on_base(settings.base_url, path), parse)
-        items = list(doc.pages) if doc else []
-        yield from refs_in_range(items, start, end, found_by, settings.base_url)
-        dates = [d for _, d in items if d is not None]
-        if not items or (dates and max(dates) < stop_before):
-            return
-    reader.budget_hit(
-        f"listing budget reached: {found_by} still lists the range after"
-        f" {settings.max_listing_pages} pages; raise LSO_MAX_LISTING_PAGES"
-    )
+    pages = Pages(reader, lambda n: url_of(page=n), parse, settings.max_listing_pages)
+    try:
+        for items in walk_range(pages, start, end, profile.listing_overlap_days):
+            yield from refs_in_range(items, start, end, found_by, settings.base_url)
+    except BudgetSpent:
+        if len(pages.read) >= pages.budget:  # else a page failed: the Reader has recorded it
+            reader.budget_hit(
+                f"listing budget reached: {found_by} still lists the range after"
+                f" {len(pages.read)} pages read; raise LSO_MAX_LISTING_PAGES"
+                f" (now {settings.max_listing_pages})"
+            )
 
 
 WALKERS: dict[str, Walker] = {
