@@ -11,35 +11,27 @@ from __future__ import annotations
 import csv
 import json
 import sys
-from datetime import date
 from pathlib import Path
 from typing import Annotated, Any
 
 import duckdb
 import typer
-from rich.console import Console
-from rich.table import Table
 
+from lso_etl.cli import output
+from lso_etl.cli.options import optional_day
 from lso_etl.errors import UserError
 from lso_etl.settings import Settings
 from lso_etl.store import search as search_engine
 from lso_etl.store import stats as warehouse_stats
 from lso_etl.store.export import export as export_warehouse
 from lso_etl.store.readonly import explain_refusal, open_read_only, single_select
+from lso_etl.store.textnorm import fold
 
-out = Console()
 AS_JSON = typer.Option("--json", help="Print JSON instead of a table.")
 
 
 def _dump(value: Any) -> str:
     return json.dumps(value, ensure_ascii=False, default=str)
-
-
-def _print_table(columns: list[str], rows: list[tuple[Any, ...]], title: str | None = None) -> None:
-    table = Table(*columns, title=title)
-    for row in rows:
-        table.add_row(*("" if v is None else str(v) for v in row))
-    out.print(table)
 
 
 def sql(
@@ -72,21 +64,18 @@ def sql(
         writer.writerow(columns)
         writer.writerows([["" if v is None else v for v in row] for row in rows])
     else:
-        _print_table(columns, rows)
-
-
-def _day(value: str | None, option: str) -> date | None:
-    try:
-        return date.fromisoformat(value) if value else None
-    except ValueError:
-        raise UserError(f"{option} {value!r} is not a date like 2017-07-01") from None
+        output.table(columns, rows)
 
 
 def search(
     ctx: typer.Context,
     query: Annotated[str, typer.Argument(help="Words to find, with or without accents.")],
-    start: Annotated[str | None, typer.Option("--from", help="First publish day.")] = None,
-    end: Annotated[str | None, typer.Option("--to", help="Last publish day.")] = None,
+    start: Annotated[
+        str | None, typer.Option("--from", metavar="DAY", help="First publish day.")
+    ] = None,
+    end: Annotated[
+        str | None, typer.Option("--to", metavar="DAY", help="Last publish day.")
+    ] = None,
     section: Annotated[
         str | None, typer.Option(help="Only this section (accents optional).")
     ] = None,
@@ -100,7 +89,12 @@ def search(
     settings: Settings = ctx.obj
     if engine not in ("builtin", "fts"):
         raise UserError(f"--engine {engine!r}: choose builtin or fts")
-    first, last = _day(start, "--from"), _day(end, "--to")
+    if not fold(query):
+        raise UserError(
+            f"the search query {query!r} has no words to find: give some, e.g."
+            ' lso-etl search "nong thon moi"'
+        )
+    first, last = optional_day(start, "--from"), optional_day(end, "--to")
     with open_read_only(settings.db) as con:
         try:
             found = search_engine.search(con, query, first, last, section, limit, engine)  # type: ignore[arg-type]
@@ -110,33 +104,39 @@ def search(
         hits = [vars(hit) for hit in found.hits]
         print(_dump({"query": found.query, "engine": found.engine, "hits": hits}))
         return
-    rows = [(f"{h.score:.3f}", h.published_at.strftime("%Y-%m-%d") if h.published_at else "",
-             h.section, h.headline, h.url) for h in found.hits]  # fmt: skip
+    rows = [(f"{h.score:.3f}", h.published_at.date() if h.published_at else None, h.section,
+             h.headline, h.url) for h in found.hits]  # fmt: skip
     title = f"{len(rows)} hits for {found.folded!r} ({found.engine})"
-    _print_table(["score", "published", "section", "headline", "url"], rows, title)
+    output.table(["score", "published", "section", "headline", "url"], rows, title)
 
 
 def stats(ctx: typer.Context, as_json: Annotated[bool, AS_JSON] = False) -> None:
-    """Articles and date span, the last runs, quarantine reasons, data quality of the last 7 days."""
+    """Articles, last runs, quarantine reasons and data quality of the last 7 days."""
     settings: Settings = ctx.obj
     with open_read_only(settings.db) as con:
         report = warehouse_stats.gather(con)
     if as_json:
         print(_dump(report))
         return
+    _print_stats(report)
+
+
+def _print_stats(report: dict[str, Any]) -> None:
     o = report["overview"]
-    out.print(
-        f"[bold]{o['articles']}[/bold] articles published {o['first_published_at']} .."
-        f" {o['last_published_at']}; {o['edited']} edited ({o['versions']} versions)"
+    output.line(
+        f"{o['articles']} articles published {output.cell(o['first_published_at']) or '-'} .."
+        f" {output.cell(o['last_published_at']) or '-'}; {o['edited']} edited"
+        f" ({o['versions']} versions)"
     )
     for title, key in (("Last runs", "runs"), ("Quarantine reasons", "quarantine"),
                        ("Layout shares, last 7 days", "data_quality")):  # fmt: skip
         rows = report[key]
         if rows:
-            _print_table(list(rows[0]), [tuple(r.values()) for r in rows], title)
+            output.table(list(rows[0]), [tuple(r.values()) for r in rows], title)
     if report["checks"]:
         failing = {k: v for k, v in report["checks"]["checks"].items() if v}
-        out.print(f"data checks after the last run: {failing or 'all pass'}")
+        shown = output.cell(failing) if failing else "all pass"
+        output.line(f"data checks after the last run: {shown}")
 
 
 def export(
@@ -161,10 +161,11 @@ def export(
     if as_json:
         print(_dump(result))
         return
-    out.print(f"snapshot: {result['snapshot']}\nparquet:  {result['parquet']}")
-    out.print(", ".join(f"{table} {n}" for table, n in result["rows"].items()))  # type: ignore[attr-defined]
-    if result["kept"]:
-        out.print(f"kept {len(result['kept'])} files that are not the export's: {result['kept']}")  # type: ignore[arg-type]
+    output.line(f"snapshot: {result['snapshot']}\nparquet:  {result['parquet']}")
+    output.line(output.cell(result["rows"]))
+    kept = result["kept"]
+    if isinstance(kept, list) and kept:
+        output.line(f"kept {len(kept)} files that are not the export's: {output.cell(kept)}")
 
 
 def register(app: typer.Typer) -> None:

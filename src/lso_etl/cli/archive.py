@@ -6,31 +6,24 @@
 from __future__ import annotations
 
 import json
-from datetime import date
 from typing import Annotated
 
 import typer
 
+from lso_etl.cli.options import optional_day, ordered
 from lso_etl.errors import UserError
 from lso_etl.settings import Settings
-
-
-def _day(value: str | None, option: str) -> date | None:
-    if value is None:
-        return None
-    try:
-        return date.fromisoformat(value)
-    except ValueError:
-        raise UserError(f"{option} {value!r} is not a date like 2017-07-01") from None
 
 
 def reparse(
     ctx: typer.Context,
     start: Annotated[
-        str | None, typer.Option("--from", help="First publish day, YYYY-MM-DD (default: all).")
+        str | None,
+        typer.Option("--from", metavar="DAY", help="First publish day, YYYY-MM-DD (default: all)."),
     ] = None,
     end: Annotated[
-        str | None, typer.Option("--to", help="Last publish day, YYYY-MM-DD (default: all).")
+        str | None,
+        typer.Option("--to", metavar="DAY", help="Last publish day, YYYY-MM-DD (default: all)."),
     ] = None,
     as_json: Annotated[bool, typer.Option("--json", help="Print the result as JSON.")] = False,
 ) -> None:
@@ -39,9 +32,8 @@ def reparse(
     from lso_etl.pipeline.reparse import summary_line
 
     settings: Settings = ctx.obj
-    first, last = _day(start, "--from"), _day(end, "--to")
-    if first and last and last < first:
-        raise UserError(f"--to {last} is before --from {first}")
+    first, last = optional_day(start, "--from"), optional_day(end, "--to")
+    ordered(first, last)
     if not settings.db.exists():
         raise UserError(f"no warehouse at {settings.db}: nothing has been archived yet")
     result = run_reparse(settings, first, last)

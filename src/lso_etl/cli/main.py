@@ -1,10 +1,13 @@
-"""`lso-etl`: the command line. Flow commands import Prefect lazily; the rest never do.
+"""`lso-etl`: the command line (the typer app) and its entry point.
 
-User errors end in one clear line on stderr and a non-zero exit, never a traceback.
+Flow commands import Prefect lazily, after their inputs are checked and the warehouse has
+opened; the others never import it. Failures end in one line and an exit code of their kind
+(`cli.entry`, `cli.exits`); output pipes cleanly (`cli.output`).
 """
 
 from __future__ import annotations
 
+import errno
 import json
 import logging
 import os
@@ -12,36 +15,71 @@ import sys
 from collections.abc import Iterator
 from contextlib import contextmanager, nullcontext
 from datetime import date
+from importlib.metadata import PackageNotFoundError, version
 from pathlib import Path
 from typing import Annotated, Any
 
 import typer
-from rich.console import Console
 
 from lso_etl.cli import analyst as cli_analyst
 from lso_etl.cli import archive as cli_archive
+from lso_etl.cli import entry
 from lso_etl.cli import parse as cli_parse
+from lso_etl.cli.exits import RunFailed
+from lso_etl.cli.options import parse_day
+from lso_etl.cli.output import cell, err, line, out
 from lso_etl.errors import UserError
 from lso_etl.settings import DEFAULT_BASE_URL, Settings
 
-app = typer.Typer(add_completion=False, no_args_is_help=True, help=__doc__)
-out = Console()
-err = Console(stderr=True)
+HELP = """Scrape Báo Lạng Sơn (baolangson.vn) politely into a DuckDB warehouse, and query it.
+
+Global options go before the command: lso-etl --db PATH stats. Exit codes: 0 done, 1 a run
+failed, 2 usage, 3 not an article, 4 parse failed, 5 robots.txt forbids, 6 unreachable,
+75 warehouse busy (retry later), 130 interrupted.
+"""
+# Plain click help: rich's panels print `<bool>` after every flag and cut lines in a pipe.
+app = typer.Typer(
+    add_completion=False,
+    no_args_is_help=True,
+    help=HELP,
+    rich_markup_mode=None,
+    # Wide enough that each command's first sentence is listed whole.
+    context_settings={"terminal_width": 100, "max_content_width": 100},
+)
+# Seconds a run waits for another process's lock on the warehouse before giving up (exit 75).
+LOCK_WAIT_SECONDS = 30.0
+
+
+def _print_version(wanted: bool) -> None:
+    if wanted:
+        try:
+            line(f"lso-etl {version('lso-etl')}")
+        except PackageNotFoundError:  # run from a source tree that was never installed
+            line("lso-etl (not installed: version unknown)")
+        raise typer.Exit()
 
 
 @app.callback()
 def main_options(
     ctx: typer.Context,
-    db: Annotated[Path, typer.Option(envvar="LSO_DB", help="DuckDB warehouse file.")] = Path(
-        "warehouse/lso.duckdb"
-    ),
+    db: Annotated[
+        Path, typer.Option(envvar="LSO_DB", metavar="PATH", help="DuckDB warehouse file.")
+    ] = Path("warehouse/lso.duckdb"),
     base_url: Annotated[
         str,
         typer.Option(
-            envvar="LSO_BASE_URL", help="Site to crawl: the real one, a mirror, a replay."
+            envvar="LSO_BASE_URL",
+            metavar="URL",
+            help="Site to crawl: the real one, a mirror, a replay.",
         ),
     ] = DEFAULT_BASE_URL,
     verbose: Annotated[bool, typer.Option("--verbose", "-v", help="Log every step.")] = False,
+    show_version: Annotated[
+        bool,
+        typer.Option(
+            "--version", is_eager=True, callback=_print_version, help="Print the version."
+        ),
+    ] = False,
 ) -> None:
     logging.basicConfig(
         level=logging.INFO if verbose else logging.WARNING,
@@ -53,41 +91,39 @@ def main_options(
         raise UserError(str(exc)) from None
 
 
-def _day(value: str, option: str) -> date:
-    try:
-        return date.fromisoformat(value)
-    except ValueError:
-        raise UserError(f"{option} {value!r} is not a date like 2017-07-01") from None
-
-
 def _backfill_range(start: str, end: str) -> tuple[date, date]:
     """The range asked for, cut to the days that can hold articles (each cut said on stderr)."""
     from lso_etl.pipeline.steps import clamp_range, site_today
 
-    first, last = _day(start, "--from"), _day(end, "--to")
+    first, last = parse_day(start, "--from"), parse_day(end, "--to")
     if last < first:
         raise UserError(f"--to {last} is before --from {first}")
     first, last, notes = clamp_range(first, last, site_today())
     for note in notes:
-        err.print(f"note: {note}", soft_wrap=True, markup=False, highlight=False)
+        err.print(f"note: {note}", markup=False)
     return first, last
 
 
 def _open_or_fail(settings: Settings) -> None:
     """Open the warehouse once before the flow engine starts (12 s or more without a server):
-    a file that is not a usable warehouse fails here in one line, not inside a flow run."""
+    a file that is not a usable warehouse, or one locked for the whole wait, fails here in one
+    line, not inside a flow run under Prefect's traceback."""
     from lso_etl.store import warehouse
 
-    with warehouse.connect(settings.db):
+    with warehouse.connect(settings.db, wait_seconds=LOCK_WAIT_SECONDS):
         pass
 
 
 @app.command()
 def backfill(
     ctx: typer.Context,
-    start: Annotated[str, typer.Option("--from", help="First publish day, YYYY-MM-DD.")],
-    end: Annotated[str, typer.Option("--to", help="Last publish day, YYYY-MM-DD.")],
-    chunk_days: Annotated[int | None, typer.Option(help="Days per chunk (default 31).")] = None,
+    start: Annotated[
+        str, typer.Option("--from", metavar="DAY", help="First publish day, YYYY-MM-DD.")
+    ],
+    end: Annotated[str, typer.Option("--to", metavar="DAY", help="Last publish day, YYYY-MM-DD.")],
+    chunk_days: Annotated[
+        int | None, typer.Option(metavar="N", help="Days per chunk (default 31, at least 1).")
+    ] = None,
     newest_first: Annotated[bool, typer.Option(help="Process the newest chunk first.")] = False,
     dry_run: Annotated[
         bool,
@@ -102,9 +138,9 @@ def backfill(
     one log line per chunk and run. --quiet and --json print only the result.
     """
     settings: Settings = ctx.obj
-    first, last = _backfill_range(start, end)
     if chunk_days is not None and chunk_days < 1:
-        raise UserError(f"--chunk-days {chunk_days}: a chunk is at least 1 day")
+        raise UserError(f"--chunk-days {chunk_days}: a chunk is at least 1 day (default 31)")
+    first, last = _backfill_range(start, end)
     if dry_run:
         from lso_etl.pipeline.steps import dry_run as plan_only
 
@@ -166,34 +202,48 @@ def serve(
 
 @app.command()
 def demo(ctx: typer.Context) -> None:
-    """Run the real flows against the bundled replay site: a backfill of it all, then a daily run."""
+    """Run the real flows on the bundled replay site: a full backfill, then a daily run."""
     from lso_etl.cli.demo import run_demo
 
+    if ctx.obj.db.exists():  # an unusable or locked file fails before the flow engine starts
+        _open_or_fail(ctx.obj)
     with _failed_run_in_one_line():
         run_demo(ctx.obj, out)
 
 
 @app.command()
 def replay(
-    port: Annotated[int, typer.Option(help="Port on 127.0.0.1 (0: any free port).")] = 8765,
-    page_kb: Annotated[int, typer.Option(help="Pad pages to about this size (0: natural).")] = 0,
+    port: Annotated[
+        int, typer.Option(min=0, max=65535, help="Port on 127.0.0.1 (0: any free port).")
+    ] = 8765,
+    page_kb: Annotated[
+        int, typer.Option(min=0, help="Pad pages to about this size (0: natural).")
+    ] = 0,
 ) -> None:
     """Serve the replay site until Ctrl-C (point --base-url at it)."""
     from lso_etl.replay.server import serve_forever
 
-    serve_forever(port, pad_kb=page_kb)
+    try:
+        serve_forever(port, pad_kb=page_kb)
+    except OSError as exc:
+        if exc.errno == errno.EADDRINUSE:
+            raise UserError(
+                f"port {port} on 127.0.0.1 is already in use (another replay site?): stop it, or"
+                " pass another --port (--port 0 picks a free one)"
+            ) from None
+        raise UserError(f"cannot serve on 127.0.0.1:{port}: {exc.strerror or exc}") from None
 
 
 @contextmanager
 def _failed_run_in_one_line() -> Iterator[None]:
-    """A flow run that ended Failed (chunks failed, layout drift, site down) as a UserError:
-    its message already says why, and each failed step logged its own error."""
+    """A flow run that ended Failed (chunks failed, layout drift, site down) in one line (exit
+    1): its message already says why, and each failed step logged its own error."""
     from prefect.exceptions import FailedRun
 
     try:
         yield
     except FailedRun as exc:
-        raise UserError(str(exc)) from None
+        raise RunFailed(str(exc)) from None
 
 
 def _print_run(summary: dict[str, Any], as_json: bool = False) -> None:
@@ -201,23 +251,27 @@ def _print_run(summary: dict[str, Any], as_json: bool = False) -> None:
         print(json.dumps(summary, ensure_ascii=False, default=str))
         return
     counts = ", ".join(f"{k} {v}" for k, v in sorted(summary["counts"].items())) or "nothing to do"
-    out.print(
-        f"[bold]{summary['flow']}[/bold] {summary['window'][0]}..{summary['window'][1]}: {counts}"
+    line(
+        f"{summary['flow']} {summary['window'][0]}..{summary['window'][1]}: {counts}"
         f" ({summary['requests']} requests, {summary['seconds']} s)"
     )
 
 
 def _print_dry_run(chunks: list[dict[str, Any]], as_json: bool) -> None:
+    """Each chunk, then one tab-separated line per candidate with what --json has for it."""
     if as_json:
         print(json.dumps(chunks, ensure_ascii=False, default=str))
         return
     for chunk in chunks:
-        out.print(
-            f"[bold]{chunk['start']}..{chunk['end']}[/bold]: {len(chunk['candidates'])} candidates,"
-            f" {chunk['to_fetch']} to fetch{' (finished earlier)' if chunk['finished'] else ''}"
+        finished = "finished earlier" if chunk["finished"] else "not finished"
+        line(
+            f"{chunk['start']}..{chunk['end']}: {len(chunk['candidates'])} candidates,"
+            f" {chunk['to_fetch']} to fetch, {finished}"
         )
-        for c in chunk["candidates"]:
-            out.print(f"  {c['seen_date']}  {c['article_id']:<14} {c['found_by']:<18} {c['url']}")
+        for candidate in chunk["candidates"]:
+            fields = (candidate["seen_date"], candidate["article_id"], candidate["found_by"],
+                      candidate.get("state") or "-", candidate["url"])  # fmt: skip
+            line("\t".join(["", *(cell(value) for value in fields)]))
 
 
 cli_analyst.register(app)
@@ -226,10 +280,5 @@ cli_archive.register(app)
 
 
 def main() -> None:
-    os.environ.setdefault("PREFECT_LOGGING_LEVEL", "WARNING")
-    try:
-        app()
-    except (UserError, FileNotFoundError) as exc:  # warehouse errors are UserErrors too
-        # One line, whatever the width, and a path with [brackets] is not markup.
-        err.print(f"error: {exc}", soft_wrap=True, markup=False, highlight=False)
-        sys.exit(2)
+    """The `lso-etl` program: exits with the code of what happened (`cli.exits`)."""
+    sys.exit(entry.run(app, sys.argv[1:]))

@@ -5,8 +5,8 @@ pipeline does) and prints its record. `probe` fetches one live page politely and
 by field, what every rule of the site profile found: the operator's tool on first contact
 with the real site, whose selectors are mostly inferred (site-notes.md).
 
-Exit codes: 0 an article, 3 not an article, 4 parse failed (the reason on stderr); probe also
-5 when robots.txt forbids the page and 6 when the fetch failed; 2 for a usage error.
+Exit codes (`cli.exits`): 0 an article, 3 not an article, 4 parse failed (the reason on
+stderr); probe also 5 when robots.txt forbids the page and 6 when the fetch failed; 2 usage.
 """
 
 from __future__ import annotations
@@ -19,6 +19,7 @@ from typing import Annotated, Any
 
 import typer
 
+from lso_etl.cli.exits import ExitCode
 from lso_etl.errors import UserError
 from lso_etl.extract.dates import VN_TZ
 from lso_etl.extract.parse import parse_page, record
@@ -26,9 +27,13 @@ from lso_etl.models import Outcome, ParseResult, RawPage, Status
 from lso_etl.settings import Settings
 from lso_etl.site.urls import on_base
 
-EXIT_CODES = {Status.OK.value: 0, Status.NOT_ARTICLE.value: 3, Status.FAILED.value: 4}
-EXIT_ROBOTS = 5
-EXIT_FETCH = 6
+EXIT_CODES = {
+    Status.OK.value: ExitCode.OK,
+    Status.NOT_ARTICLE.value: ExitCode.NOT_ARTICLE,
+    Status.FAILED.value: ExitCode.PARSE_FAILED,
+}
+EXIT_ROBOTS = ExitCode.ROBOTS
+EXIT_FETCH = ExitCode.UNREACHABLE
 
 
 def _read(source: str, cap: int) -> bytes:

@@ -1,0 +1,94 @@
+"""The entry point's side of every failure: one line on stderr, the exit code of its kind.
+
+Whatever goes wrong for a reason the user can act on (a typo, a bad date, a missing file, a
+busy warehouse, a port in use, Ctrl-C) ends here as `error: what happened; what to do` and an
+`ExitCode`, never as a traceback. A traceback is left only for a bug.
+"""
+
+from __future__ import annotations
+
+import os
+import shlex
+from collections.abc import Sequence
+
+import typer
+
+# typer (0.29) vendors click: its parser raises these, not the `click` package's classes.
+from typer._click import exceptions as click
+from typer._click.utils import echo
+
+from lso_etl.cli.exits import ExitCode, for_error
+from lso_etl.cli.output import err
+from lso_etl.errors import UserError
+
+# Options of `lso-etl` itself, which click accepts only before the command's name.
+GLOBAL_OPTIONS = {
+    "--db": True,
+    "--base-url": True,
+    "--verbose": False,
+    "-v": False,
+}  # takes a value?
+# Set before Prefect is first imported (only flow commands import it): it reads them once.
+QUIET_PREFECT = {
+    "DO_NOT_TRACK": "1",  # no telemetry notice, and no request a machine offline would fail
+    "PREFECT_SERVER_ANALYTICS_ENABLED": "false",
+    "PREFECT_LOGGING_LEVEL": "WARNING",
+}
+
+
+def run(app: typer.Typer, argv: Sequence[str]) -> int:
+    """Run the app on `argv` (without the program name); the exit code."""
+    for name, value in QUIET_PREFECT.items():
+        os.environ.setdefault(name, value)
+    try:
+        code = app(args=list(argv), prog_name="lso-etl", standalone_mode=False)
+    except click.NoArgsIsHelpError as exc:
+        echo(exc.ctx.get_help() if exc.ctx else "lso-etl --help")
+        return ExitCode.USAGE
+    except click.UsageError as exc:
+        return _fail(f"{exc.format_message()}{_usage_hint(exc, argv)}", ExitCode.USAGE)
+    except click.ClickException as exc:
+        return _fail(exc.format_message(), exc.exit_code)
+    except (typer.Abort, KeyboardInterrupt):
+        return _fail("interrupted", ExitCode.INTERRUPTED)
+    except UserError as exc:
+        return _fail(str(exc), for_error(exc))
+    except (FileNotFoundError, PermissionError, IsADirectoryError, NotADirectoryError) as exc:
+        return _fail(str(exc), ExitCode.USAGE)
+    return int(code) if isinstance(code, int) else ExitCode.OK
+
+
+def _fail(message: str, code: int) -> int:
+    # markup off: a path with [brackets] is text; soft wrap: one line whatever the width.
+    err.print(f"error: {message}", markup=False)
+    return code
+
+
+def _usage_hint(exc: click.UsageError, argv: Sequence[str]) -> str:
+    """What to do next: a global option moved before the command, or the command's --help."""
+    command = exc.ctx.info_name if exc.ctx and exc.ctx.parent else None
+    if command is None:
+        return " (lso-etl --help lists the commands and global options)"
+    if isinstance(exc, click.NoSuchOption) and exc.option_name in GLOBAL_OPTIONS:
+        fixed = shlex.join(["lso-etl", *_globals_first(list(argv), command)])
+        return f"; global options such as {exc.option_name} go before the command: {fixed}"
+    return f" (lso-etl {command} --help shows its options)"
+
+
+def _globals_first(argv: list[str], command: str) -> list[str]:
+    """`argv` with the global options given after `command` moved in front of it."""
+    at = argv.index(command) if command in argv else 0
+    before, after, moved = argv[:at], argv[at + 1 :], []
+    rest: list[str] = []
+    index = 0
+    while index < len(after):
+        word = after[index]
+        name = word.split("=", 1)[0]
+        if name in GLOBAL_OPTIONS:
+            takes_value = GLOBAL_OPTIONS[name] and "=" not in word
+            moved += after[index : index + (2 if takes_value else 1)]
+            index += 2 if takes_value else 1
+        else:
+            rest.append(word)
+            index += 1
+    return [*before, *moved, command, *rest]

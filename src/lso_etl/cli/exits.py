@@ -1,0 +1,47 @@
+"""Exit codes by kind, in one place: scripts and cron can tell a typo from a busy warehouse.
+
+| code | meaning |
+|---|---|
+| 0 | done (for `parse` and `probe`: an article) |
+| 1 | a run failed (its message says why; rerunning picks it up) |
+| 2 | usage: a bad option, date or file, an unusable warehouse |
+| 3 | not an article (`parse`, `probe`) |
+| 4 | parse failed (`parse`, `probe`; the reason on stderr) |
+| 5 | robots.txt forbids the page (`probe`) |
+| 6 | the site or the page could not be reached (`probe`) |
+| 75 | the warehouse is busy: another process held it for the whole wait (EX_TEMPFAIL: retry later) |
+| 130 | interrupted (Ctrl-C) |
+"""
+
+from __future__ import annotations
+
+from enum import IntEnum
+
+from lso_etl.errors import UserError
+
+
+class ExitCode(IntEnum):
+    OK = 0
+    RUN_FAILED = 1
+    USAGE = 2
+    NOT_ARTICLE = 3
+    PARSE_FAILED = 4
+    ROBOTS = 5
+    UNREACHABLE = 6
+    BUSY = 75  # sysexits.h EX_TEMPFAIL: cron wrappers and schedulers retry it
+    INTERRUPTED = 130  # 128 + SIGINT, what shells report for Ctrl-C
+
+
+class RunFailed(UserError):
+    """A flow run that ended Failed: its message already says why."""
+
+
+def for_error(error: UserError) -> ExitCode:
+    """The exit code of a `UserError`, by what kind of problem it is."""
+    from lso_etl.store.warehouse import WarehouseBusy  # duckdb only when an error needs it
+
+    if isinstance(error, WarehouseBusy):
+        return ExitCode.BUSY
+    if isinstance(error, RunFailed):
+        return ExitCode.RUN_FAILED
+    return ExitCode.USAGE
