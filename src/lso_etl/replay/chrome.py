@@ -3,12 +3,12 @@
 from __future__ import annotations
 
 import html
-from collections.abc import Iterator
+from collections.abc import Iterator, Sequence
 from datetime import date, datetime
 from html.entities import codepoint2name
 from itertools import count
 
-from lso_etl.replay.model import Corpus, CorpusArticle
+from lso_etl.replay.model import CorpusArticle, CorpusView
 
 CANONICAL = "https://baolangson.vn"
 WEEKDAYS = ("Thứ Hai", "Thứ Ba", "Thứ Tư", "Thứ Năm", "Thứ Sáu", "Thứ Bảy", "Chủ nhật")
@@ -50,16 +50,16 @@ def list_time(when: datetime) -> str:
     return f"{when:%d/%m/%Y %H:%M}"
 
 
-def menu(corpus: Corpus) -> str:
+def menu(corpus: CorpusView) -> str:
     items = "".join(f'<li><a href="/{s.slug}">{esc(s.name)}</a></li>' for s in corpus.sections)
     return f'<li><a href="/">Trang chủ</a></li>{items}'
 
 
-def link_list(articles: tuple[CorpusArticle, ...] | list[CorpusArticle]) -> str:
+def link_list(articles: Sequence[CorpusArticle]) -> str:
     return "".join(f'<li><a href="{a.path}">{esc(a.headline)}</a></li>' for a in articles)
 
 
-def story_list(articles: tuple[CorpusArticle, ...]) -> str:
+def story_list(articles: Sequence[CorpusArticle]) -> str:
     """The listing markup shared by the home page and the section pages."""
     stories = "".join(
         f'<article class="story"><h3 class="story__title"><a href="{a.path}">{esc(a.headline)}</a>'
@@ -70,7 +70,7 @@ def story_list(articles: tuple[CorpusArticle, ...]) -> str:
     return f'<div class="list-news">{stories}</div>'
 
 
-def current_shell(corpus: Corpus, today: date, title: str, head: str, main: str) -> str:
+def current_shell(corpus: CorpusView, today: date, title: str, head: str, main: str) -> str:
     """A page of the current CMS around `main`: header with today's date, menu, footer."""
     return (
         '<!DOCTYPE html>\n<html lang="vi"><head><meta charset="utf-8">\n'
@@ -85,7 +85,7 @@ def current_shell(corpus: Corpus, today: date, title: str, head: str, main: str)
     )
 
 
-def padding(corpus: Corpus, start: int, need: int) -> str:
+def padding(corpus: CorpusView, start: int, need: int) -> str:
     """Sidebar boxes, ad-slot scripts and styles (like the real site's) until `need` bytes are added."""
     parts: list[str] = []
     size = 0
@@ -97,7 +97,7 @@ def padding(corpus: Corpus, start: int, need: int) -> str:
     return f'<aside class="sidebar">{"".join(parts)}</aside>' if parts else ""
 
 
-def _chunks(corpus: Corpus, start: int) -> Iterator[str]:
+def _chunks(corpus: CorpusView, start: int) -> Iterator[str]:
     articles = corpus.articles
     for i in count():
         picks = [articles[(start + 7 * (8 * i + j)) % len(articles)] for j in range(8)]

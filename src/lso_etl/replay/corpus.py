@@ -70,6 +70,14 @@ def _id_sequence(rng: random.Random, count: int, first: int, span: int) -> list[
     return ids
 
 
+def derive_article(
+    rng: random.Random, when: datetime, layout: str, number: int, section: Section
+) -> CorpusArticle:
+    """One article on its own (the decade corpus's): no other headline to avoid, no earlier
+    stories for an inline related box."""
+    return _article(rng, when, layout, number, set(), [], section)
+
+
 class Credits(NamedTuple):
     byline_raw: str | None  # as printed
     kind: str
@@ -85,8 +93,11 @@ def _article(
     number: int,
     used: set[str],
     earlier: list[CorpusArticle],
+    section: Section | None = None,
 ) -> CorpusArticle:
-    section = rng.choices(SECTIONS, weights=[s.weight for s in SECTIONS])[0]
+    # A given section (the decade corpus places articles by date arithmetic) skips that draw.
+    if section is None:
+        section = rng.choices(SECTIONS, weights=[s.weight for s in SECTIONS])[0]
     topic = TOPICS[section.slug]
     headline, lead, fills = _headline(rng, topic, when, used)
     dateline_form, sapo = _lead(rng, lead, fills, when)

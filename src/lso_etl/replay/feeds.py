@@ -7,26 +7,31 @@ that is where the monthly sitemaps live.
 
 from __future__ import annotations
 
+from collections.abc import Sequence
 from datetime import date
 from email.utils import format_datetime
 
 from lso_etl.replay.chrome import CANONICAL, esc
-from lso_etl.replay.model import Corpus, CorpusArticle
+from lso_etl.replay.model import CorpusArticle, CorpusView
 
 RSS_ITEMS = 30
 XML_HEAD = '<?xml version="1.0" encoding="UTF-8"?>\n'
 SITEMAP_NS = "http://www.sitemaps.org/schemas/sitemap/0.9"
 
 
-def render_robots(base_url: str, crawl_delay: float, extra_disallow: tuple[str, ...] = ()) -> str:
+def render_robots(
+    sitemap_base: str | None, crawl_delay: float, extra_disallow: tuple[str, ...] = ()
+) -> str:
+    """robots.txt; it names the sitemap index at `sitemap_base`, unless the site has none."""
     disallow = ["/admin/", "/tim-kiem", *extra_disallow]
     lines = ["User-agent: *", f"Crawl-delay: {crawl_delay:g}"]
     lines += [f"Disallow: {path}" for path in disallow]
-    lines += ["", f"Sitemap: {base_url.rstrip('/')}/sitemap.xml"]
+    if sitemap_base is not None:
+        lines += ["", f"Sitemap: {sitemap_base.rstrip('/')}/sitemap.xml"]
     return "\n".join(lines) + "\n"
 
 
-def render_sitemap_index(corpus: Corpus, base_url: str) -> str:
+def render_sitemap_index(corpus: CorpusView, base_url: str) -> str:
     base = base_url.rstrip("/")
     entries = "".join(
         f"<sitemap><loc>{base}/sitemaps/{month}.xml</loc>"
@@ -36,7 +41,7 @@ def render_sitemap_index(corpus: Corpus, base_url: str) -> str:
     return f'{XML_HEAD}<sitemapindex xmlns="{SITEMAP_NS}">\n{entries}</sitemapindex>\n'
 
 
-def render_month_sitemap(items: tuple[CorpusArticle, ...]) -> str:
+def render_month_sitemap(items: Sequence[CorpusArticle]) -> str:
     """One month's sitemap: the articles `Corpus.by_month` gives for it."""
     entries = "".join(
         f"<url><loc>{CANONICAL}{a.path}</loc><lastmod>{a.published_at.isoformat()}</lastmod></url>\n"
@@ -68,7 +73,7 @@ def render_spec_sitemap(count: int, day: date) -> str:
     return f'{XML_HEAD}<urlset xmlns="{SITEMAP_NS}">\n{entries}</urlset>\n'
 
 
-def render_rss(corpus: Corpus) -> str:
+def render_rss(corpus: CorpusView) -> str:
     newest = corpus.articles[::-1][:RSS_ITEMS]
     items = "".join(
         f"<item><title>{esc(a.headline)}</title><link>{CANONICAL}{a.path}</link>"

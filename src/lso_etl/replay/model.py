@@ -2,10 +2,12 @@
 
 from __future__ import annotations
 
+from collections.abc import Mapping, Sequence
 from dataclasses import dataclass
 from datetime import date, datetime
 from functools import cached_property
 from itertools import groupby
+from typing import Protocol
 from zoneinfo import ZoneInfo
 
 TZ = ZoneInfo("Asia/Ho_Chi_Minh")
@@ -126,3 +128,29 @@ class Corpus:
     @property
     def last_day(self) -> date:
         return self.articles[-1].published_at.date()
+
+
+class CorpusView(Protocol):
+    """What the pages are rendered from: the built `Corpus`, or a `decade.DecadeCorpus` that
+    derives each article on request (150,000 articles are never held at once)."""
+
+    @property
+    def articles(self) -> Sequence[CorpusArticle]: ...  # oldest first
+
+    @property
+    def sections(self) -> tuple[Section, ...]: ...
+
+    @property
+    def by_path(self) -> Mapping[str, CorpusArticle]: ...
+
+    @property
+    def by_section(self) -> Mapping[str, Sequence[CorpusArticle]]: ...  # newest first
+
+    @property
+    def by_month(self) -> Mapping[str, Sequence[CorpusArticle]]: ...  # oldest first
+
+    @property
+    def first_day(self) -> date: ...
+
+    @property
+    def last_day(self) -> date: ...

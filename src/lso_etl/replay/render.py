@@ -4,6 +4,7 @@ section listings, the home page and the soft-404. Pure: same inputs, same bytes.
 
 from __future__ import annotations
 
+from collections.abc import Sequence
 from datetime import date
 
 from lso_etl.replay.chrome import (
@@ -18,14 +19,16 @@ from lso_etl.replay.chrome import (
     story_list,
     weekday,
 )
-from lso_etl.replay.model import Corpus, CorpusArticle, Style
+from lso_etl.replay.model import CorpusArticle, CorpusView, Style
 
 PER_PAGE = 12
 HOME_ITEMS = 20
 LEGACY_SUFFIX = " - Báo Lạng Sơn: Tin tức mới nhất về chính trị, kinh tế, xã hội, văn hóa"
 
 
-def render_article(article: CorpusArticle, corpus: Corpus, *, today: date, pad_kb: int = 0) -> str:
+def render_article(
+    article: CorpusArticle, corpus: CorpusView, *, today: date, pad_kb: int = 0
+) -> str:
     """The article's page in its own layout; `today` goes in the header (the header trap)."""
     page = (
         _current(article, corpus, today)
@@ -41,7 +44,7 @@ def render_article(article: CorpusArticle, corpus: Corpus, *, today: date, pad_k
     return page.replace(footer, padding(corpus, number, need) + "\n" + footer, 1)
 
 
-def _current(article: CorpusArticle, corpus: Corpus, today: date) -> str:
+def _current(article: CorpusArticle, corpus: CorpusView, today: date) -> str:
     when = article.published_at
     head = (
         f'<meta property="og:title" content="{attr(article.headline)}">\n'
@@ -71,7 +74,7 @@ def _current(article: CorpusArticle, corpus: Corpus, today: date) -> str:
     return current_shell(corpus, today, article.headline, head, main)
 
 
-def _legacy(article: CorpusArticle, corpus: Corpus, today: date) -> str:
+def _legacy(article: CorpusArticle, corpus: CorpusView, today: date) -> str:
     sub_slug, sub_name = article.style.subsection or ("", "")
     section = f"/{article.section_slug}"
     menu = "".join(f'<li><a href="/{s.slug}">{esc(s.name)}</a></li>' for s in corpus.sections)
@@ -92,7 +95,7 @@ def _legacy(article: CorpusArticle, corpus: Corpus, today: date) -> str:
     )
 
 
-def _body(article: CorpusArticle, corpus: Corpus) -> str:
+def _body(article: CorpusArticle, corpus: CorpusView) -> str:
     """The body container's blocks: bold lead, figures, paragraphs, inline box, source, byline."""
     style, legacy = article.style, article.layout == "legacy"
     figures = [
@@ -146,7 +149,7 @@ def _odd_spaces(text: str, index: int, style: Style) -> str:
     return words[0] + "".join(gap + word for gap, word in zip(gaps, words[1:], strict=True))
 
 
-def _related(article: CorpusArticle, corpus: Corpus) -> list[CorpusArticle]:
+def _related(article: CorpusArticle, corpus: CorpusView) -> list[CorpusArticle]:
     """Five other stories of the section, nearest in time: older first, then newer."""
     siblings = corpus.by_section[article.section_slug]
     at = siblings.index(article)
@@ -155,7 +158,7 @@ def _related(article: CorpusArticle, corpus: Corpus) -> list[CorpusArticle]:
     return older + newer
 
 
-def listing_items(corpus: Corpus, slug: str, page: int) -> tuple[CorpusArticle, ...] | None:
+def listing_items(corpus: CorpusView, slug: str, page: int) -> Sequence[CorpusArticle] | None:
     """One listing page's articles, newest first; None when the section or page does not exist."""
     items = corpus.by_section.get(slug)
     if items is None or page < 1 or (page > 1 and (page - 1) * PER_PAGE >= len(items)):
@@ -163,7 +166,7 @@ def listing_items(corpus: Corpus, slug: str, page: int) -> tuple[CorpusArticle, 
     return items[(page - 1) * PER_PAGE : page * PER_PAGE]
 
 
-def render_listing(corpus: Corpus, slug: str, page: int, *, today: date) -> str | None:
+def render_listing(corpus: CorpusView, slug: str, page: int, *, today: date) -> str | None:
     items = listing_items(corpus, slug, page)
     section = next((s for s in corpus.sections if s.slug == slug), None)
     if items is None or section is None:
@@ -183,7 +186,7 @@ def render_listing(corpus: Corpus, slug: str, page: int, *, today: date) -> str 
     return current_shell(corpus, today, title, "", main)
 
 
-def render_home(corpus: Corpus, *, today: date) -> str:
+def render_home(corpus: CorpusView, *, today: date) -> str:
     newest = corpus.articles[::-1][:HOME_ITEMS]
     sections = "".join(f'<li><a href="/{s.slug}">{esc(s.name)}</a></li>' for s in corpus.sections)
     main = (
@@ -193,7 +196,7 @@ def render_home(corpus: Corpus, *, today: date) -> str:
     return current_shell(corpus, today, "Trang chủ", "", main)
 
 
-def render_not_found(corpus: Corpus, *, today: date) -> str:
+def render_not_found(corpus: CorpusView, *, today: date) -> str:
     """The soft-404: full site chrome around a short notice (served with HTTP 404)."""
     main = (
         '<div class="not-found"><h1>Không tìm thấy trang</h1>'

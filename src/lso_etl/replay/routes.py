@@ -10,7 +10,7 @@ from datetime import date, datetime
 from urllib.parse import parse_qs, urlsplit
 
 from lso_etl.replay import feeds, render
-from lso_etl.replay.model import Corpus
+from lso_etl.replay.model import CorpusView
 
 HTML = "text/html; charset=UTF-8"
 XML = "application/xml; charset=UTF-8"
@@ -26,13 +26,22 @@ MONTH_SITEMAP = re.compile(r"^/sitemaps/(?P<month>\d{4}-\d{2})\.xml$")
 SPEC_SITEMAP = re.compile(r"^/sitemaps/spec-(?P<count>\d{1,5})\.xml$")
 
 
+# What a site offers for discovery, besides its home page and RSS feed (which list only the
+# newest): everything, a sitemap index by month, paginated HTML listings, or the JSON listing.
+SURFACES = ("all", "sitemaps", "listings", "json")
+
+
 @dataclass(frozen=True)
 class SiteConfig:
-    corpus: Corpus
+    corpus: CorpusView
     base_url: str
     crawl_delay: float = 0.01
     pad_kb: int = 0
     extra_disallow: tuple[str, ...] = ()
+    surface: str = "all"
+
+    def offers(self, kind: str) -> bool:
+        return self.surface in ("all", kind)
 
 
 @dataclass(frozen=True)
@@ -59,27 +68,35 @@ def route(site: SiteConfig, target: str, today: date) -> Response:
     if path == "/":
         return Response(200, HTML, render.render_home(corpus, today=today).encode(), newest)
     if path == "/robots.txt":
-        text = feeds.render_robots(site.base_url, site.crawl_delay, site.extra_disallow)
+        sitemap = site.base_url if site.offers("sitemaps") else None
+        text = feeds.render_robots(sitemap, site.crawl_delay, site.extra_disallow)
         return Response(200, TEXT, text.encode(), newest)
-    if path == "/sitemap.xml":
-        return _sitemap_index(site, parts.query)
     if path == "/rss/home.rss":
         return Response(200, RSS, feeds.render_rss(corpus).encode(), newest)
+    found = _discovery(site, path, parts.query, today)
+    if found is not None:
+        return found
+    return Response(404, HTML, render.render_not_found(corpus, today=today).encode())
+
+
+def _discovery(site: SiteConfig, path: str, query: str, today: date) -> Response | None:
+    """A sitemap, JSON or HTML listing page, if the site's surface offers it; else None."""
     if path == "/list-post-by-category":
-        return _json_listing(site, parts.query)
+        return _json_listing(site, query) if site.offers("json") else None
+    if not site.offers("sitemaps"):
+        return _listing(site, path, query, today) if site.offers("listings") else None
+    if path == "/sitemap.xml":
+        return _sitemap_index(site, query)
     spec = SPEC_SITEMAP.match(path)
     if spec:
-        body = feeds.render_spec_sitemap(int(spec["count"]), corpus.first_day)
+        body = feeds.render_spec_sitemap(int(spec["count"]), site.corpus.first_day)
         return Response(200, XML, body.encode())
     month = MONTH_SITEMAP.match(path)
-    in_month = corpus.by_month.get(month["month"]) if month else None
+    in_month = site.corpus.by_month.get(month["month"]) if month else None
     if month and in_month:
         sitemap = feeds.render_month_sitemap(in_month)
         return Response(200, XML, sitemap.encode(), in_month[-1].published_at)
-    listing = _listing(site, path, parts.query, today)
-    if listing is not None:
-        return listing
-    return Response(404, HTML, render.render_not_found(corpus, today=today).encode())
+    return _listing(site, path, query, today) if site.offers("listings") else None
 
 
 def _sitemap_index(site: SiteConfig, query: str) -> Response:
@@ -103,7 +120,7 @@ def _listing(site: SiteConfig, path: str, query: str, today: date) -> Response |
     return Response(200, HTML, html.encode(), items[0].published_at if items else None)
 
 
-def category_ids(corpus: Corpus) -> dict[str, int]:
+def category_ids(corpus: CorpusView) -> dict[str, int]:
     """Section slug -> the id the JSON listing takes as `category_id`."""
     return {s.slug: FIRST_CATEGORY_ID + i for i, s in enumerate(corpus.sections)}
 

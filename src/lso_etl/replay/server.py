@@ -23,6 +23,7 @@ from typing import Any, cast
 from urllib.parse import urlsplit
 
 from lso_etl.replay.corpus import Corpus, build_corpus
+from lso_etl.replay.decade import DecadeCorpus
 from lso_etl.replay.faults import (
     CHAOS_MIX,
     Fault,
@@ -33,8 +34,8 @@ from lso_etl.replay.faults import (
     short_length,
     warm,
 )
-from lso_etl.replay.model import CorpusArticle
-from lso_etl.replay.routes import SiteConfig, route
+from lso_etl.replay.model import CorpusArticle, CorpusView
+from lso_etl.replay.routes import SURFACES, SiteConfig, route
 
 
 class ReplaySite:
@@ -42,7 +43,7 @@ class ReplaySite:
 
     def __init__(
         self,
-        corpus: Corpus | None = None,
+        corpus: CorpusView | None = None,
         *,
         host: str = "127.0.0.1",
         port: int = 0,
@@ -55,11 +56,16 @@ class ReplaySite:
         fault_seed: int = 0,
         fault_mix: tuple[Fault, ...] = CHAOS_MIX,
         slow_seconds: float = 2.0,
+        surface: str = "all",
     ) -> None:
-        self.corpus = corpus if corpus is not None else build_corpus()
+        if surface not in SURFACES:
+            raise ValueError(f"surface must be one of {', '.join(SURFACES)}, not {surface!r}")
+        self.corpus: CorpusView = corpus if corpus is not None else build_corpus()
         self._address = (host, port)
         # Complete once the port is known (start()).
-        self._settings = SiteConfig(self.corpus, "", crawl_delay, pad_kb, tuple(extra_disallow))
+        self._settings = SiteConfig(
+            self.corpus, "", crawl_delay, pad_kb, tuple(extra_disallow), surface
+        )
         self._today = today  # None: the real date, as the real header shows
         self._lock = threading.Lock()
         self._faults = {path: list(queued) for path, queued in (faults or {}).items()}
@@ -135,6 +141,8 @@ class ReplaySite:
     def edit(self, path: str, **changes: Any) -> CorpusArticle:
         """Serve the article at `path` with fields changed from now on, as when the paper edits
         a story (`paragraphs=(...)`, `headline=...`). Returns the edited article."""
+        if not isinstance(self.corpus, Corpus):
+            raise TypeError("only a built Corpus can be edited; a DecadeCorpus is derived")
         with self._lock:
             articles = [
                 replace(a, **changes) if a.path == path else a for a in self.corpus.articles
@@ -278,12 +286,17 @@ class _Handler(BaseHTTPRequestHandler):
         """Quiet: the request log is `ReplaySite.requests`."""
 
 
-def serve_forever(port: int, **kwargs: Any) -> None:
-    """Serve until Ctrl-C (the CLI's `lso-etl replay --port N`), then stop cleanly."""
-    site = ReplaySite(port=port, **kwargs)
+def serve_forever(port: int, years: int = 0, **kwargs: Any) -> None:
+    """Serve until Ctrl-C (the CLI's `lso-etl replay --port N`), then stop cleanly.
+
+    `years` > 0 serves a `DecadeCorpus` of that many years instead of the default corpus."""
+    corpus = DecadeCorpus(years) if years > 0 else None
+    site = ReplaySite(corpus, port=port, **kwargs)
     base_url = site.start()
+    corpus_view = site.corpus
     print(
-        f"Replay site: {len(site.corpus.articles)} articles at {base_url} (Ctrl-C stops)",
+        f"Replay site: {len(corpus_view.articles)} articles"
+        f" ({corpus_view.first_day}..{corpus_view.last_day}) at {base_url} (Ctrl-C stops)",
         flush=True,
     )
     try:
