@@ -20,12 +20,16 @@ from lso_etl.cli.main import app
 from lso_etl.crawl import discover
 from lso_etl.crawl.archive import DamagedRecord, RunArchive, read_page, scan
 from lso_etl.crawl.transfer import Exchange
+from lso_etl.crawl.warcinfo import read_warcinfo
+from lso_etl.models import RunCounts
 from lso_etl.pipeline import steps as crawl
 from lso_etl.pipeline.run import BARE, Steps, run_window
 from lso_etl.replay.model import Corpus
 from lso_etl.replay.server import ReplaySite
 from lso_etl.settings import Settings
+from lso_etl.store import warehouse
 from lso_etl.store.archive_index import recover
+from lso_etl.store.identity import WARCINFO_FIELD, warehouse_id
 
 START, END = date(2017, 6, 1), date(2017, 6, 14)
 STRATEGIES = ("sitemap",)
@@ -52,11 +56,13 @@ def test_every_response_and_request_is_archived_and_indexed(corpus: Corpus, tmp_
         summary = run_window("backfill-chunk", _settings(site.base_url, db), (START, END),
                              STRATEGIES, None, {})  # fmt: skip
         served = len(site.requests)
-    (warc,) = (tmp_path / "raw").glob("*.warc.gz")  # one file per run
+    (warc,) = (tmp_path / "lso.raw").glob("*.warc.gz")  # one file per run, named after the db
     with warc.open("rb") as stream:
         records = [(r.rec_type, r.content_stream().read()) for r in ArchiveIterator(stream)]
     kinds = [kind for kind, _ in records]
     assert kinds[0] == "warcinfo" and b"robots: obey" in records[0][1]
+    ((warehouse_id,),) = _rows(db, "select warehouse_id from warehouse_identity")
+    assert f"lso-warehouse-id: {warehouse_id}".encode() in records[0][1]
     assert kinds[1:] == ["request", "response"] * served  # every exchange, as a pair
     index = _rows(
         db, "select url, kind, status, warc_file, warc_offset, sha256 from archive_records"
@@ -64,7 +70,7 @@ def test_every_response_and_request_is_archived_and_indexed(corpus: Corpus, tmp_
     assert len(index) == served == summary["requests"]
     assert {kind for _, kind, *_ in index} == {"robots", "discovery", "article"}
     for url, _, status, warc_file, offset, sha256 in index:
-        page = read_page(tmp_path / "raw", str(warc_file), int(str(offset)))
+        page = read_page(tmp_path / "lso.raw", str(warc_file), int(str(offset)))
         assert (page.url, page.status) == (url, status)
         assert hashlib.sha256(page.content).hexdigest() == sha256
     unlinked = _rows(db, "select url from fetches where status = 200 and warc_file is null")
@@ -76,7 +82,12 @@ def test_recovery_indexes_what_a_killed_run_archived_and_ignores_a_torn_record(
 ) -> None:
     from datetime import UTC, datetime
 
-    archive = RunArchive(tmp_path, "deadbeef0001", {"software": "test"})
+    db = tmp_path / "lso.duckdb"
+    with warehouse.connect(db) as con:
+        warehouse.migrate(con)
+        run_id = warehouse.start_run(con, "daily", {}, "http://127.0.0.1:9", True, "test")
+        info = {"software": "test", WARCINFO_FIELD: warehouse_id(con)}  # this warehouse's file
+    archive = RunArchive(tmp_path, run_id, info)
     for n in range(3):
         url = f"http://127.0.0.1:9/bai-{5000001 + n}.html"
         archive.response(url, Exchange(url, (), 200, "OK", (("etag", f'"{n}"'),),
@@ -84,17 +95,14 @@ def test_recovery_indexes_what_a_killed_run_archived_and_ignores_a_torn_record(
     archive.close()
     whole = archive.path.read_bytes()
     archive.path.write_bytes(whole[:-40])  # killed while writing the third record
-    db = tmp_path / "lso.duckdb"
-    from lso_etl.store import warehouse
-
     with warehouse.connect(db) as con:
-        warehouse.migrate(con)
-        assert len(recover(con, tmp_path, scan)) == 2
-        assert recover(con, tmp_path, scan) == []  # idempotent: nothing new the second time
+        assert len(recover(con, tmp_path, scan, read_warcinfo).records) == 2
+        again = recover(con, tmp_path, scan, read_warcinfo)
+        assert again.records == [] and again.foreign == {}  # idempotent: nothing new
         rows = con.execute(
             "select article_id, run_id, etag from archive_records order by 1"
         ).fetchall()
-    assert rows == [("new:5000001", "deadbeef0001", '"0"'), ("new:5000002", "deadbeef0001", '"1"')]
+    assert rows == [("new:5000001", run_id, '"0"'), ("new:5000002", run_id, '"1"')]
 
 
 class Killed(BaseException):
@@ -193,7 +201,7 @@ def _two_runs(corpus: Corpus, tmp_path: Path) -> tuple[Path, Path, Path]:
         settings = _settings(site.base_url, db)
         run_window("backfill-chunk", settings, (START, MID), STRATEGIES, None, {})
         run_window("backfill-chunk", settings, (MID + timedelta(days=1), END), STRATEGIES, None, {})
-    first, second = sorted((tmp_path / "raw").glob("*.warc.gz"))
+    first, second = sorted((tmp_path / "lso.raw").glob("*.warc.gz"))
     return db, first, second
 
 
@@ -262,9 +270,12 @@ def test_recovery_skips_a_damaged_record_and_goes_on_to_the_next(
 ) -> None:
     from datetime import UTC, datetime
 
-    from lso_etl.store import warehouse
-
-    archive = RunArchive(tmp_path, "deadbeef0002", {"software": "test"})
+    db = tmp_path / "lso.duckdb"
+    with warehouse.connect(db) as con:  # a run of this warehouse, as its runs' files name one
+        warehouse.migrate(con)
+        run_id = warehouse.start_run(con, "daily", {}, "http://127.0.0.1:9", True, "test")
+        warehouse.finish_run(con, run_id, "completed", RunCounts(), 0, 0)
+    archive = RunArchive(tmp_path, run_id, {"software": "test", "isPartOf": f"daily run {run_id}"})
     for n in range(3):
         url = f"http://127.0.0.1:9/bai-{5000001 + n}.html"
         archive.response(url, Exchange(url, (), 200, "OK", (), b"<p>x</p>" * 50,
@@ -275,15 +286,16 @@ def test_recovery_skips_a_damaged_record_and_goes_on_to_the_next(
     at = rows[1].warc_offset + rows[1].warc_length // 2
     data[at : at + 32] = bytes(32)  # the second response overwritten: the third is intact
     archive.path.write_bytes(bytes(data))
-    (tmp_path / "20170101T000000Z-garbage.warc.gz").write_bytes(random.Random(1).randbytes(5000))
+    # Garbage from the first byte: no warcinfo, so its name tells whose it is (this run's).
+    garbage = tmp_path / f"20170101T000000Z-{run_id}.warc.gz"
+    garbage.write_bytes(random.Random(1).randbytes(5000))
     caplog.set_level(logging.WARNING)
-    with warehouse.connect(tmp_path / "lso.duckdb") as con:
-        warehouse.migrate(con)
-        found = recover(con, tmp_path, scan)
+    with warehouse.connect(db) as con:
+        found = recover(con, tmp_path, scan, read_warcinfo).records
     assert [r.warc_offset for r in found] == [rows[0].warc_offset, rows[2].warc_offset]
     warned = " ".join(r.getMessage() for r in caplog.records)
     assert f"{archive.name}: damaged archive record at offset" in warned
-    assert "garbage.warc.gz: damaged archive record at offset 0" in warned
+    assert f"{garbage.name}: damaged archive record at offset 0" in warned
     with pytest.raises(
         DamagedRecord, match=re.escape(f"{archive.name} at offset {rows[1].warc_offset}")
     ):

@@ -45,7 +45,7 @@ class Settings:
     # Requests in flight to the host at once. 1 is the polite default; more only helps when
     # pacing is off (a mirror, the replay) or responses take longer than the delay.
     concurrency: int = 1
-    raw_dir: str = ""  # WARC archive directory; empty: "raw/" next to the warehouse file
+    raw_dir: str = ""  # WARC archive directory; empty: "<db stem>.raw/" next to the db file
     retry_gave_up_after: float = 0.0  # seconds before a later run retries a `gave_up` URL
     # DuckDB memory for a run's writes (its cache of written blocks would otherwise grow with
     # the warehouse over a long backfill); larger queries spill to disk beside the file.
@@ -77,7 +77,18 @@ class Settings:
 
     @property
     def archive_dir(self) -> Path:
-        return Path(self.raw_dir) if self.raw_dir else self.db.parent / "raw"
+        """The raw archive (WARC files): LSO_RAW_DIR, else named after the database file
+        (`lso.duckdb` -> `lso.raw/` beside it), so warehouses in one folder never share one."""
+        if self.raw_dir:
+            return Path(self.raw_dir)
+        own = self.db.with_name(f"{self.db.stem}.raw")
+        return own if own != self.db else self.db.with_name(f"{self.db.name}.raw")
+
+    @property
+    def legacy_archive_dir(self) -> Path | None:
+        """Where versions before issue 14 kept every warehouse's archive by default (`raw/`
+        beside the database file), while LSO_RAW_DIR does not choose a folder."""
+        return None if self.raw_dir else self.db.parent / "raw"
 
     @property
     def user_agent(self) -> str:

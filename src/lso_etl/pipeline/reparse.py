@@ -16,6 +16,7 @@ from zoneinfo import ZoneInfo
 from lso_etl.crawl import archive
 from lso_etl.extract.parse import PARSER_VERSION, parse_page
 from lso_etl.models import ArticleRef, CrawlItem, FetchResult, ParseResult, RawPage, RunCounts
+from lso_etl.pipeline.archive_home import claim_archive
 from lso_etl.pipeline.steps import batches
 from lso_etl.settings import Settings
 from lso_etl.store import archive_index, frontier, warehouse
@@ -30,7 +31,7 @@ def reparse(
     """Parse and load every archived article page published in [start, end] (all when None)."""
     with warehouse.connect(settings.db) as con:
         warehouse.migrate(con)
-        archive_index.recover(con, settings.archive_dir, archive.scan)
+        foreign = claim_archive(con, settings).foreign  # another warehouse's: never loaded
         entries = archive_index.for_reparse(con, start, end)
         parameters = {"start": start, "end": end}
         # No request is made: the run's origin is the archive's, i.e. that of the latest run
@@ -61,7 +62,10 @@ def reparse(
         with warehouse.connect(settings.db) as con:
             warehouse.finish_run(con, run_id, status, RunCounts(dict(counts)), 0, 0)
     total = sum(counts.values())
-    return {"run_id": run_id, "pages": total, "counts": dict(counts), "damaged": len(damaged)}
+    return {
+        "run_id": run_id, "pages": total, "counts": dict(counts), "damaged": len(damaged),
+        "foreign_files": sorted(foreign),
+    }  # fmt: skip
 
 
 def _archived(
@@ -102,6 +106,9 @@ def summary_line(result: dict[str, Any]) -> str:
     counts = ", ".join(f"{k} {v}" for k, v in sorted(result["counts"].items()))
     damaged = result.get("damaged", 0)
     skipped = f", {damaged} damaged archive records skipped (see the log)" if damaged else ""
+    foreign = result.get("foreign_files", [])
+    if foreign:
+        skipped += f", {len(foreign)} WARC files of another warehouse refused (see the log)"
     return (
         f"reparse: {result['pages']} archived pages, {counts or 'nothing to do'}{skipped}"
         f" (run {result['run_id']})"

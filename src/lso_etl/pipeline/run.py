@@ -14,15 +14,15 @@ from collections.abc import Callable, Sequence
 from concurrent.futures import Future, ThreadPoolExecutor
 from contextlib import AbstractContextManager
 from dataclasses import dataclass
-from datetime import UTC, date, datetime
+from datetime import date, datetime
 from typing import Any, Protocol
 
-from lso_etl.crawl import archive
 from lso_etl.crawl.archive import RunArchive
 from lso_etl.crawl.discover import Discovery, discover_with_cache
 from lso_etl.crawl.fetch import Fetcher
 from lso_etl.extract.parse import PARSER_VERSION
 from lso_etl.models import ArchiveRecord, CrawlItem, RunCounts, UrlOutcome
+from lso_etl.pipeline.archive_home import claim_archive, warcinfo
 from lso_etl.pipeline.jobs import plan_jobs
 from lso_etl.pipeline.report import RunReport
 from lso_etl.pipeline.steps import (
@@ -36,7 +36,7 @@ from lso_etl.pipeline.steps import (
 )
 from lso_etl.settings import Settings
 from lso_etl.site.discovery import DISCOVERY
-from lso_etl.store import archive_index, frontier, search, warehouse
+from lso_etl.store import archive_index, frontier, identity, search, warehouse
 
 log = logging.getLogger(__name__)
 
@@ -91,8 +91,8 @@ def run_window(
     report = RunReport(flow, (window[0].isoformat(), window[1].isoformat()))
     status = "failed"
     with warehouse.Lease.for_run(settings.db, settings.writer_memory) as lease:
-        run_id = open_run(lease, flow, settings, parameters)
-        archive = RunArchive(settings.archive_dir, run_id, _warcinfo(flow, settings, run_id))
+        run_id, info = open_run(lease, flow, settings, parameters)
+        archive = RunArchive(settings.archive_dir, run_id, info)
         with Fetcher(settings, recorder=archive) as fetcher:
             run = Run(settings, run_id, fetcher, archive, lease, steps, report, check_data)
             try:
@@ -171,20 +171,21 @@ def _load(run: Run, items: list[CrawlItem]) -> None:
 
 def open_run(
     lease: warehouse.Lease, flow: str, settings: Settings, parameters: dict[str, Any]
-) -> str:
-    """Migrate, refuse mixed origins, index what an interrupted run archived, start a run."""
+) -> tuple[str, dict[str, str]]:
+    """Migrate, refuse mixed origins, index what an interrupted run archived (never another
+    warehouse's files), start a run. Returns its id and its WARC file's warcinfo fields."""
     with lease.connection() as con:
         if not lease.migrated:  # once per lease: a backfill's chunks share one
             warehouse.migrate(con)
             lease.migrated = True
         warehouse.refuse_mixed_origins(con, settings.base_url)
-        recovered = archive_index.recover(con, settings.archive_dir, archive.scan)
+        recovered = claim_archive(con, settings).records
         run_id = warehouse.start_run(
             con, flow, parameters, settings.base_url, settings.respect_robots, PARSER_VERSION
         )
         # Archived by a killed run, never loaded: this or a later run reads them from the archive.
         frontier.mark_archived(con, [r.article_id for r in recovered if r.article_id], run_id)
-        return run_id
+        return run_id, warcinfo(flow, settings, run_id, identity.warehouse_id(con))
 
 
 def prepare(
@@ -221,20 +222,6 @@ def finish_run(run: Run, status: str, rows: Sequence[ArchiveRecord]) -> None:
             con, run.run_id, status, counts, fetcher.requests_made, fetcher.bytes_fetched,
             run.check_data,
         )  # fmt: skip
-
-
-def _warcinfo(flow: str, settings: Settings, run_id: str) -> dict[str, str]:
-    return {
-        "software": "lso-etl",
-        "format": "WARC File Format 1.0",
-        "isPartOf": f"{flow} run {run_id}",
-        "operator": settings.contact,
-        "http-header-user-agent": settings.user_agent,
-        "robots": "obey" if settings.respect_robots else "ignore (LSO_RESPECT_ROBOTS=false)",
-        "base-url": settings.base_url,
-        "parser-version": PARSER_VERSION,
-        "created": datetime.now(UTC).isoformat(),
-    }
 
 
 def backfill(

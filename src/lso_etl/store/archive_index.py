@@ -11,17 +11,20 @@ from __future__ import annotations
 
 import logging
 from collections.abc import Callable, Iterable, Sequence
-from dataclasses import fields
+from dataclasses import dataclass, field, fields
 from datetime import date
 from pathlib import Path
 
 import duckdb
 
 from lso_etl.models import ArchiveRecord
+from lso_etl.store import identity
 
 log = logging.getLogger(__name__)
 
 _COLUMNS = [f.name for f in fields(ArchiveRecord)]
+# Rows written by this warehouse's runs: the only ones its readers use (see `_indexed_foreign`).
+OWN_ROWS = "run_id in (select run_id from runs)"
 
 
 def insert(con: duckdb.DuckDBPyConnection, rows: Sequence[ArchiveRecord]) -> None:
@@ -35,49 +38,90 @@ def insert(con: duckdb.DuckDBPyConnection, rows: Sequence[ArchiveRecord]) -> Non
     )
 
 
+@dataclass(frozen=True)
+class Recovery:
+    """What `recover` indexed, and the files it refused as another warehouse's."""
+
+    records: list[ArchiveRecord] = field(default_factory=list)
+    foreign: dict[str, str] = field(default_factory=dict)  # file name -> why it is not ours
+
+
 def recover(
     con: duckdb.DuckDBPyConnection,
     root: Path,
     scan: Callable[[Path, str, int], Iterable[ArchiveRecord]],
-) -> list[ArchiveRecord]:
-    """Index the responses a killed run archived but never indexed, and return them.
+    read_info: identity.ReadInfo,
+) -> Recovery:
+    """Index the responses a killed run of this warehouse archived but never indexed.
 
-    `scan(root, warc_file, offset)` reads a WARC file's records from an offset on (the crawl
-    stage's `archive.scan`): passed in, because the warehouse never reads the network's files
-    itself.
+    `scan(root, warc_file, offset)` reads a WARC file's records from an offset on and
+    `read_info(path)` its warcinfo fields (the crawl stage's `archive.scan` and
+    `warcinfo.read_warcinfo`): passed in, because the warehouse never reads the network's
+    files itself. A file of another warehouse is never indexed: named in one warning instead.
     """
     if not root.is_dir():
-        return []
+        return Recovery()
     ends = dict(
         con.execute(
             "select warc_file, max(warc_offset + warc_length) from archive_records"
             " group by warc_file"
         ).fetchall()
     )
-    found: list[ArchiveRecord] = []
+    own = identity.Ownership.of(con)
+    result = Recovery(foreign=_indexed_foreign(con))
     for path in sorted(root.glob("*.warc.gz")):
         end = int(ends.get(path.name) or 0)
         if path.stat().st_size <= end:
             continue  # fully indexed: the last record of a file is its last response
+        reason = own.foreign_reason(path.name, read_info(path))
+        if reason is not None:
+            result.foreign[path.name] = reason
+            continue
         rows = list(scan(root, path.name, end))
         insert(con, rows)
-        found.extend(rows)
-    if found:
+        result.records.extend(rows)
+    if result.records:
         log.warning(
-            "indexed %d archived responses left unindexed by an interrupted run", len(found)
+            "indexed %d archived responses left unindexed by an interrupted run",
+            len(result.records),
         )
-    return found
+    if result.foreign:
+        log.warning("%s", foreign_line(root, result.foreign))
+    return result
+
+
+def foreign_line(root: Path, foreign: dict[str, str]) -> str:
+    """One line naming the refused files (the first ten) and why each is not ours."""
+    named = "; ".join(f"{name} ({why})" for name, why in list(foreign.items())[:10])
+    more = f"; and {len(foreign) - 10} more" if len(foreign) > 10 else ""
+    return (
+        f"{len(foreign)} WARC files in {root} belong to another warehouse and are neither"
+        f" indexed nor reparsed here: {named}{more}"
+    )
+
+
+def _indexed_foreign(con: duckdb.DuckDBPyConnection) -> dict[str, str]:
+    """Files an earlier version indexed although no run of this warehouse wrote them (two
+    warehouses shared `raw/`): their rows stay, and every reader here ignores them."""
+    rows = con.execute(
+        "select warc_file, min(run_id) from archive_records"
+        f" where not ({OWN_ROWS}) group by warc_file order by warc_file"
+    ).fetchall()
+    return {
+        name: f"indexed earlier, but its run {run_id} is not in this warehouse's runs"
+        for name, run_id in rows
+    }
 
 
 def link_fetches(con: duckdb.DuckDBPyConnection, run_id: str) -> None:
     """Point this run's `fetches` rows at the archived response with the same body."""
     con.execute(
-        """
+        f"""
         update fetches set warc_file = r.warc_file, warc_offset = r.warc_offset
         from (
             select distinct on (article_id, sha256) article_id, sha256, warc_file, warc_offset
             from archive_records
-            where status between 200 and 299 and article_id in (
+            where status between 200 and 299 and {OWN_ROWS} and article_id in (
                 select article_id from fetches where run_id = $1 and warc_file is null
             )
             order by article_id, sha256, fetched_at desc
@@ -98,6 +142,7 @@ def archived_pages(
     rows = con.execute(
         "select article_id, warc_file, warc_offset from archive_records"
         " where article_id in (select unnest(?)) and status between 200 and 299"
+        f" and {OWN_ROWS}"
         " qualify row_number() over (partition by article_id order by fetched_at desc) = 1",
         [list(article_ids)],
     ).fetchall()
@@ -113,6 +158,7 @@ def validators(
     rows = con.execute(
         "select url, etag, last_modified from archive_records"
         " where url in (select unnest(?)) and status between 200 and 299"
+        f" and {OWN_ROWS}"
         " and (etag is not null or last_modified is not null)"
         " qualify row_number() over (partition by url order by fetched_at desc) = 1",
         [list(urls)],
@@ -131,10 +177,10 @@ def for_reparse(
     return [
         (article_id, url, warc_file, int(offset))
         for article_id, url, warc_file, offset in con.execute(
-            """
+            f"""
             with newest as (
                 select article_id, url, warc_file, warc_offset from archive_records
-                where kind = 'article' and status between 200 and 299
+                where kind = 'article' and status between 200 and 299 and {OWN_ROWS}
                 qualify row_number() over (partition by article_id order by fetched_at desc) = 1
             ),
             dated as (
