@@ -10,6 +10,7 @@ import duckdb
 import pytest
 
 from lso_etl.crawl.discover import DiscoveryIncomplete
+from lso_etl.errors import SiteUnreachable
 from lso_etl.pipeline.run import run_window
 from lso_etl.replay.faults import Fault
 from lso_etl.replay.model import Corpus
@@ -143,9 +144,16 @@ def test_an_unreachable_robots_txt_disallows_everything_and_fails_the_run_for_a_
     db = tmp_path / "lso.duckdb"
     with ReplaySite(corpus, faults={"/robots.txt": ["reset"] * 3}) as site:
         settings = fast_settings(site.base_url, db)
-        with pytest.raises(DiscoveryIncomplete, match=r"robots\.txt unreachable"):
+        with pytest.raises(SiteUnreachable) as raised:
             run_window("backfill-chunk", settings, (START, END), STRATEGIES, None, {})
         assert [t for _, t in site.requests] == ["/robots.txt"] * 3  # not even a sitemap
+        # The site answered (a reset mid-response), so robots.txt had all its tries.
+        assert str(raised.value).startswith(
+            f"{raised.value.site} unreachable: robots.txt unreadable ("
+        )
+        assert str(raised.value).endswith(
+            "after retries); nothing was recorded as finished; rerun later"
+        )
         again = run_window("backfill-chunk", settings, (START, END), STRATEGIES, None, {})
     assert again["counts"] == {"loaded": len(week(corpus))}
     with duckdb.connect(str(db), read_only=True) as con:

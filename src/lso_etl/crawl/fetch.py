@@ -8,20 +8,15 @@ robots.txt and the allowed hosts, and archived like any other request.
 
 from __future__ import annotations
 
-import functools
 import logging
-import ssl
 import threading
 import time
 from collections.abc import Callable
 from dataclasses import replace
-from datetime import UTC, datetime
-from email.utils import parsedate_to_datetime
 from types import TracebackType
 from typing import Protocol
 from urllib.parse import urljoin, urlsplit
 
-import certifi
 import httpx
 from protego import Protego
 from tenacity import (
@@ -34,62 +29,42 @@ from tenacity import (
 
 from lso_etl.crawl.completeness import is_challenge
 from lso_etl.crawl.redirects import Refused, RobotsDisallowed, check_host, check_redirect
+from lso_etl.crawl.retries import (
+    RETRY_STATUSES,
+    RETRYABLE,
+    RetryableStatus,
+    RetryAfterTooLong,
+    StopWhenPlainlyDown,
+    robots_failure,
+    transport_failure,
+)
+from lso_etl.crawl.retries import retry_after as _retry_after
 from lso_etl.crawl.transfer import (
     BodyTooLarge,
-    CorruptBody,
-    DeadlineExceeded,
     Exchange,
     Limits,
-    Truncated,
     UnsupportedEncoding,
+    conditional_headers,
     exchange,
+    tls_context,
 )
+from lso_etl.crawl.unreachable import plainly_down
+from lso_etl.errors import SiteUnreachable
 from lso_etl.models import ArticleRef, FetchResult, Outcome, RawPage
 from lso_etl.settings import Settings
 from lso_etl.site.discovery import DISCOVERY
 
 log = logging.getLogger(__name__)
 
-RETRY_STATUSES = frozenset({408, 429, 500, 502, 503, 504})
 REDIRECT_STATUSES = frozenset({301, 302, 303, 307, 308})
-# A cut body is a transfer failure like a reset: the next try usually arrives whole.
-RETRYABLE = (httpx.TransportError, DeadlineExceeded, CorruptBody, Truncated)
 
-
-class RetryableStatus(Exception):
-    """A response worth retrying (408, 429, 5xx); carries the server's Retry-After, if any."""
-
-    def __init__(self, status: int, retry_after: float | None) -> None:
-        super().__init__(f"HTTP {status}")
-        self.status = status
-        self.retry_after = retry_after
-
-
-class RetryAfterTooLong(Exception):
-    """The server asked us to come back later than we are willing to wait: try on a later run."""
+__all__ = ["RETRYABLE", "Fetcher", "RetryAfterTooLong", "RetryableStatus", "conditional_headers"]
 
 
 class Recorder(Protocol):
     """Where every exchange goes (the run's WARC archive and fetch log)."""
 
     def response(self, requested_url: str, exchange: Exchange) -> None: ...
-
-
-@functools.cache
-def conditional_headers(etag: str | None, last_modified: str | None) -> dict[str, str]:
-    """The headers of a conditional GET for a response last seen with these validators."""
-    headers = {}
-    if etag:
-        headers["If-None-Match"] = etag
-    if last_modified:
-        headers["If-Modified-Since"] = last_modified
-    return headers
-
-
-def tls_context() -> ssl.SSLContext:
-    """One verifying TLS context per process: building one (reading the CA bundle) costs tens of
-    milliseconds, and a backfill makes a Fetcher per chunk."""
-    return ssl.create_default_context(cafile=certifi.where())
 
 
 class Fetcher:
@@ -113,8 +88,10 @@ class Fetcher:
         self._mine = threading.local()  # requests made by this thread: a fetch's own count
         self._robots: Protego | None = None
         self._robots_lock = threading.Lock()
-        self._robots_error: str | None = None  # why robots.txt could not be read, if it could not
-        self.allowed_hosts = {urlsplit(settings.base_url).netloc, "baolangson.vn"}
+        self.site = urlsplit(settings.base_url).netloc  # how messages name the site
+        self._unreachable: SiteUnreachable | None = None  # why the site cannot be reached
+        self._plainly_down = False  # DNS, refused, TLS: down whether robots.txt is obeyed or not
+        self.allowed_hosts = {self.site, "baolangson.vn"}
         self.limits = Limits(settings.max_body_bytes, settings.total_timeout)
         self.requests_made = 0
         self.bytes_fetched = 0
@@ -162,18 +139,31 @@ class Fetcher:
             response = self._follow(url, None, check_robots=False)  # RFC 9309: follow redirects
         except (*RETRYABLE, RetryableStatus, RetryAfterTooLong, Refused, BodyTooLarge) as exc:
             # RFC 9309: an unreachable robots.txt means "assume everything is disallowed".
-            log.error("robots.txt unreachable (%s): treating the whole site as disallowed", exc)
-            self._robots_error = str(exc)
+            self._unreachable = SiteUnreachable(self.site, robots_failure(exc))
+            self._plainly_down = plainly_down(exc) is not None
+            log.error("%s: nothing else is requested", self._unreachable.short)
             return Protego.parse("User-agent: *\nDisallow: /\n")
         if response.status >= 300:  # 4xx, or redirected too often: RFC 9309 says "unavailable"
             log.info("robots.txt answered %s: no restrictions", response.status)
             return Protego.parse("")
         return Protego.parse(response.content.decode("utf-8", "replace"))
 
-    def robots_unreachable(self) -> str | None:
-        """Why robots.txt (read now if not yet) could not be read, when it is obeyed; else None."""
+    def check_reachable(self) -> None:
+        """Raise SiteUnreachable if robots.txt (read now if not yet) could not be read.
+
+        With robots.txt obeyed, any failure to read it counts (everything would be disallowed);
+        with LSO_RESPECT_ROBOTS=false, only a site that is plainly down (DNS, refused, TLS).
+        """
         _ = self.robots
-        return self._robots_error if self.settings.respect_robots else None
+        found = self._unreachable
+        if found is not None and (self.settings.respect_robots or self._plainly_down):
+            raise found
+
+    def robots_unreachable(self) -> str | None:
+        """Raises SiteUnreachable like `check_reachable` (discovery's call: it used to return
+        the reason for the caller to raise); None when the site is reachable."""
+        self.check_reachable()
+        return None
 
     def allowed(self, url: str) -> bool:
         return not self.settings.respect_robots or bool(
@@ -215,7 +205,8 @@ class Fetcher:
 
     def _with_retries(self, url: str, headers: dict[str, str], limits: Limits) -> Exchange:
         retrying = Retrying(
-            stop=stop_after_attempt(self.settings.max_attempts),
+            # A site plainly down (DNS, refused, TLS) gets fewer tries: see `unreachable`.
+            stop=stop_after_attempt(self.settings.max_attempts) | StopWhenPlainlyDown(),
             wait=self._wait,
             retry=retry_if_exception_type((*RETRYABLE, RetryableStatus)),
             reraise=True,
@@ -247,7 +238,7 @@ class Fetcher:
         headers (If-None-Match / If-Modified-Since) for the first hop. `max_body` replaces the
         article cap for this request (discovery documents have their own: a spec sitemap is 50 MB).
         """
-        _ = self.robots  # robots.txt is always the first request of a run
+        self.check_reachable()  # robots.txt is always the first request of a run
         limits = self.limits if max_body is None else replace(self.limits, max_body=max_body)
         return self._follow(url, validators, check_robots=True, limits=limits)
 
@@ -277,6 +268,10 @@ class Fetcher:
 
     def fetch(self, ref: ArticleRef, validators: dict[str, str] | None = None) -> FetchResult:
         """Fetch one article URL; every failure becomes an outcome, never an exception."""
+        try:
+            self.check_reachable()
+        except SiteUnreachable as exc:  # not the publisher's refusal: tried again next run
+            return FetchResult(ref, outcome=Outcome.GAVE_UP, detail=exc.short)
         if not self.allowed(ref.url):
             return FetchResult(ref, outcome=Outcome.ROBOTS_DISALLOWED, detail="robots.txt")
         before = self._own_requests()
@@ -291,7 +286,7 @@ class Fetcher:
         except RetryAfterTooLong as exc:
             return self._ended(ref, before, Outcome.GAVE_UP, str(exc))
         except RETRYABLE as exc:
-            return self._ended(ref, before, Outcome.GAVE_UP, f"{type(exc).__name__}: {exc}")
+            return self._ended(ref, before, Outcome.GAVE_UP, transport_failure(self.site, exc))
         if answer.status == 304 and validators:
             return self._ended(ref, before, Outcome.UNCHANGED, "HTTP 304 not modified")
         if answer.status >= 300:
@@ -315,18 +310,3 @@ class Fetcher:
 
     def _own_requests(self) -> int:
         return int(getattr(self._mine, "count", 0))
-
-
-def _retry_after(value: str | None) -> float | None:
-    """Retry-After in seconds, from either of its two forms (delta-seconds or an HTTP date)."""
-    if not value:
-        return None
-    if value.strip().isdigit():
-        return float(value)
-    try:
-        when = parsedate_to_datetime(value)
-    except (TypeError, ValueError):
-        return None
-    if when.tzinfo is None:
-        when = when.replace(tzinfo=UTC)
-    return max(0.0, (when - datetime.now(UTC)).total_seconds())

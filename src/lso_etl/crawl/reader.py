@@ -5,7 +5,9 @@ A document that answers 403, 5xx after retries, or 200 with something that is no
 `DiscoveryIncomplete`: the run (or backfill chunk) is recorded failed, not finished, and a rerun
 reads the document again. Only a 404/410 of a document that may legitimately be absent (a
 top-level sitemap, the page past a listing's last one) is an answer rather than a failure.
-Budgets reached (`Settings.max_sitemaps` and friends) fail the pass the same way.
+Budgets reached (`Settings.max_sitemaps` and friends) fail the pass the same way. A site
+that is plainly down (DNS, refused, TLS: `unreachable`) ends the pass at once with
+`SiteUnreachable`: the other documents would only meet the same wall.
 """
 
 from __future__ import annotations
@@ -16,16 +18,12 @@ from collections.abc import Callable, Mapping
 from dataclasses import dataclass, field
 
 from lso_etl.crawl.completeness import is_challenge
-from lso_etl.crawl.fetch import (
-    RETRYABLE,
-    Fetcher,
-    RetryableStatus,
-    RetryAfterTooLong,
-    conditional_headers,
-)
+from lso_etl.crawl.fetch import Fetcher
 from lso_etl.crawl.redirects import Refused
-from lso_etl.crawl.transfer import BodyTooLarge, UnsupportedEncoding
-from lso_etl.errors import UserError
+from lso_etl.crawl.retries import RETRYABLE, RetryableStatus, RetryAfterTooLong
+from lso_etl.crawl.transfer import BodyTooLarge, UnsupportedEncoding, conditional_headers
+from lso_etl.crawl.unreachable import plainly_down
+from lso_etl.errors import SiteUnreachable, UserError
 from lso_etl.models import Document, Entry
 from lso_etl.site.discovery import DISCOVERY, DiscoveryProfile
 
@@ -71,6 +69,9 @@ class Reader:
             cap = self.fetcher.settings.max_discovery_bytes
             answer = self.fetcher.get(url, validators, max_body=cap)
         except FAILURES as exc:
+            down = plainly_down(exc)
+            if down is not None:  # every other document would fail the same way: stop now
+                raise SiteUnreachable(self.fetcher.site, down.cause) from None
             return self._fail(url, self._why(exc))
         if answer.status == 304 and cached is not None:
             self.not_modified += 1

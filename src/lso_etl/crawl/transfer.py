@@ -10,11 +10,14 @@ returned. Redirects, retries and pacing are the Fetcher's business, not this.
 
 from __future__ import annotations
 
+import functools
+import ssl
 import time
 import zlib
 from dataclasses import dataclass
 from datetime import UTC, datetime
 
+import certifi
 import httpx
 
 from lso_etl.crawl.completeness import cut_short
@@ -70,6 +73,23 @@ class Exchange:
     @property
     def header_dict(self) -> dict[str, str]:
         return {k.lower(): v for k, v in self.headers}
+
+
+@functools.cache
+def conditional_headers(etag: str | None, last_modified: str | None) -> dict[str, str]:
+    """The headers of a conditional GET for a response last seen with these validators."""
+    headers = {}
+    if etag:
+        headers["If-None-Match"] = etag
+    if last_modified:
+        headers["If-Modified-Since"] = last_modified
+    return headers
+
+
+def tls_context() -> ssl.SSLContext:
+    """One verifying TLS context per process: building one (reading the CA bundle) costs tens of
+    milliseconds, and a backfill makes a Fetcher per chunk."""
+    return ssl.create_default_context(cafile=certifi.where())
 
 
 def exchange(client: httpx.Client, url: str, headers: dict[str, str], limits: Limits) -> Exchange:
