@@ -2,9 +2,13 @@
 
 from __future__ import annotations
 
+import shlex
 import time
+from dataclasses import replace
+from pathlib import Path
 from typing import Any
 
+import typer
 from rich.console import Console
 from rich.table import Table
 
@@ -14,21 +18,50 @@ from lso_etl.settings import Settings
 from lso_etl.store import warehouse
 
 NEXT_QUERY = (
-    'uv run lso-etl sql "select section, count(*) as articles from articles'
-    ' group by section order by articles desc"'
+    'sql "select section, count(*) as articles from articles group by section'
+    ' order by articles desc"'
 )
 
 
-def run_demo(settings: Settings, out: Console) -> dict[str, Any]:
-    """Backfill the replay corpus's whole range, then run the daily flow, and summarise."""
+def next_command(db: Path) -> str:
+    """The command to try next, on the warehouse the demo filled (not the default one)."""
+    return f"uv run lso-etl --db {shlex.quote(str(db))} {NEXT_QUERY}"
+
+
+DEMO_DB = Path("warehouse/demo.duckdb")
+
+
+def demo_settings(settings: Settings, db_chosen: bool | None = None) -> Settings:
+    """The demo's own warehouse (and so its own archive, `warehouse/demo.raw/`) unless the
+    user chose one (--db, LSO_DB): replay data in the default warehouse would make the next
+    `lso-etl daily` refuse it as mixed. Unknown (None): chosen when it is not the default."""
+    if db_chosen is None:
+        db_chosen = settings.db != Settings().db
+    return settings if db_chosen else replace(settings, db=DEMO_DB)
+
+
+def db_given(ctx: typer.Context) -> bool:
+    """Whether this `lso-etl` command line got --db or LSO_DB, even one naming the default file.
+    (By the source's name: typer ships its own copy of click's ParameterSource.)"""
+    source = ctx.find_root().get_parameter_source("db")
+    return source is not None and source.name not in ("DEFAULT", "DEFAULT_MAP")
+
+
+def run_demo(settings: Settings, out: Console, db_chosen: bool | None = None) -> dict[str, Any]:
+    """Backfill the replay corpus's whole range, then run the daily flow, and summarise, in
+    the demo's own warehouse unless one was chosen (`demo_settings`)."""
     from flows.backfill import backfill
     from flows.daily import daily
 
+    settings = demo_settings(settings, db_chosen)
     corpus = build_corpus()
     started = time.monotonic()
     # The replay site's own robots.txt paces us; the real site's 1 s floor is for the real site.
     with ReplaySite(corpus) as site:
-        out.print(f"replay site with {len(corpus.articles)} articles at {site.base_url}")
+        out.print(
+            f"replay site with {len(corpus.articles)} articles at {site.base_url};"
+            f" warehouse {settings.db}, raw archive {settings.archive_dir}"
+        )
         runs = [
             # 31-day chunks: the corpus's five months as five resumable runs.
             backfill(corpus.first_day, corpus.last_day, site.base_url, str(settings.db), 0.0, 31),
@@ -54,6 +87,7 @@ def _summary(
         "runs": runs,
         "newest": newest,
         "seconds": round(seconds, 1),
+        "db": settings.db,
     }
 
 
@@ -73,4 +107,5 @@ def _print(out: Console, summary: dict[str, Any]) -> None:
         when = published.strftime("%Y-%m-%d %H:%M") if published else "?"
         table.add_row(when, headline, ", ".join(authors) or "-")
     out.print(table)
-    out.print(f"Next, try:\n  {NEXT_QUERY}")
+    # One line however narrow the terminal: a command wrapped mid-query cannot be pasted.
+    out.print(f"Next, try:\n  {next_command(summary['db'])}", soft_wrap=True)
