@@ -29,6 +29,7 @@ from lso_etl.replay.model import SECTIONS, TZ, CorpusArticle, Section
 PER_YEAR = 15_000
 MAX_YEARS = 20  # the old CMS's 6-digit ids run out past this
 OLD_FIRST, NEW_FIRST, ID_STEP = 280_000, 5_000_000, 3  # ids: step 3, offset 0-2 (gaps)
+_WEIGHTS = [s.weight for s in SECTIONS]
 _NUMBER = re.compile(r"^/(?:[a-z0-9-]+/){1,2}(?P<old>\d{4,6})-[a-z0-9-]*\.html$"
                      r"|^/[a-z0-9-]+-(?P<new>\d{7})\.html$")  # fmt: skip
 
@@ -59,10 +60,10 @@ class DecadeCorpus:
         self._plans = lru_cache(maxsize=64)(self._plan)
         self._articles = lru_cache(maxsize=512)(self._article)
         for day in range(self._days):
-            plan = self._plan(day)
-            self._day_first.append(self._day_first[-1] + len(plan.minutes))
+            sections = self._sections(random.Random(f"{self._seed}:day:{day}"))
+            self._day_first.append(self._day_first[-1] + len(sections))
             for s, totals in enumerate(self._section_before):
-                totals.append(totals[-1] + plan.sections.count(s))
+                totals.append(totals[-1] + sections.count(s))
         self._legacy_before = self._day_first[round(LEGACY_SHARE * self._days)]
         self.articles = Lazy(range(self._day_first[-1]), self.article, self._position)
         self.by_section = {section.slug: self._section(s) for s, section in enumerate(SECTIONS)}
@@ -79,10 +80,14 @@ class DecadeCorpus:
     def _plan(self, day: int) -> DayPlan:
         """Day number `day`'s publish times and sections, from that day's own seed."""
         rng = random.Random(f"{self._seed}:day:{day}")
+        sections = self._sections(rng)
+        minutes = sorted(rng.sample(range(FIRST_MINUTE, LAST_MINUTE + 1), len(sections)))
+        return DayPlan(tuple(minutes), sections)
+
+    def _sections(self, rng: random.Random) -> tuple[int, ...]:
+        """A day's articles' sections, drawn first: the running totals need no publish times."""
         count = max(1, round(rng.gauss(self._mean, self._mean / 6)))
-        minutes = tuple(sorted(rng.sample(range(FIRST_MINUTE, LAST_MINUTE + 1), count)))
-        weights = [s.weight for s in SECTIONS]
-        return DayPlan(minutes, tuple(rng.choices(range(len(SECTIONS)), weights, k=count)))
+        return tuple(rng.choices(range(len(SECTIONS)), _WEIGHTS, k=count))
 
     def _article(self, index: int) -> CorpusArticle:
         day = bisect_right(self._day_first, index) - 1
