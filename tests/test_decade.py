@@ -13,11 +13,12 @@ import duckdb
 import httpx
 import pytest
 
-from lso_etl.crawl.discover import DiscoveryIncomplete, discover
+from lso_etl.crawl.discover import DiscoveryIncomplete, discover, split_by_window
 from lso_etl.crawl.fetch import Fetcher
 from lso_etl.pipeline.run import backfill
-from lso_etl.pipeline.steps import finished_chunks
+from lso_etl.pipeline.steps import chunk_windows, finished_chunks
 from lso_etl.replay.decade import DecadeCorpus
+from lso_etl.replay.model import Corpus
 from lso_etl.replay.render import PER_PAGE
 from lso_etl.replay.routes import SiteConfig, route
 from lso_etl.replay.server import ReplaySite
@@ -184,3 +185,26 @@ def test_a_range_older_than_the_whole_listing_finds_nothing_in_few_requests(
         refs = discover(fetcher, before, before + timedelta(days=30), ("listing",))
     pages = [t for _, t in listings_only.requests if "?page=" in t]
     assert refs == [] and len(pages) <= 7 * 2 * 14
+
+
+def test_a_range_discovered_once_and_cut_into_chunks_equals_each_chunk_discovered_alone(
+    corpus: Corpus, replay: ReplaySite
+) -> None:
+    """The building block of discovery once per backfill: the same candidates per chunk, for
+    a fraction of the requests (each chunk's own walk reads its neighbours' pages again)."""
+    first, last = corpus.first_day, corpus.last_day
+    windows = chunk_windows(first, last, 31, False)
+    settings = settings_for(replay.base_url)
+    with Fetcher(settings) as fetcher:
+        once = split_by_window(discover(fetcher, first, last, ("listing",)), windows)
+        requests_once = fetcher.requests_made
+    per_chunk = {}
+    with Fetcher(settings) as fetcher:
+        for window in windows:
+            per_chunk[window] = discover(fetcher, *window, ("listing",))
+        requests_per_chunk = fetcher.requests_made
+    assert {w: {r.article_id for r in refs} for w, refs in once.items()} == {
+        w: {r.article_id for r in refs} for w, refs in per_chunk.items()
+    }
+    assert sum(len(refs) for refs in once.values()) == len(corpus.articles)
+    assert requests_once < requests_per_chunk

@@ -14,8 +14,9 @@ from __future__ import annotations
 
 import logging
 import re
+from bisect import bisect_right
 from collections import deque
-from collections.abc import Callable, Iterable, Iterator, Mapping
+from collections.abc import Callable, Iterable, Iterator, Mapping, Sequence
 from dataclasses import dataclass
 from datetime import date
 from functools import partial
@@ -29,7 +30,10 @@ from lso_etl.models import ArticleRef, Document, Entry
 from lso_etl.site.discovery import DISCOVERY, DiscoveryProfile
 from lso_etl.site.urls import classify, on_base
 
-__all__ = ["DiscoveryIncomplete", "Document", "discover", "parse_listing", "parse_sitemap"]
+__all__ = [
+    "DiscoveryIncomplete", "Document", "discover", "parse_listing", "parse_sitemap",
+    "split_by_window",
+]  # fmt: skip
 
 log = logging.getLogger(__name__)
 
@@ -86,6 +90,25 @@ def discover_with_cache(
     reader.raise_if_incomplete()
     refs = sorted(found.values(), key=lambda r: (r.seen_date or end, r.article_id))
     return Discovery(refs, list(reader.fresh.values()), reader.not_modified)
+
+
+def split_by_window(
+    refs: Iterable[ArticleRef], windows: Sequence[tuple[date, date]]
+) -> dict[tuple[date, date], list[ArticleRef]]:
+    """A whole range's candidates, discovered once, cut into the backfill's chunk windows by
+    their listed date (windows ascending and disjoint). A ref dated outside every window is
+    dropped; an undated one goes to the last window, as a chunk's own discovery keeps it."""
+    ordered = sorted(windows)
+    cut: dict[tuple[date, date], list[ArticleRef]] = {window: [] for window in ordered}
+    starts = [first for first, _ in ordered]
+    for ref in refs:
+        if ref.seen_date is None:
+            cut[ordered[-1]].append(ref)
+            continue
+        at = bisect_right(starts, ref.seen_date) - 1
+        if at >= 0 and ref.seen_date <= ordered[at][1]:
+            cut[ordered[at]].append(ref)
+    return cut
 
 
 def month_may_hold(sitemap_url: str, start: date, end: date) -> bool:
