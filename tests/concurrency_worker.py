@@ -2,22 +2,28 @@
 
     python tests/concurrency_worker.py hold DB SECONDS
     python tests/concurrency_worker.py load DB WAIT_SECONDS BATCHES [BATCH_SIZE]
+    python tests/concurrency_worker.py backfill DB BASE_URL START END WHEN_BUSY
 
 `load` writes BATCHES batches of new synthetic articles, one transaction each, printing
 "batch N" after each commit; a busy warehouse ends it with exit code 3 and the message.
+`backfill` is a whole backfill run (bare, as `lso-etl backfill` runs it) holding the
+warehouse's writer lock from before it reads which chunks are finished, printing "writing"
+once it holds it and its summary as JSON at the end; a refusal exits 3 with its one line.
 """
 
 from __future__ import annotations
 
+import json
 import logging
 import sys
 import time
-from datetime import UTC, datetime
+from datetime import UTC, date, datetime
 from pathlib import Path
 from zoneinfo import ZoneInfo
 
 import duckdb
 
+from lso_etl.errors import UserError
 from lso_etl.models import (
     Article,
     ArticleRef,
@@ -28,7 +34,10 @@ from lso_etl.models import (
     RunCounts,
     Status,
 )
+from lso_etl.pipeline import run
+from lso_etl.settings import Settings
 from lso_etl.store import warehouse
+from lso_etl.store.writer_lock import writer_lock
 
 BUSY_EXIT = 3
 
@@ -76,11 +85,28 @@ def load(db: Path, wait: float, batches: int, size: int) -> None:
     print("done", flush=True)
 
 
+def backfill(db: Path, base_url: str, start: date, end: date, when_busy: str) -> None:
+    # Paced, as a real run is: it gives the DuckDB file back while it waits on the network.
+    settings = Settings.from_env({}, db=db, base_url=base_url, min_delay=0.01, backoff=0.01)
+    try:
+        # Until pipeline.run.backfill takes the lock itself, the way the lead wires it.
+        with writer_lock(db, "backfill", when_busy):
+            print("writing", flush=True)
+            summary = run.backfill(settings, start, end)
+    except UserError as exc:
+        print(f"error: {exc}", file=sys.stderr, flush=True)
+        sys.exit(BUSY_EXIT)
+    print(json.dumps({"chunks_run": summary["chunks_run"], "counts": summary["counts"]}))
+
+
 if __name__ == "__main__":
     logging.basicConfig(level=logging.INFO, format="%(levelname)s %(name)s: %(message)s")
     command, db = sys.argv[1], Path(sys.argv[2])
     if command == "hold":
         hold(db, float(sys.argv[3]))
+    elif command == "backfill":
+        first, last = date.fromisoformat(sys.argv[4]), date.fromisoformat(sys.argv[5])
+        backfill(db, sys.argv[3], first, last, sys.argv[6])
     else:
         load(
             db, float(sys.argv[3]), int(sys.argv[4]), int(sys.argv[5]) if len(sys.argv) > 5 else 50

@@ -1,26 +1,34 @@
-"""Two real processes on one warehouse file: an analyst holding it open while a load starts.
+"""Two real processes on one warehouse file: an analyst holding it open while a load starts,
+and two runs started together.
 
 The contract (DuckDB lets one process hold a file, even read-only): the load waits, logging
 who holds the file, and proceeds once it is released, or, past its wait, fails with
 `WarehouseBusy` and a message saying what to do. Either way nothing is half-written: each
 batch is one transaction, so even a loader killed mid-batch leaves whole batches only.
+Two writing runs never overlap: the second waits for the first's writer lock (then finds its
+work done) or refuses in one line, and no article is fetched twice.
 """
 
 from __future__ import annotations
 
+import json
 import os
 import shutil
 import signal
 import subprocess
 import sys
+from collections import Counter
 from collections.abc import Iterator
 from contextlib import contextmanager
+from datetime import date
 from pathlib import Path
 
 import duckdb
 import pytest
 from demo_warehouse import demo_db
 
+from lso_etl.replay.model import Corpus
+from lso_etl.replay.server import ReplaySite
 from lso_etl.store import checks, warehouse
 from lso_etl.store.export import SNAPSHOT, export
 
@@ -111,3 +119,41 @@ def test_a_snapshot_held_open_blocks_neither_loads_nor_the_next_export(
     with duckdb.connect(str(snapshot), read_only=True) as con:
         row = con.execute("select count(*) from articles where article_id like 'new:8%'").fetchone()
     assert row == (50,)
+
+
+JUNE = (date(2017, 6, 1), date(2017, 6, 30))
+
+
+def _backfill(db: Path, site: ReplaySite, when_busy: str) -> subprocess.Popen[str]:
+    return _start("backfill", db, site.base_url, *JUNE, when_busy)
+
+
+@pytest.mark.parametrize("when_busy", ["refuse", "wait"])
+def test_a_second_backfill_on_one_warehouse_waits_or_refuses_and_fetches_nothing_twice(
+    corpus: Corpus, tmp_path: Path, when_busy: str
+) -> None:
+    db = tmp_path / "lso.duckdb"
+    june = {a.path for a in corpus.articles if JUNE[0] <= a.published_at.date() <= JUNE[1]}
+    # June's sitemap answers after 6 s: the first run is still discovering, nothing loaded
+    # yet, when the second one starts (without the lock, both would fetch every article).
+    stalled = "/sitemaps/2017-06.xml"
+    with ReplaySite(corpus, faults={stalled: ["slow"]}, slow_seconds=6.0) as site:
+        first = _backfill(db, site, when_busy)
+        assert first.stdout is not None and first.stdout.readline().strip() == "writing"
+        second = _backfill(db, site, when_busy)
+        second_out, second_err = second.communicate(timeout=120)
+        first_out, first_err = first.communicate(timeout=120)
+        fetched = Counter(target for _, target in site.requests if target in june)
+    assert first.returncode == 0, first_err
+    assert json.loads(first_out)["counts"] == {"loaded": len(june)}
+    assert fetched == dict.fromkeys(june, 1)  # every June article, each exactly once
+    if when_busy == "refuse":
+        assert second.returncode == 3 and second_out == ""
+        line = second_err.strip().splitlines()[-1]
+        assert line.startswith(f"error: {db} is being written by another run (backfill run,")
+        assert f"process {first.pid}," in line and "LSO_WHEN_BUSY=wait" in line
+    else:
+        assert second.returncode == 0, second_err
+        assert f"process {first.pid}," in second_err and "waiting for it to end" in second_err
+        assert second_out.splitlines()[0] == "writing"  # only once the first run had ended
+        assert json.loads(second_out.splitlines()[1]) == {"chunks_run": 0, "counts": {}}

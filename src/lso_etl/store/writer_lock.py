@@ -1,0 +1,140 @@
+"""One writing run per warehouse at a time: an OS lock on `<db>.writer`, held for a run's life.
+
+DuckDB's own lock cannot serialise runs: a paced run gives the file back while it waits on the
+network (`warehouse.Lease`), so a second run could open it between two batches, discover the
+same candidates and fetch them again (two `daily` runs started together both fetched the same
+27 URLs). So a run takes an exclusive `flock` on a small file beside the warehouse before it
+reads anything it plans from (the high-water mark, finished chunks, discovery) and keeps it
+to its end; a backfill keeps it across all its chunks. The kernel drops the lock when the
+process dies, however it dies, so a killed run never leaves the warehouse locked.
+
+A second run either waits for the first to end (`LSO_WHEN_BUSY=wait`, the default: a
+scheduled daily run behind a long backfill still runs) or refuses in one line
+(`LSO_WHEN_BUSY=refuse`). Within one process the lock is re-entrant (a backfill's chunks
+take it again): it serialises processes, not threads.
+"""
+
+from __future__ import annotations
+
+import fcntl
+import logging
+import os
+import threading
+from collections.abc import Iterator, Mapping
+from contextlib import contextmanager
+from dataclasses import dataclass
+from datetime import UTC, datetime
+from pathlib import Path
+
+from lso_etl.errors import UserError
+
+log = logging.getLogger(__name__)
+
+WHEN_BUSY_VARIABLE = "LSO_WHEN_BUSY"
+WHEN_BUSY = ("wait", "refuse")
+
+
+class WarehouseInUse(UserError):
+    """Another run is writing to this warehouse, and this one was told not to wait."""
+
+
+@dataclass(frozen=True)
+class Hold:
+    """This process's hold on a warehouse's writer lock."""
+
+    db: Path
+    asked_at: datetime  # a fetch another run made after this is as fresh as one of ours
+    waited_for: str | None  # the run we waited for, if the lock was taken when we asked
+
+
+# Warehouses this process holds: (descriptor of the lock file, nesting depth, the hold).
+_HELD: dict[Path, tuple[int, int, Hold]] = {}
+_GUARD = threading.Lock()
+
+
+def lock_path(db: Path) -> Path:
+    return db.with_name(db.name + ".writer")
+
+
+def when_busy_from_env(env: Mapping[str, str] | None = None) -> str:
+    """LSO_WHEN_BUSY, checked: `wait` (empty: the default) or `refuse`."""
+    value = (os.environ if env is None else env).get(WHEN_BUSY_VARIABLE, "").strip().lower()
+    if value == "":
+        return WHEN_BUSY[0]
+    if value not in WHEN_BUSY:
+        raise UserError(f"{WHEN_BUSY_VARIABLE}={value!r}: must be one of {', '.join(WHEN_BUSY)}")
+    return value
+
+
+@contextmanager
+def writer_lock(db: Path, flow: str, when_busy: str | None = None) -> Iterator[Hold]:
+    """Hold `db`'s writer lock for the block: wait for another run's, or refuse (`when_busy`,
+    by default LSO_WHEN_BUSY). Re-entrant within the process."""
+    key = db.absolute()
+    with _GUARD:
+        held = _HELD.get(key)
+        if held is not None:
+            _HELD[key] = (held[0], held[1] + 1, held[2])
+    if held is not None:
+        try:
+            yield held[2]
+        finally:
+            _leave(key)
+        return
+    mode = when_busy or when_busy_from_env()
+    key.parent.mkdir(parents=True, exist_ok=True)
+    fd = os.open(lock_path(key), os.O_RDWR | os.O_CREAT, 0o644)
+    try:
+        hold = _acquire(fd, key, flow, mode)
+        with _GUARD:
+            _HELD[key] = (fd, 1, hold)
+    except BaseException:
+        os.close(fd)
+        raise
+    try:
+        yield hold
+    finally:
+        _leave(key)
+
+
+def _acquire(fd: int, db: Path, flow: str, mode: str) -> Hold:
+    asked_at = datetime.now(UTC)
+    waited_for = None
+    try:
+        fcntl.flock(fd, fcntl.LOCK_EX | fcntl.LOCK_NB)
+    except BlockingIOError:
+        waited_for = _holder(db)
+        if mode == "refuse":
+            raise WarehouseInUse(
+                f"{db} is being written by another run ({waited_for}): this {flow} run was not"
+                f" started; rerun it when that one ends, or set {WHEN_BUSY_VARIABLE}=wait"
+            ) from None
+        log.warning(
+            "%s is being written by another run (%s): waiting for it to end", db, waited_for
+        )
+        fcntl.flock(fd, fcntl.LOCK_EX)  # the kernel wakes us when that run ends or dies
+        log.warning("%s is free: the %s run starts", db, flow)
+    # For the next run that finds it taken: who holds it (the file is never read for the lock).
+    os.ftruncate(fd, 0)
+    os.pwrite(
+        fd, f"{flow} run, process {os.getpid()}, since {asked_at:%Y-%m-%d %H:%M:%S} UTC".encode(), 0
+    )
+    return Hold(db, asked_at, waited_for)
+
+
+def _holder(db: Path) -> str:
+    try:
+        text = lock_path(db).read_text(encoding="utf-8", errors="replace").strip()
+    except OSError:
+        text = ""
+    return text or "a process that has not said which"
+
+
+def _leave(key: Path) -> None:
+    with _GUARD:
+        fd, depth, hold = _HELD[key]
+        if depth > 1:
+            _HELD[key] = (fd, depth - 1, hold)
+            return
+        del _HELD[key]
+    os.close(fd)  # drops the lock; the file stays (removing it would race the next run's open)
