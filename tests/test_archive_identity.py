@@ -6,6 +6,7 @@ from __future__ import annotations
 
 import json
 import logging
+import sys
 from datetime import date
 from pathlib import Path
 from typing import Any
@@ -16,7 +17,7 @@ import typer
 from typer.testing import CliRunner
 
 from lso_etl.cli.demo import DEMO_DB, db_given, demo_settings, next_command
-from lso_etl.cli.main import app
+from lso_etl.cli.main import app, main
 from lso_etl.crawl.archive import scan
 from lso_etl.crawl.warcinfo import read_warcinfo
 from lso_etl.pipeline import run as pipeline_run
@@ -232,3 +233,16 @@ def test_the_demo_uses_its_own_warehouse_unless_one_is_chosen(
     assert next_command(Path("my dir/demo.duckdb")).startswith(
         "uv run lso-etl --db 'my dir/demo.duckdb' sql "
     )
+
+
+def test_a_missing_warehouse_points_at_the_demo_s_own(
+    tmp_path: Path, monkeypatch: pytest.MonkeyPatch, capsys: pytest.CaptureFixture[str]
+) -> None:
+    """After the demo the default warehouse does not exist: the one line says where it went."""
+    monkeypatch.setattr(sys, "argv", ["lso-etl", "--db", str(tmp_path / "lso.duckdb"), "stats"])
+    with pytest.raises(SystemExit) as ended:
+        main()
+    err = capsys.readouterr().err
+    assert ended.value.code == 2 and err.count("\n") == 1 and "Traceback" not in err
+    assert "pass --db warehouse/demo.duckdb to look at it" in err
+    assert not (tmp_path / "lso.duckdb").exists()

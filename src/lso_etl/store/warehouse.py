@@ -61,7 +61,10 @@ def connect(
     or damaged file) never heals by waiting: it fails at once, named for what it is.
     """
     if read_only and not path.exists():
-        raise FileNotFoundError(f"no warehouse at {path}: run `lso-etl demo` or a backfill first")
+        raise FileNotFoundError(
+            f"no warehouse at {path}: run a backfill or the daily run first (`lso-etl demo`"
+            " fills its own: pass --db warehouse/demo.duckdb to look at it)"
+        )
     try:
         path.parent.mkdir(parents=True, exist_ok=True)
     except OSError as exc:
