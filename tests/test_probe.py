@@ -3,10 +3,12 @@
 from __future__ import annotations
 
 import json
+import socket
 from datetime import datetime
 from pathlib import Path
 from typing import Any
 
+import pytest
 from typer.testing import CliRunner
 
 from lso_etl.cli.main import app
@@ -134,3 +136,20 @@ def test_probe_is_total_on_a_page_that_is_no_article() -> None:
         == "  record: not_article (listing page: links to articles, no article body)"
     )
     assert json.loads(json.dumps(as_dict(report)))["record"]["status"] == "not_article"
+
+
+@pytest.mark.parametrize("where", ["closed-port", "unresolvable"])
+def test_probe_of_an_unreachable_site_exits_6_with_the_cause(corpus: Corpus, where: str) -> None:
+    """Our own network or a dead host is not the publisher's refusal (exit 5, robots.txt)."""
+    if where == "closed-port":
+        with socket.socket() as probe:  # bound, then released: nothing listens on it
+            probe.bind(("127.0.0.1", 0))
+            base, cause = f"http://127.0.0.1:{probe.getsockname()[1]}", "connection refused"
+    else:
+        base, cause = "http://lso-test.invalid", "DNS lookup failed ("
+    result = invoke(base, first(corpus, "current").path)
+    assert result.exit_code == 6
+    assert result.stderr.strip().startswith(
+        f"fetch failed (gave_up): {base.removeprefix('http://')} unreachable: {cause}"
+    )
+    assert "robots.txt" not in result.stderr and result.stdout == ""
