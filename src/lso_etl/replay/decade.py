@@ -129,6 +129,11 @@ class DecadeCorpus:
         hi = min(max((last - self.first_day).days + 1, 0), self._days)
         return range(self._day_first[lo], self._day_first[max(lo, hi)])
 
+    def in_section_since(self, s: int, first: date) -> int:
+        """How many articles of section s were published on `first` or later."""
+        totals = self._section_before[s]
+        return totals[-1] - totals[min(max((first - self.first_day).days, 0), self._days)]
+
     def _section(self, s: int) -> Lazy:
         """Section s newest first: position p is its (total - 1 - p)-th article, oldest first."""
         totals = self._section_before[s]
