@@ -326,10 +326,11 @@ def test_a_damaged_archived_page_is_fetched_afresh_not_fatal(
     """A resumed run reads pages an interrupted run archived; one whose record is damaged (here
     a file of garbage) is fetched from the site instead of ending the batch in a traceback."""
     article = corpus.articles[5]
-    (tmp_path / "raw").mkdir()
-    (tmp_path / "raw" / "damaged.warc.gz").write_bytes(b"\x1f\x8b\x08" + b"garbage" * 100)
     with ReplaySite(corpus) as site:
         settings = _settings(site.base_url, db=tmp_path / "lso.duckdb")
+        settings.archive_dir.mkdir()
+        damaged = settings.archive_dir / "damaged.warc.gz"
+        damaged.write_bytes(b"\x1f\x8b\x08" + b"garbage" * 100)  # a gzip header, then noise
         with Fetcher(settings) as fetcher:
             job = Job(_ref(site.base_url, article.path), archived=("damaged.warc.gz", 0))
             [item] = crawl_batch(fetcher, [job])
@@ -338,3 +339,5 @@ def test_a_damaged_archived_page_is_fetched_afresh_not_fatal(
     assert item.parsed is not None and item.parsed.article is not None
     assert item.parsed.article.headline == article.headline
     assert "damaged.warc.gz" in caplog.text and "fetched afresh" in caplog.text
+    assert "garbage" * 20 not in caplog.text  # the damage is named, the garbage not quoted
+    assert damaged.stat().st_size == 703  # read, left alone

@@ -199,7 +199,9 @@ def read_page(root: Path, warc_file: str, offset: int) -> RawPage:
 def _why(exc: Exception) -> str:
     if isinstance(exc, OSError):
         return exc.strerror or str(exc)
-    return f"{type(exc).__name__}: {exc}" if str(exc) else type(exc).__name__
+    # warcio quotes the unreadable bytes it met: a log line names the damage, not the garbage.
+    text = str(exc) if len(str(exc)) <= 120 else str(exc)[:117] + "..."
+    return f"{type(exc).__name__}: {text}" if text else type(exc).__name__
 
 
 def _page(record: Any) -> RawPage:
