@@ -104,3 +104,10 @@ def test_a_two_year_backfill_of_a_dead_site_stops_at_its_first_chunk(
             ("backfill-chunk", "failed")
         ]
     assert finished_chunks(settings) == set()
+
+
+def test_a_failed_state_message_tells_a_dead_site_from_other_failures() -> None:
+    error, _, _ = reach(closed_port())
+    assert SiteUnreachable.said(str(error))
+    assert not SiteUnreachable.said("discovery incomplete, nothing recorded as finished: x")
+    assert not SiteUnreachable.said(None)
