@@ -17,12 +17,19 @@ class SiteUnreachable(UserError):
     meets it.
     """
 
+    SUFFIX = "; nothing was recorded as finished; rerun later"
+
     def __init__(self, site: str, cause: str) -> None:
         self.site = site
         self.cause = cause
-        super().__init__(
-            f"{site} unreachable: {cause}; nothing was recorded as finished; rerun later"
-        )
+        super().__init__(f"{site} unreachable: {cause}{self.SUFFIX}")
+
+    @classmethod
+    def said(cls, message: str | None) -> bool:
+        """Whether a failed state's message is this error's (a Prefect `retry_condition_fn`
+        sees the message of a chunk that returned Failed, not the exception)."""
+        text = message or ""
+        return " unreachable: " in text and text.endswith(cls.SUFFIX)
 
     @property
     def short(self) -> str:
