@@ -17,12 +17,10 @@ import pytest
 
 from lso_etl.crawl.fetch import Fetcher
 from lso_etl.errors import SiteUnreachable
-from lso_etl.pipeline.chunks import failure_line, run_chunks
-from lso_etl.pipeline.run import run_window
+from lso_etl.pipeline.run import backfill
 from lso_etl.pipeline.steps import chunk_windows, finished_chunks
 from lso_etl.replay.server import ReplaySite
 from lso_etl.settings import Settings
-from lso_etl.site.discovery import DISCOVERY
 
 UNRESOLVABLE = "http://lso-test.invalid"
 
@@ -79,22 +77,19 @@ def test_a_site_down_stays_down_with_robots_txt_ignored() -> None:
 def test_a_two_year_backfill_of_a_dead_site_stops_at_its_first_chunk(
     tmp_path: Path, where: str
 ) -> None:
+    """Through the library backfill (the flow's work without Prefect): one chunk meets the dead
+    site, the other 23 are not run, and the one final line starts with the cause."""
     base = closed_port() if where == "closed-port" else UNRESOLVABLE
     settings = Settings.from_env({}, base_url=base, db=tmp_path / "lso.duckdb")
     windows = chunk_windows(date(2015, 1, 1), date(2016, 12, 31), 31, newest_first=False)
 
-    def chunk(first: date, last: date) -> dict[str, object]:
-        parameters = {"start": first, "end": last}
-        strategies = DISCOVERY.backfill_strategies
-        return run_window("backfill-chunk", settings, (first, last), strategies, None, parameters)
-
     began = time.monotonic()
-    tally = run_chunks(windows, chunk)
+    result = backfill(settings, date(2015, 1, 1), date(2016, 12, 31), chunk_days=31)
     seconds = time.monotonic() - began
-    line = failure_line(tally, len(windows))
+    line = result["failure"]
     assert seconds < 30
-    assert tally.failed == ["2015-01-01..2015-01-31"]
-    assert len(tally.not_run) == len(windows) - 1 == 23
+    assert result["chunks_failed"] == ["2015-01-01..2015-01-31"]
+    assert len(result["chunks_not_run"]) == len(windows) - 1 == 23
     cause = "connection refused" if where == "closed-port" else "DNS lookup failed ("
     assert line.startswith(f"{base.removeprefix('http://')} unreachable: {cause}")
     assert "the backfill stopped at chunk 2015-01-01..2015-01-31 (23 later chunk(s) not run" in line

@@ -52,6 +52,9 @@ class Settings:
     # 64MB loads as fast as 128MB did, 40 MB less resident; at 32MB a month's batch failed
     # to pin a block ("Out of Memory Error"): bench/RESULTS.md.
     writer_memory: str = "64MB"
+    # A second writing run on the same warehouse (daily while a backfill runs) waits for the
+    # first to end, or refuses in one line: it never fetches what the first is fetching.
+    when_busy: str = "wait"
     # --- discovery budgets (issue 12): a budget hit fails the run, never a silent hole ---
     # A sitemap may be 50 MB uncompressed (sitemaps.org), ten times an article page's cap.
     max_discovery_bytes: int = 50 * 1024 * 1024
@@ -66,6 +69,8 @@ class Settings:
             raise ValueError(
                 f"LSO_WRITER_MEMORY={self.writer_memory!r} is not a memory size such as 64MB"
             )
+        if self.when_busy not in ("wait", "refuse"):
+            raise ValueError(f"LSO_WHEN_BUSY={self.when_busy!r} is not allowed: wait or refuse")
         for name, (low, high, strict) in RANGES.items():
             _check_range(name, getattr(self, name), low, high, strict)
         scheme, host = urlsplit(self.base_url).scheme, urlsplit(self.base_url).netloc

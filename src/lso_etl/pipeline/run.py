@@ -23,6 +23,7 @@ from lso_etl.crawl.fetch import Fetcher
 from lso_etl.extract.parse import PARSER_VERSION
 from lso_etl.models import ArchiveRecord, CrawlItem, RunCounts, UrlOutcome
 from lso_etl.pipeline.archive_home import claim_archive, warcinfo
+from lso_etl.pipeline.chunks import failure_line, run_chunks
 from lso_etl.pipeline.jobs import plan_jobs
 from lso_etl.pipeline.report import RunReport
 from lso_etl.pipeline.steps import (
@@ -37,6 +38,7 @@ from lso_etl.pipeline.steps import (
 from lso_etl.settings import Settings
 from lso_etl.site.discovery import DISCOVERY
 from lso_etl.store import archive_index, frontier, identity, search, warehouse
+from lso_etl.store.writer_lock import writer_lock
 
 log = logging.getLogger(__name__)
 
@@ -90,7 +92,10 @@ def run_window(
     started = time.monotonic()
     report = RunReport(flow, (window[0].isoformat(), window[1].isoformat()))
     status = "failed"
-    with warehouse.Lease.for_run(settings.db, settings.writer_memory) as lease:
+    with (
+        writer_lock(settings.db, flow, settings.when_busy),  # one writing run per warehouse
+        warehouse.Lease.for_run(settings.db, settings.writer_memory) as lease,
+    ):
         run_id, info = open_run(lease, flow, settings, parameters)
         archive = RunArchive(settings.archive_dir, run_id, info)
         with Fetcher(settings, recorder=archive) as fetcher:
@@ -236,27 +241,25 @@ def backfill(
     A failed chunk is logged and left for the next call, as `flows.backfill` does (which also
     retries it); used by tests and by the benchmark's "without Prefect" measurement.
     """
-    done = finished_chunks(settings)
     windows = chunk_windows(start, end, chunk_days or settings.chunk_days, False)
-    to_run = [window for window in windows if window not in done]
-    counts: dict[str, int] = {}
-    failed: list[str] = []
-    with hold_writer(settings):
-        for first, last in to_run:
-            parameters = {"start": first, "end": last}
-            try:
-                summary = run_window(
-                    "backfill-chunk", settings, (first, last), DISCOVERY.backfill_strategies,
-                    None, parameters, steps, check_data=(first, last) == to_run[-1],
-                )  # fmt: skip
-            except Exception as exc:  # one chunk's failure must not sink the others
-                log.error("chunk %s..%s failed: %s", first, last, exc)
-                failed.append(f"{first}..{last}")
-                continue
-            for key, value in summary["counts"].items():
-                counts[key] = counts.get(key, 0) + value
+    # The writer lock before reading what is finished: a run that waited sees the other's work.
+    with writer_lock(settings.db, "backfill", settings.when_busy), hold_writer(settings):
+        done = finished_chunks(settings)
+        to_run = [window for window in windows if window not in done]
+
+        def chunk(first: date, last: date) -> dict[str, Any]:
+            return run_window(
+                "backfill-chunk", settings, (first, last), DISCOVERY.backfill_strategies, None,
+                {"start": first, "end": last}, steps, check_data=(first, last) == to_run[-1],
+            )  # fmt: skip
+
+        tally = run_chunks(to_run, chunk)
     refresh_search(settings)  # as the flow does: search current at the end
-    return {"chunks_run": len(to_run), "chunks_failed": failed, "counts": counts}
+    result = {"chunks_run": len(to_run), "chunks_failed": tally.failed, "counts": tally.counts,
+              "chunks_not_run": tally.not_run}  # fmt: skip
+    if tally.failed:
+        result["failure"] = failure_line(tally, len(windows))
+    return result
 
 
 def hold_writer(settings: Settings) -> AbstractContextManager[warehouse.Lease]:
