@@ -79,25 +79,67 @@ def open_read_only(path: Path) -> Iterator[duckdb.DuckDBPyConnection]:
 
 
 def _connect(path: Path) -> duckdb.DuckDBPyConnection:
-    deadline = time.monotonic() + LOCK_WAIT_SECONDS
+    try:
+        return wait_for_lock(path, True, SANDBOX_CONFIG, LOCK_WAIT_SECONDS)  # read at each call
+    except duckdb.ConnectionException:
+        raise UserError(
+            f"this process already holds {path} open on another connection: close it first,"
+            " the sandboxed read-only connection cannot share it"
+        ) from None
+
+
+def wait_for_lock(
+    path: Path,
+    read_only: bool,
+    config: dict[str, str | bool | int | float | list[str]],
+    wait_seconds: float = LOCK_WAIT_SECONDS,
+) -> duckdb.DuckDBPyConnection:
+    """Open `path`, waiting up to `wait_seconds` while another process holds its lock.
+
+    A lock that outlasts the wait, a missing file or one that is no warehouse is a one-line
+    `UserError` (`WarehouseBusy`, `WarehouseUnusable`, `FileNotFoundError` for a missing
+    file), named by `warehouse.connect`. The wait is logged once, not once a second.
+    """
+    deadline = time.monotonic() + wait_seconds
+    waiting = False
     while True:
         try:
-            return duckdb.connect(str(path), read_only=True, config=SANDBOX_CONFIG)
+            return duckdb.connect(str(path), read_only=read_only, config=config)
         except duckdb.ConnectionException:
-            raise UserError(
-                f"this process already holds {path} open on another connection: close it first,"
-                " the sandboxed read-only connection cannot share it"
-            ) from None
+            raise  # this process's own other connection: waiting cannot help
         except duckdb.Error as exc:
             if "Conflicting lock" not in str(exc) or time.monotonic() >= deadline:
                 failure = str(exc).splitlines()[0]
                 break
-            log.warning("warehouse %s is locked by another process; retrying", path)
+            if not waiting:
+                log.warning("warehouse %s is locked by another process; waiting up to %.0f s",
+                            path, wait_seconds)  # fmt: skip
+                waiting = True
             time.sleep(1.0)
     # Missing, busy for too long, not a warehouse: `warehouse.connect` names each in one line.
     with warehouse.connect(path, read_only=True, wait_seconds=0):
         pass
     raise UserError(f"{path} did not open: {failure}")
+
+
+def open_for_notebook(
+    path: Path, read_only: bool = True, wait_seconds: float = LOCK_WAIT_SECONDS
+) -> duckdb.DuckDBPyConnection:
+    """A plain connection for a notebook (`lso_etl.connect`): waits for a run's lock, shows
+    times in the site's zone, has fts loaded when it is installed; no sandbox (your files are
+    yours to join), and no extension downloads."""
+    config: dict[str, str | bool | int | float | list[str]] = {
+        "autoinstall_known_extensions": False,
+        "custom_user_agent": "lso-etl notebook",
+    }
+    con = wait_for_lock(path, read_only, config, wait_seconds)
+    try:
+        con.execute(f"set TimeZone = '{warehouse.TIME_ZONE}'")
+        search.load_fts(con)
+    except BaseException:
+        con.close()
+        raise
+    return con
 
 
 def single_select(query: str) -> str:
@@ -110,7 +152,11 @@ def single_select(query: str) -> str:
     try:
         statements = duckdb.extract_statements(query)
     except duckdb.Error as exc:
-        raise UserError(str(exc).splitlines()[0]) from None
+        raise UserError(str(exc)) from None  # whole: the caret line shows where
+    if not statements:
+        raise NotReadOnly(
+            'the query is empty: give one, e.g. lso-etl sql "select count(*) from articles"'
+        )
     if len(statements) != 1:
         raise NotReadOnly(
             f"sql runs exactly one query, read-only; this text holds {len(statements)} statements"
@@ -125,7 +171,8 @@ def single_select(query: str) -> str:
 
 
 def explain_refusal(error: duckdb.Error) -> str:
-    """One line for a DuckDB error, saying why when it is the sandbox that refused."""
+    """A DuckDB error for the analyst: one line saying why when it is the sandbox that refused,
+    otherwise DuckDB's whole message (its `Did you mean "articles"?`, candidates, caret line)."""
     first = str(error).splitlines()[0]
     if isinstance(error, duckdb.PermissionException) or "configuration has been locked" in first:
         return (
@@ -134,4 +181,6 @@ def explain_refusal(error: duckdb.Error) -> str:
         )
     if "read-only mode" in first:
         return f"sql is read-only ({first})"
-    return first
+    if "Expected a single SELECT statement" in first:  # query('...') holding another kind
+        return f"sql is read-only: a nested query('...') must be one select ({first})"
+    return str(error).rstrip()

@@ -26,8 +26,9 @@ def gather(con: duckdb.DuckDBPyConnection) -> dict[str, Any]:
     )[0]
     runs = _rows(
         con,
-        "select run_id, flow, status, started_at, finished_at, counts, checks_failed from runs"
-        " order by started_at desc limit ?",
+        "select run_id, flow, status, started_at, finished_at,"
+        " round(epoch(finished_at) - epoch(started_at), 2) as seconds, counts, checks_failed"
+        " from runs order by started_at desc limit ?",
         LAST_RUNS,
     )
     reasons = _rows(
