@@ -5,8 +5,11 @@ from __future__ import annotations
 import csv
 import io
 import json
+import os
 import re
 import shutil
+import subprocess
+import sys
 from dataclasses import replace
 from pathlib import Path
 
@@ -148,3 +151,46 @@ def test_export_writes_parquet_by_month_and_a_snapshot(tmp_path: Path) -> None:
         found = snap.execute("select count(*) from search_articles('nông thôn mới')").fetchone()
         assert found is not None and found[0] > 0
     assert not [p for p in tmp_path.iterdir() if p.name.startswith(".")]  # no staging left
+
+
+def _piped(db: str, *argv: str) -> str:
+    """What the real program writes into a pipe (stdout is not a terminal)."""
+    entry = "from lso_etl.cli.main import main; main()"
+    done = subprocess.run(
+        [sys.executable, "-c", entry, "--db", db, *argv],
+        capture_output=True, text=True, timeout=60, env={**os.environ, "COLUMNS": "80"},
+    )  # fmt: skip
+    assert done.returncode == 0, done.stderr
+    return done.stdout
+
+
+def test_stats_and_search_pipe_whole_lines_without_ellipses(tmp_path: Path) -> None:
+    """Issue 14: `stats | cat` showed `complet…`, `{'unchan…` and microseconds; `search | cat`
+    cut URLs to `https://baolangson.v…`. Off a terminal both print TSV, nothing cut."""
+    db = _private_copy(tmp_path)
+    stats, found = _piped(db, "stats"), _piped(db, "search", "nong thon moi")
+    urls = [
+        hit["url"] for hit in json.loads(_piped(db, "search", "nong thon moi", "--json"))["hits"]
+    ]
+    assert len(urls) >= 3 and "…" not in stats + found
+    rows = [line.split("\t") for line in found.splitlines()[1:]]  # after the "# N hits" line
+    assert rows[0] == ["score", "published", "section", "headline", "url"]
+    assert [row[4] for row in rows[1:]] == urls  # every URL whole, one hit per line
+    assert not re.search(r"\d:\d\d:\d\d", stats)  # times to the minute, no microseconds
+    assert "'" not in stats and "{" not in stats  # counts as name=value, not a Python dict
+    runs = stats.split("# Last runs\n")[1].splitlines()
+    header = runs[0].split("\t")
+    assert header[:6] == ["run_id", "flow", "status", "started_at", "finished_at", "seconds"]
+    first = dict(zip(header, runs[1].split("\t"), strict=True))
+    assert first["status"] == "completed" and first["counts"] == "loaded=1 quarantined=1"
+    assert re.fullmatch(r"\d+\.\d{1,2}", first["seconds"]) and len(first["started_at"]) == 16
+
+
+def test_sql_shows_duckdbs_whole_message_with_its_hint_and_caret(tmp_path: Path) -> None:
+    result = CliRunner().invoke(
+        app, ["--db", _private_copy(tmp_path), "sql", "select * from article"]
+    )
+    message = str(result.exception)
+    assert isinstance(result.exception, UserError)
+    assert 'Did you mean "articles"' in message and "LINE 1: select * from article" in message
+    assert message.splitlines()[-1].strip() == "^"

@@ -204,3 +204,33 @@ def test_a_backfill_wholly_in_the_future_or_with_no_chunk_width_is_refused_in_on
         app, ["backfill", "--from", "2017-07-01", "--to", "2017-07-02", "--chunk-days", "0"]
     )
     assert isinstance(zero.exception, UserError) and "at least 1 day" in str(zero.exception)
+
+
+def test_a_dry_run_as_text_carries_what_json_has_one_whole_line_per_candidate(
+    replay: ReplaySite, db: Path, monkeypatch: pytest.MonkeyPatch,
+    capsys: pytest.CaptureFixture[str],
+) -> None:  # fmt: skip
+    """Issue 14: off a terminal the text dry run broke URLs mid-word and dropped each
+    candidate's state. Now each candidate is a tab-separated line of the JSON's fields."""
+    from lso_etl.cli.main import main
+
+    monkeypatch.setenv("LSO_MIN_DELAY", "0")
+    monkeypatch.setenv("PREFECT_LOGGING_LEVEL", "WARNING")
+    args = ["--db", str(db), "--base-url", replay.base_url, "backfill", "--from", "2017-07-01",
+            "--to", "2017-07-31", "--dry-run"]  # fmt: skip
+    outputs = []
+    for extra in ([], ["--json"]):
+        monkeypatch.setattr(sys, "argv", ["lso-etl", *args, *extra])
+        with pytest.raises(SystemExit) as ended:
+            main()
+        assert ended.value.code == 0
+        outputs.append(capsys.readouterr().out)
+    text, chunks = outputs[0].splitlines(), json.loads(outputs[1])
+    assert text[0] == (f"2017-07-01..2017-07-31: {len(chunks[0]['candidates'])} candidates,"
+                       f" {chunks[0]['to_fetch']} to fetch, not finished")  # fmt: skip
+    expected = [
+        "\t".join(["", c["seen_date"] or "", c["article_id"], c["found_by"],
+                   c.get("state") or "-", c["url"]])
+        for c in chunks[0]["candidates"]
+    ]  # fmt: skip
+    assert len(expected) > 20 and text[1:] == expected

@@ -39,8 +39,13 @@ def cell(value: Any) -> str:
 
 
 def line(text: str) -> None:
-    """Plain text on stdout, never read as rich markup (a path may hold [brackets])."""
-    out.print(text, markup=False)
+    """Plain text on stdout, never read as rich markup (a path may hold [brackets]); off a
+    terminal byte for byte (rich would expand tabs to spaces)."""
+    if out.is_terminal:
+        out.print(text, markup=False)
+    else:
+        sys.stdout.write(text + "\n")
+        sys.stdout.flush()
 
 
 def table(columns: Sequence[str], rows: Iterable[Sequence[Any]], title: str | None = None) -> None:

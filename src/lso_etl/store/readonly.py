@@ -23,6 +23,7 @@ same sandbox there: `con = duckdb.connect(path, read_only=True)`, load fts if wa
 from __future__ import annotations
 
 import logging
+import re
 import time
 from collections.abc import Iterator
 from contextlib import contextmanager
@@ -108,18 +109,29 @@ def wait_for_lock(
         except duckdb.ConnectionException:
             raise  # this process's own other connection: waiting cannot help
         except duckdb.Error as exc:
-            if "Conflicting lock" not in str(exc) or time.monotonic() >= deadline:
+            if "Conflicting lock" not in str(exc):
                 failure = str(exc).splitlines()[0]
                 break
+            if time.monotonic() >= deadline:
+                raise warehouse.WarehouseBusy(
+                    f"{path} is held open by another process ({_holder(exc)}: a run, or a"
+                    f" notebook?) and was still locked after {wait_seconds:.0f} s; close it,"
+                    " retry later, or read a snapshot instead (`lso-etl export`)"
+                ) from None
             if not waiting:
                 log.warning("warehouse %s is locked by another process; waiting up to %.0f s",
                             path, wait_seconds)  # fmt: skip
                 waiting = True
             time.sleep(1.0)
-    # Missing, busy for too long, not a warehouse: `warehouse.connect` names each in one line.
+    # Missing, not a warehouse: `warehouse.connect` names each in one line.
     with warehouse.connect(path, read_only=True, wait_seconds=0):
         pass
     raise UserError(f"{path} did not open: {failure}")
+
+
+def _holder(error: duckdb.Error) -> str:
+    found = re.search(r"Conflicting lock is held in (.+?) \(PID (\d+)\)", str(error))
+    return f"process {found[2]}, {Path(found[1]).name}" if found else "another process"
 
 
 def open_for_notebook(

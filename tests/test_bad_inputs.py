@@ -1,0 +1,198 @@
+"""Every command, fed bad input through the real entry point (`main()`), ends in one clear
+`error:` line and the exit code of its kind (`cli.exits`), never a traceback (issue 14).
+
+Bad input is refused before the flow engine starts, so the sweep needs no Prefect server.
+"""
+
+from __future__ import annotations
+
+import socket
+import subprocess
+import sys
+import time
+from collections.abc import Iterator
+
+import pytest
+
+from lso_etl.cli import main as cli_main
+from lso_etl.cli.exits import ExitCode
+from lso_etl.store import readonly, warehouse
+
+COMMANDS = ("demo", "daily", "backfill", "serve", "probe", "parse", "reparse", "replay", "sql",
+            "search", "stats", "export")  # fmt: skip
+CLOSED = "http://127.0.0.1:9"  # discard port: nothing listens, a probe is refused at once
+USAGE, BUSY = ExitCode.USAGE, ExitCode.BUSY
+
+# (argv after the global options, exit code, words the error line holds). MISSING: a path
+# that does not exist; DIR: a folder where the warehouse file should be; WAREHOUSE: an empty,
+# migrated warehouse; PAGE: a saved page; BUSY_PORT: a port another socket listens on.
+CASES: list[tuple[list[str], int, str]] = [
+    (["--db", "DIR", "demo"], USAGE, "is a directory"),
+    (["demo", "--fast"], USAGE, "No such option: --fast"),
+    (["--db", "DIR", "daily"], USAGE, "is a directory"),
+    (
+        ["daily", "--db", "WAREHOUSE"],
+        USAGE,
+        f"before the command: lso-etl --base-url {CLOSED} --db",
+    ),
+    (["backfill", "--from", "2017-02-30", "--to", "2017-03-01"], USAGE, "February 2017 has 28"),
+    (["backfill", "--from", "2016-02-30", "--to", "2017-03-01"], USAGE, "February 2016 has 29"),
+    (["backfill", "--from", "2017-13-01", "--to", "2017-12-31"], USAGE, "no month 13"),
+    (["backfill", "--from", "", "--to", "2017-03-01"], USAGE, "not a date like 2017-07-01"),
+    (
+        ["backfill", "--from", "2017-07-01", "--to", "2017-07-31", "--chunk-days", "0"],
+        USAGE,
+        "at least 1 day",
+    ),
+    (
+        ["backfill", "--from", "2017-07-01", "--to", "2017-07-31", "--chunk-days", "-3"],
+        USAGE,
+        "at least 1 day",
+    ),
+    (
+        ["backfill", "--from", "2017-07-01", "--to", "2017-07-31", "--chunk-days", "x"],
+        USAGE,
+        "Invalid value for '--chunk-days'",
+    ),
+    (["backfill", "--from", "2017-07-31", "--to", "2017-07-01"], USAGE, "is before --from"),
+    (["backfill", "--from", "2017-07-01"], USAGE, "Missing option '--to'"),
+    (["backfill", "--from", "9000-01-01", "--to", "9000-12-31"], USAGE, "after today"),
+    (["serve"], USAGE, "PREFECT_API_URL"),
+    (["serve", "--bogus"], USAGE, "No such option: --bogus"),
+    (["probe", "/x-5047056.html"], ExitCode.UNREACHABLE, "unreachable"),
+    (["--base-url", "ftp://example.org", "probe", "/x.html"], USAGE, "LSO_BASE_URL"),
+    (["probe"], USAGE, "Missing argument"),
+    (["parse", "MISSING", "--url", "https://baolangson.vn/a-1.html"], USAGE, "cannot read"),
+    (["parse", "DIR", "--url", "https://baolangson.vn/a-1.html"], USAGE, "Is a directory"),
+    (["parse", "PAGE"], USAGE, "Missing option '--url'"),
+    (
+        ["parse", "PAGE", "--url", "https://baolangson.vn/a-1.html", "--fetched-at", "soon"],
+        USAGE,
+        "not an ISO 8601 time",
+    ),
+    (["--db", "MISSING", "reparse"], USAGE, "no warehouse at"),
+    (["reparse", "--from", "2017-04-31"], USAGE, "April 2017 has 30 days"),
+    (["reparse", "--from", "2017-07-02", "--to", "2017-07-01"], USAGE, "is before --from"),
+    (["replay", "--port", "BUSY_PORT"], USAGE, "already in use"),
+    (["replay", "--port", "70000"], USAGE, "Invalid value for '--port'"),
+    (["replay", "--port", "-1"], USAGE, "Invalid value for '--port'"),
+    (["--db", "WAREHOUSE", "sql", ""], USAGE, "the query is empty"),
+    (["--db", "WAREHOUSE", "sql", "   ;  "], USAGE, "the query is empty"),
+    (["--db", "MISSING", "sql", "select 1"], USAGE, "no warehouse at"),
+    (["--db", "DIR", "sql", "select 1"], USAGE, "is a directory"),
+    (["--db", "WAREHOUSE", "sql", "select 1; select 2"], USAGE, "2 statements"),
+    (["sql", "select 1", "--db", "WAREHOUSE"], USAGE, "global options such as --db"),
+    (["--db", "WAREHOUSE", "search", ""], USAGE, "has no words to find"),
+    (["--db", "WAREHOUSE", "search", "?!"], USAGE, "has no words to find"),
+    (["--db", "WAREHOUSE", "search", "x", "--from", "2017-02-29"], USAGE, "February 2017 has 28"),
+    (["--db", "WAREHOUSE", "search", "x", "--limit", "0"], USAGE, "Invalid value for '--limit'"),
+    (["--db", "WAREHOUSE", "search", "x", "--engine", "google"], USAGE, "choose builtin or fts"),
+    (["--db", "MISSING", "search", "x"], USAGE, "no warehouse at"),
+    (["stats", "--db", "WAREHOUSE"], USAGE, f"lso-etl --base-url {CLOSED} --db WAREHOUSE stats"),
+    (["--db", "MISSING", "stats"], USAGE, "no warehouse at"),
+    (["--db", "DIR", "stats"], USAGE, "is a directory"),
+    (["--db", "MISSING", "export", "--to", "OUT"], USAGE, "no warehouse at"),
+    (["--db", "WAREHOUSE", "export", "--to", "PAGE"], USAGE, "PAGE"),
+    (["export"], USAGE, "Missing option '--to'"),
+    (["--bogus"], USAGE, "No such option: --bogus"),
+    (["nonsense"], USAGE, "No such command 'nonsense'"),
+]
+
+
+@pytest.fixture(scope="module")
+def places(tmp_path_factory: pytest.TempPathFactory) -> Iterator[dict[str, str]]:
+    root = tmp_path_factory.mktemp("bad")
+    (root / "dir.duckdb").mkdir()
+    (root / "page.html").write_text("<html><body><p>x</p></body></html>")
+    with warehouse.connect(root / "lso.duckdb") as con:
+        warehouse.migrate(con)
+    with socket.socket() as taken:
+        taken.bind(("127.0.0.1", 0))
+        taken.listen()
+        yield {
+            "DIR": str(root / "dir.duckdb"), "MISSING": str(root / "missing.duckdb"),
+            "WAREHOUSE": str(root / "lso.duckdb"), "PAGE": str(root / "page.html"),
+            "BUSY_PORT": str(taken.getsockname()[1]), "OUT": str(root / "out"),
+        }  # fmt: skip
+
+
+def _run(
+    argv: list[str], monkeypatch: pytest.MonkeyPatch, capsys: pytest.CaptureFixture[str]
+) -> tuple[int, str, str, float]:
+    monkeypatch.setattr(sys, "argv", ["lso-etl", "--base-url", CLOSED, *argv])
+    started = time.monotonic()
+    with pytest.raises(SystemExit) as ended:
+        cli_main.main()
+    captured = capsys.readouterr()
+    return int(ended.value.code or 0), captured.out, captured.err, time.monotonic() - started
+
+
+@pytest.mark.parametrize(("argv", "code", "words"), CASES, ids=[" ".join(c[0]) for c in CASES])
+def test_bad_input_ends_in_one_error_line_and_its_exit_code(
+    argv: list[str], code: int, words: str, places: dict[str, str],
+    monkeypatch: pytest.MonkeyPatch, capsys: pytest.CaptureFixture[str],
+) -> None:  # fmt: skip
+    monkeypatch.setenv("PREFECT_LOGGING_LEVEL", "WARNING")  # main() sets it: restored after
+    monkeypatch.delenv("PREFECT_API_URL", raising=False)
+    monkeypatch.setenv("LSO_MAX_ATTEMPTS", "1")
+    real = [places.get(word, word) for word in argv]
+    status, out, err, seconds = _run(real, monkeypatch, capsys)
+    assert "Traceback" not in out + err
+    assert status == code, (status, out, err)
+    error = err.strip().splitlines()[-1] if err.strip() else ""
+    for placeholder, value in places.items():
+        words = words.replace(placeholder, value)
+    assert words in err, err
+    if code == USAGE:
+        assert error.startswith("error: ") and err.count("error: ") == 1, err
+    assert seconds < 10, f"{seconds:.1f} s: bad input must be refused before any real work"
+
+
+def test_the_sweep_covers_every_command() -> None:
+    listed = {c.name for c in cli_main.app.registered_commands} | {
+        c.callback.__name__ for c in cli_main.app.registered_commands if c.callback
+    }
+    assert set(COMMANDS) <= listed
+    swept = {word for argv, _, _ in CASES for word in argv}
+    assert set(COMMANDS) <= swept
+
+
+def test_a_warehouse_locked_for_the_whole_wait_exits_75_in_one_line(
+    places: dict[str, str], monkeypatch: pytest.MonkeyPatch, capsys: pytest.CaptureFixture[str]
+) -> None:
+    """Another process holds the file: `sql` and `daily` wait, then exit 75 (EX_TEMPFAIL), not
+    2 (usage), with one error line and no Prefect traceback (the flow never starts)."""
+    db = places["WAREHOUSE"]
+    holder = subprocess.Popen(
+        [sys.executable, "-c", f"import duckdb, sys, time; c = duckdb.connect({db!r});"
+         " print('held', flush=True); time.sleep(60)"],
+        stdout=subprocess.PIPE, text=True,
+    )  # fmt: skip
+    try:
+        assert holder.stdout is not None and holder.stdout.readline() == "held\n"
+        monkeypatch.setattr(cli_main, "LOCK_WAIT_SECONDS", 1.0)
+        monkeypatch.setattr(readonly, "LOCK_WAIT_SECONDS", 1.0)
+        monkeypatch.setenv("PREFECT_LOGGING_LEVEL", "WARNING")
+        for argv in (["--db", db, "sql", "select 1"], ["--db", db, "daily"]):
+            status, out, err, _ = _run(argv, monkeypatch, capsys)
+            assert status == BUSY, (argv, err)
+            assert "Traceback" not in out + err and "prefect" not in err.lower()
+            assert err.count("error: ") == 1 and "still locked after 1 s" in err, err
+            assert err.count("locked by") <= 2, err  # the wait is announced, not ticked
+    finally:
+        holder.kill()
+        holder.wait()
+        if holder.stdout is not None:
+            holder.stdout.close()
+
+
+def test_version_and_help_are_clean(
+    monkeypatch: pytest.MonkeyPatch, capsys: pytest.CaptureFixture[str]
+) -> None:
+    status, out, _, _ = _run(["--version"], monkeypatch, capsys)
+    assert status == 0 and out.startswith("lso-etl 0.") and out.count("\n") == 1
+    for argv in (["--help"], ["backfill", "--help"], ["stats", "--help"]):
+        status, out, _, _ = _run(argv, monkeypatch, capsys)
+        assert status == 0, argv
+        assert "<bool>" not in out and "lazily" not in out and "…" not in out, out
+        assert "..." not in out.split("Commands:")[-1] or "Commands:" not in out, out
