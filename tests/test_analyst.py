@@ -194,3 +194,17 @@ def test_sql_shows_duckdbs_whole_message_with_its_hint_and_caret(tmp_path: Path)
     assert isinstance(result.exception, UserError)
     assert 'Did you mean "articles"' in message and "LINE 1: select * from article" in message
     assert message.splitlines()[-1].strip() == "^"
+
+
+def test_lso_etl_connect_reads_in_the_site_zone_and_stays_light_to_import(tmp_path: Path) -> None:
+    import lso_etl
+
+    with lso_etl.connect(_private_copy(tmp_path)) as con:
+        zone = con.execute("select current_setting('TimeZone')").fetchone()
+        hits = con.execute("select count(*) from search_articles('nong thon moi')").fetchone()
+        assert zone == ("Asia/Ho_Chi_Minh",) and hits is not None and hits[0] > 0
+        with pytest.raises(duckdb.Error):  # read-only
+            con.execute("delete from articles")
+    light = "import sys, lso_etl, lso_etl.extract.parse; print('duckdb' in sys.modules)"
+    done = subprocess.run([sys.executable, "-c", light], capture_output=True, text=True, timeout=60)
+    assert done.stdout.strip() == "False", done.stderr

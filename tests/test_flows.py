@@ -15,8 +15,8 @@ from typer.testing import CliRunner
 
 from flows.backfill import backfill
 from flows.daily import daily
+from lso_etl.cli.exits import RunFailed
 from lso_etl.cli.main import app
-from lso_etl.errors import UserError
 from lso_etl.replay.model import Corpus
 from lso_etl.replay.server import ReplaySite
 from lso_etl.settings import Settings
@@ -138,7 +138,7 @@ def test_backfill_of_an_unreachable_site_fails_in_one_line_and_leaves_the_chunk_
         app, ["--db", str(db), "--base-url", dead, "backfill", "--from", "2017-07-01",
               "--to", "2017-07-02", "--quiet"],
     )  # fmt: skip
-    assert isinstance(result.exception, UserError)  # main() prints it as "error: ..." (exit 2)
+    assert isinstance(result.exception, RunFailed)  # main() prints "error: ..." (exit 1)
     assert (
         str(result.exception)
         == "1 of 1 chunks failed (2017-07-01..2017-07-02); rerun to finish them"
