@@ -17,6 +17,7 @@ from flows.common import (
     settings_for,
 )
 from lso_etl.errors import UserError
+from lso_etl.pipeline import interrupt
 from lso_etl.pipeline.report import progress_log
 from lso_etl.pipeline.run import hold_writer
 from lso_etl.pipeline.steps import chunk_windows, clamp_range, finished_chunks, site_today
@@ -88,6 +89,7 @@ def backfill(
         progress_log.info("chunk skipped", extra={"advance": 1})
     with hold_writer(settings):
         for first, last in to_run:
+            interrupt.check()  # told to stop: no new chunk (this one may have ended "failed")
             # The data checks read whole tables: once, after the last chunk.
             last_chunk = (first, last) == to_run[-1]
             state = chunk(first, last, base_url, db, min_delay, last_chunk, return_state=True)
@@ -99,6 +101,7 @@ def backfill(
                 progress_log.info("chunk failed", extra={"advance": 1})
                 failed.append(f"{first}..{last}")
                 logger.error("chunk %s..%s failed: %s", first, last, state.message)
+    interrupt.check()  # a chunk cut short by a stop is no failure to report or refresh after
     summary = _merge(start, end, results, len(windows), failed)
     if failed:  # what the other chunks loaded is searchable all the same
         refresh_after_failure(settings)

@@ -11,6 +11,7 @@ from prefect.states import Failed
 
 from flows.common import refresh_after_failure, refresh_search_task, run_crawl, settings_for
 from lso_etl.errors import UserError
+from lso_etl.pipeline import interrupt
 from lso_etl.pipeline.run import high_water_mark
 from lso_etl.pipeline.steps import daily_window
 from lso_etl.site.discovery import DISCOVERY
@@ -37,6 +38,7 @@ def daily(
     try:
         summary = run_crawl("daily", settings, window, strategies, window[0], parameters)
     except Exception as exc:  # what the run did load is searchable all the same
+        interrupt.check()  # told to stop, the run ended by whatever the stop cut short
         refresh_after_failure(settings)
         if not isinstance(exc, UserError):  # a bug: its traceback is the report
             raise

@@ -31,6 +31,7 @@ log = logging.getLogger(__name__)
 # This process's runs: the descriptor of each one's locked file, and the file.
 _HELD: dict[str, int] = {}
 _PATHS: dict[str, Path] = {}
+_STARTED: list[str] = []  # every run this process started, for `close_own_unfinished`
 
 
 def lock_dir(db: Path) -> Path:
@@ -71,7 +72,31 @@ def start_run(
     except BaseException:
         _release(run_id)
         raise
+    finally:
+        _STARTED.append(run_id)  # even a failed insert: closing a missing row changes nothing
     return run_id
+
+
+def started_here() -> list[str]:
+    return list(_STARTED)
+
+
+def close_own_unfinished(con: duckdb.DuckDBPyConnection) -> list[str]:
+    """Close as `interrupted` the runs this process started and left `running`.
+
+    A stop (SIGTERM, SIGINT) can land anywhere, also between a run's row and the block that
+    closes it, or inside that block's update: the process records it itself before it exits,
+    rather than leaving it to the next run to find.
+    """
+    mine = started_here()
+    rows = con.execute(
+        "update runs set status = 'interrupted', finished_at = ?"
+        " where status = 'running' and run_id in (select unnest(?)) returning run_id",
+        [datetime.now(UTC), mine],
+    ).fetchall()
+    for run_id in mine:
+        _release(run_id)
+    return [row[0] for row in rows]
 
 
 def finish_run(
