@@ -70,11 +70,7 @@ def discover_with_cache(
     profile: DiscoveryProfile = DISCOVERY,
 ) -> Discovery:
     """Candidates in [start, end]; `name?` runs a strategy only if nothing was found before it."""
-    unreachable = fetcher.robots_unreachable()
-    if unreachable:  # everything counts as disallowed (RFC 9309), so nothing could be found
-        raise DiscoveryIncomplete(
-            f"robots.txt unreachable ({unreachable}): nothing else was requested; rerun later"
-        )
+    fetcher.check_reachable()  # robots.txt first: unreadable, nothing could be found (RFC 9309)
     reader = Reader(fetcher, cache, profile)
     found: dict[str, ArticleRef] = {}
     for strategy in strategies:

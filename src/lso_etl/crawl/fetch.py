@@ -39,6 +39,7 @@ from lso_etl.crawl.retries import (
     transport_failure,
 )
 from lso_etl.crawl.retries import retry_after as _retry_after
+from lso_etl.crawl.robots import RobotsMemo
 from lso_etl.crawl.transfer import (
     BodyTooLarge,
     Exchange,
@@ -76,9 +77,11 @@ class Fetcher:
         transport: httpx.BaseTransport | None = None,
         sleep: Callable[[float], None] = time.sleep,
         recorder: Recorder | None = None,
+        robots_memo: RobotsMemo | None = None,
     ) -> None:
         self.settings = settings
         self.recorder = recorder
+        self.robots_memo = robots_memo
         self._sleep = sleep
         self._in_flight = threading.BoundedSemaphore(max(1, settings.concurrency))
         self._pace_lock = threading.Lock()
@@ -135,6 +138,9 @@ class Fetcher:
 
     def _load_robots(self) -> Protego:
         url = self.settings.base_url.rstrip("/") + "/robots.txt"
+        remembered = self.robots_memo.get(url) if self.robots_memo is not None else None
+        if remembered is not None:
+            return remembered
         try:
             response = self._follow(url, None, check_robots=False)  # RFC 9309: follow redirects
         except (*RETRYABLE, RetryableStatus, RetryAfterTooLong, Refused, BodyTooLarge) as exc:
@@ -145,8 +151,12 @@ class Fetcher:
             return Protego.parse("User-agent: *\nDisallow: /\n")
         if response.status >= 300:  # 4xx, or redirected too often: RFC 9309 says "unavailable"
             log.info("robots.txt answered %s: no restrictions", response.status)
-            return Protego.parse("")
-        return Protego.parse(response.content.decode("utf-8", "replace"))
+            robots = Protego.parse("")
+        else:
+            robots = Protego.parse(response.content.decode("utf-8", "replace"))
+        if self.robots_memo is not None:  # only what was read: an unreachable one is asked again
+            self.robots_memo.put(url, robots)
+        return robots
 
     def check_reachable(self) -> None:
         """Raise SiteUnreachable if robots.txt (read now if not yet) could not be read.
@@ -158,12 +168,6 @@ class Fetcher:
         found = self._unreachable
         if found is not None and (self.settings.respect_robots or self._plainly_down):
             raise found
-
-    def robots_unreachable(self) -> str | None:
-        """Raises SiteUnreachable like `check_reachable` (discovery's call: it used to return
-        the reason for the caller to raise); None when the site is reachable."""
-        self.check_reachable()
-        return None
 
     def allowed(self, url: str) -> bool:
         return not self.settings.respect_robots or bool(

@@ -13,18 +13,20 @@ import time
 from collections.abc import Callable, Sequence
 from concurrent.futures import Future, ThreadPoolExecutor
 from contextlib import AbstractContextManager
-from dataclasses import dataclass
+from dataclasses import dataclass, replace
 from datetime import date, datetime
 from typing import Any, Protocol
 
 from lso_etl.crawl.archive import RunArchive
 from lso_etl.crawl.discover import Discovery, discover_with_cache
 from lso_etl.crawl.fetch import Fetcher
+from lso_etl.crawl.robots import RobotsMemo
 from lso_etl.extract.parse import PARSER_VERSION
 from lso_etl.models import ArchiveRecord, CrawlItem, RunCounts, UrlOutcome
 from lso_etl.pipeline.archive_home import claim_archive, warcinfo
 from lso_etl.pipeline.chunks import failure_line, run_chunks
 from lso_etl.pipeline.jobs import plan_jobs
+from lso_etl.pipeline.range_discovery import RangeDiscovery
 from lso_etl.pipeline.report import RunReport
 from lso_etl.pipeline.steps import (
     Job,
@@ -82,11 +84,13 @@ def run_window(
     steps: Steps = BARE,
     on_summary: Callable[[dict[str, Any]], None] | None = None,
     check_data: bool = True,
+    robots: RobotsMemo | None = None,
 ) -> dict[str, Any]:
     """One run: a `runs` row, every candidate's outcome recorded, a summary returned.
 
     Raises LayoutDrift (after recording everything) when too many pages fell back or failed.
-    `check_data=False` skips the data checks (a backfill runs them after its last chunk).
+    `check_data=False` skips the data checks (a backfill runs them after its last chunk);
+    `robots` is robots.txt as a backfill's earlier chunks read it.
     """
     logger = steps.logger()
     started = time.monotonic()
@@ -98,7 +102,7 @@ def run_window(
     ):
         run_id, info = open_run(lease, flow, settings, parameters)
         archive = RunArchive(settings.archive_dir, run_id, info)
-        with Fetcher(settings, recorder=archive) as fetcher:
+        with Fetcher(settings, recorder=archive, robots_memo=robots) as fetcher:
             run = Run(settings, run_id, fetcher, archive, lease, steps, report, check_data)
             try:
                 jobs = prepare(run, window, strategies, recheck_from)
@@ -246,11 +250,14 @@ def backfill(
     with writer_lock(settings.db, "backfill", settings.when_busy), hold_writer(settings):
         done = finished_chunks(settings)
         to_run = [window for window in windows if window not in done]
+        steps = replace(steps, discover=RangeDiscovery(to_run, steps.discover))
+        robots = RobotsMemo()
 
         def chunk(first: date, last: date) -> dict[str, Any]:
             return run_window(
                 "backfill-chunk", settings, (first, last), DISCOVERY.backfill_strategies, None,
                 {"start": first, "end": last}, steps, check_data=(first, last) == to_run[-1],
+                robots=robots,
             )  # fmt: skip
 
         tally = run_chunks(to_run, chunk)

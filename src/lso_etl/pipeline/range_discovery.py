@@ -1,0 +1,73 @@
+"""A backfill discovers its whole range once, then hands each chunk its share of the candidates.
+
+Discovering chunk by chunk read robots.txt, the sitemap index and every section listing again
+for each chunk: a 2015..2025 backfill of a handful of articles made 1,123 requests, and where
+a site has only paginated listings each chunk walked from today back to its own month, a cost
+that grows with the square of the range. Here the first chunk run discovers from its own start
+to the last chunk's end (its run row counts those requests, its archive keeps the documents),
+and later chunks take their cut without a request.
+
+A chunk run twice (a retry) discovers again, from its own start: what was cut for it has been
+handed out. When the whole range's discovery is incomplete (one month's sitemap answering 403,
+a budget reached), the chunk falls back to discovering its own window alone, and so do the
+chunks after it: only the chunks whose own documents fail are left unfinished, as before.
+"""
+
+from __future__ import annotations
+
+import logging
+from collections.abc import Callable, Mapping, Sequence
+from datetime import date
+from typing import Any
+
+from lso_etl.crawl.discover import Discovery, split_by_window
+from lso_etl.crawl.fetch import Fetcher
+from lso_etl.crawl.reader import DiscoveryIncomplete
+from lso_etl.models import Document
+
+log = logging.getLogger(__name__)
+
+Window = tuple[date, date]
+Discover = Callable[..., Discovery]
+
+
+class RangeDiscovery:
+    """A `Steps.discover` for a backfill's chunks: one discovery for the range, cut per chunk."""
+
+    def __init__(self, windows: Sequence[Window], discover: Discover) -> None:
+        self.windows = sorted(windows)
+        self._discover = discover
+        self._cut: dict[Window, list[Any]] = {}
+        self._alone = False  # the range's discovery was incomplete: each chunk discovers alone
+
+    def __call__(
+        self,
+        fetcher: Fetcher,
+        start: date,
+        end: date,
+        strategies: tuple[str, ...],
+        cache: Mapping[str, Document],
+    ) -> Discovery:
+        window = (start, end)
+        if self._alone or window not in self.windows:
+            return self._discover(fetcher, start, end, strategies, cache)
+        if window in self._cut:
+            return Discovery(self._cut.pop(window), [], 0)
+        remaining = [w for w in self.windows if w >= window]
+        if len(remaining) == 1:  # the last chunk: the range is its own window
+            return self._discover(fetcher, start, end, strategies, cache)
+        try:
+            found = self._discover(fetcher, start, remaining[-1][1], strategies, cache)
+        except DiscoveryIncomplete as exc:
+            log.warning(
+                "discovery of %s..%s incomplete (%s): each chunk discovers its own window",
+                start, remaining[-1][1], exc,
+            )  # fmt: skip
+            self._alone = True
+            return self._discover(fetcher, start, end, strategies, cache)
+        self._cut = split_by_window(found.refs, remaining)
+        log.info(
+            "discovered %s..%s once: %d candidates for %d chunks",
+            start, remaining[-1][1], len(found.refs), len(remaining),
+        )  # fmt: skip
+        return Discovery(self._cut.pop(window), found.documents, found.not_modified)

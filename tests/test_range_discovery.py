@@ -1,0 +1,74 @@
+"""A backfill discovers its whole range once (issue 13): a decade of monthly chunks over a
+handful of articles costs about a request per article, robots.txt read once, not per chunk."""
+
+from __future__ import annotations
+
+from collections import Counter
+from datetime import date
+from pathlib import Path
+
+import duckdb
+
+from lso_etl.pipeline.run import backfill
+from lso_etl.replay.model import Corpus
+from lso_etl.replay.server import ReplaySite
+from lso_etl.settings import Settings
+
+
+def _few(corpus: Corpus) -> Corpus:
+    """Eight articles spread over the corpus's five months, both layouts among them; none links
+    to an article left out (the replay would not find it)."""
+    spread = [a for a in corpus.articles[::25] if not a.style.related_inline]
+    return Corpus(tuple(spread[:8]), corpus.sections)
+
+
+def _settings(base_url: str, db: Path) -> Settings:
+    return Settings.from_env({}, base_url=base_url, db=db, min_delay=0.0, backoff=0.01)
+
+
+def test_a_decade_backfill_of_a_few_articles_reads_robots_and_sitemaps_once(
+    corpus: Corpus, tmp_path: Path
+) -> None:
+    few = _few(corpus)
+    with ReplaySite(few) as site:
+        settings = _settings(site.base_url, tmp_path / "lso.duckdb")
+        result = backfill(settings, date(2015, 1, 1), date(2025, 12, 31), chunk_days=31)
+        requests = [target for _, target in site.requests]
+    counts = Counter(requests)
+    articles = {a.path for a in few.articles}
+    assert result["chunks_failed"] == [] and result["counts"]["loaded"] == len(articles)
+    assert result["chunks_run"] > 120  # a decade of monthly chunks, each its own run
+    assert counts["/robots.txt"] == 1 and counts["/sitemap.xml"] == 1
+    assert {p for p in requests if p in articles} == articles
+    assert all(counts[p] == 1 for p in articles)  # each article fetched once
+    fixed = len(requests) - len(articles)  # robots.txt, the index, one sitemap per month
+    assert fixed <= 2 + len({a.published_at.strftime("%Y-%m") for a in few.articles})
+    assert len(requests) <= 2 * len(articles) + 5  # the issue's bound
+    with duckdb.connect(str(settings.db), read_only=True) as con:
+        stored = con.execute("select count(*) from articles").fetchone()
+    assert stored == (len(articles),)
+
+
+def test_a_month_whose_sitemap_fails_leaves_only_its_chunk_unfinished(
+    corpus: Corpus, tmp_path: Path
+) -> None:
+    """The range's discovery is incomplete: each chunk then discovers its own window, so the
+    other months still load and only August stays to rerun."""
+    faults: dict[str, list[int | str]] = {"/sitemaps/2017-08.xml": [403, 403, 403, 403]}
+    with ReplaySite(corpus, faults=faults) as site:
+        settings = _settings(site.base_url, tmp_path / "lso.duckdb")
+        first = backfill(settings, corpus.first_day, corpus.last_day, chunk_days=31)
+        failed = [
+            tuple(date.fromisoformat(d) for d in w.split("..")) for w in first["chunks_failed"]
+        ]
+        assert failed and all(a <= date(2017, 8, 31) and b >= date(2017, 8, 1) for a, b in failed)
+        outside = [
+            a for a in corpus.articles
+            if not any(lo <= a.published_at.date() <= hi for lo, hi in failed)
+        ]  # fmt: skip
+        assert first["counts"]["loaded"] == len(outside)  # every other chunk loaded whole
+        second = backfill(settings, corpus.first_day, corpus.last_day, chunk_days=31)
+    assert second["chunks_failed"] == []
+    with duckdb.connect(str(settings.db), read_only=True) as con:
+        stored = con.execute("select count(*) from articles").fetchone()
+    assert stored == (len(corpus.articles),)
