@@ -66,8 +66,10 @@ def run_crawl(
     parameters: dict[str, Any],
     steps: Steps = TASK_STEPS,
     check_data: bool = True,
+    robots: Any = None,
 ) -> dict[str, Any]:
-    """One run of `lso_etl.pipeline.run.run_window` under Prefect, its report as an artifact."""
+    """One run of `lso_etl.pipeline.run.run_window` under Prefect, its report as an artifact
+    (`robots`: robots.txt as a backfill's earlier chunks read it)."""
 
     def publish(summary: dict[str, Any]) -> None:
         create_markdown_artifact(
@@ -75,8 +77,9 @@ def run_crawl(
         )
 
     return run_window(
-        flow, settings, window, strategies, recheck_from, parameters, steps, publish, check_data
-    )
+        flow, settings, window, strategies, recheck_from, parameters, steps, publish, check_data,
+        robots,
+    )  # fmt: skip
 
 
 def settings_for(base_url: str | None, db: str | None, min_delay: float | None) -> Settings:

@@ -12,8 +12,9 @@ from prefect.states import Failed
 from flows.common import refresh_after_failure, refresh_search_task, run_crawl, settings_for
 from lso_etl.errors import UserError
 from lso_etl.pipeline import interrupt
-from lso_etl.pipeline.run import high_water_mark
+from lso_etl.pipeline.run import high_water_mark, one_writer
 from lso_etl.pipeline.steps import daily_window
+from lso_etl.settings import Settings
 from lso_etl.site.discovery import DISCOVERY
 
 SITE_TZ = ZoneInfo("Asia/Ho_Chi_Minh")
@@ -29,9 +30,16 @@ def daily(
     settings = settings_for(base_url, db, min_delay)
     today = today or datetime.now(SITE_TZ).date()
     try:
-        mark = high_water_mark(settings)
-    except UserError as exc:  # the warehouse is busy or not a usable file: one line, no traceback
+        # The writer lock before the high-water mark: a daily that waited for another run
+        # starts from what that run loaded.
+        with one_writer(settings, "daily"):
+            return _daily(settings, today)
+    except UserError as exc:  # busy (LSO_WHEN_BUSY=refuse) or unusable warehouse: one line
         return Failed(message=str(exc))  # type: ignore[return-value]  # callers get FailedRun
+
+
+def _daily(settings: Settings, today: date) -> dict[str, Any]:
+    mark = high_water_mark(settings)
     window = daily_window(mark, today, settings.overlap_days)
     parameters = {"today": today, "high_water_mark": mark}
     strategies = DISCOVERY.daily_strategies

@@ -8,7 +8,7 @@
 | 3 | not an article (`parse`, `probe`) |
 | 4 | parse failed (`parse`, `probe`; the reason on stderr) |
 | 5 | robots.txt forbids the page (`probe`) |
-| 6 | the site or the page could not be reached (`probe`) |
+| 6 | the site or the page could not be reached (`probe`; a run that found the site down) |
 | 75 | the warehouse is busy: another process held it for the whole wait (EX_TEMPFAIL: retry later) |
 | 130 | interrupted (Ctrl-C) |
 """
@@ -17,7 +17,7 @@ from __future__ import annotations
 
 from enum import IntEnum
 
-from lso_etl.errors import UserError
+from lso_etl.errors import SiteUnreachable, UserError
 
 
 class ExitCode(IntEnum):
@@ -42,6 +42,10 @@ def for_error(error: UserError) -> ExitCode:
 
     if isinstance(error, WarehouseBusy):
         return ExitCode.BUSY
+    if isinstance(error, SiteUnreachable) or (
+        isinstance(error, RunFailed) and " unreachable: " in str(error)
+    ):  # a run's Failed state carries the message, not the exception (SiteUnreachable.short)
+        return ExitCode.UNREACHABLE
     if isinstance(error, RunFailed):
         return ExitCode.RUN_FAILED
     return ExitCode.USAGE

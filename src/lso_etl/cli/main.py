@@ -153,7 +153,10 @@ def backfill(
     from flows.backfill import backfill as backfill_flow
     from lso_etl.cli.progress import progress_bar
 
-    with _failed_run_in_one_line(), progress_bar(out) if interactive else nullcontext():
+    with (
+        _run_context(settings.db),
+        progress_bar(out) if interactive else nullcontext(),
+    ):
         summary = backfill_flow(
             first, last, settings.base_url, str(settings.db), None, chunk_days, newest_first
         )
@@ -170,7 +173,7 @@ def daily(
     _open_or_fail(settings)
     from flows.daily import daily as daily_flow
 
-    with _failed_run_in_one_line():
+    with _run_context(settings.db):
         summary = daily_flow(None, settings.base_url, str(settings.db))
     _print_run(summary, as_json)
 
@@ -203,12 +206,13 @@ def serve(
 @app.command()
 def demo(ctx: typer.Context) -> None:
     """Run the real flows on the bundled replay site: a full backfill, then a daily run."""
-    from lso_etl.cli.demo import run_demo
+    from lso_etl.cli.demo import db_given, demo_settings, run_demo
 
-    if ctx.obj.db.exists():  # an unusable or locked file fails before the flow engine starts
-        _open_or_fail(ctx.obj)
-    with _failed_run_in_one_line():
-        run_demo(ctx.obj, out)
+    settings = demo_settings(ctx.obj, db_given(ctx))  # warehouse/demo.duckdb unless --db/LSO_DB
+    if settings.db.exists():  # an unusable or locked file fails before the flow engine starts
+        _open_or_fail(settings)
+    with _run_context(settings.db):
+        run_demo(settings, out, db_chosen=True)
 
 
 @app.command()
@@ -219,12 +223,24 @@ def replay(
     page_kb: Annotated[
         int, typer.Option(min=0, help="Pad pages to about this size (0: natural).")
     ] = 0,
+    years: Annotated[
+        int,
+        typer.Option(
+            min=0, max=30, help="Serve ~15,000 generated articles a year for N years (0: 373)."
+        ),
+    ] = 0,
+    surface: Annotated[
+        str, typer.Option(help="Discovery documents offered: all, sitemaps, listings or json.")
+    ] = "all",
 ) -> None:
     """Serve the replay site until Ctrl-C (point --base-url at it)."""
     from lso_etl.replay.server import serve_forever
 
+    if surface not in ("all", "sitemaps", "listings", "json"):
+        raise UserError(f"--surface {surface}: one of all, sitemaps, listings, json")
+
     try:
-        serve_forever(port, pad_kb=page_kb)
+        serve_forever(port, years=years, pad_kb=page_kb, surface=surface)
     except OSError as exc:
         if exc.errno == errno.EADDRINUSE:
             raise UserError(
@@ -232,6 +248,18 @@ def replay(
                 " pass another --port (--port 0 picks a free one)"
             ) from None
         raise UserError(f"cannot serve on 127.0.0.1:{port}: {exc.strerror or exc}") from None
+
+
+@contextmanager
+def _run_context(db: Path) -> Iterator[None]:
+    """What every flow command runs in: SIGTERM/SIGINT stop it within seconds (exit 130, the run
+    recorded `interrupted`), Prefect's API in this process (or the one configured), and a failed
+    run told in one line. The signal handler is outermost: it outlives the API server."""
+    from lso_etl.cli.prefect_env import prefect_api
+    from lso_etl.cli.signals import stop_on_signals
+
+    with stop_on_signals(db), prefect_api(db), _failed_run_in_one_line():
+        yield
 
 
 @contextmanager

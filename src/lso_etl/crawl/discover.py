@@ -68,10 +68,12 @@ def discover_with_cache(
     strategies: tuple[str, ...],
     cache: Mapping[str, Document],
     profile: DiscoveryProfile = DISCOVERY,
+    failed_before: Mapping[str, str] | None = None,
 ) -> Discovery:
-    """Candidates in [start, end]; `name?` runs a strategy only if nothing was found before it."""
+    """Candidates in [start, end]; `name?` runs a strategy only if nothing was found before it.
+    `failed_before`: documents that failed earlier in this backfill, not asked again."""
     fetcher.check_reachable()  # robots.txt first: unreadable, nothing could be found (RFC 9309)
-    reader = Reader(fetcher, cache, profile)
+    reader = Reader(fetcher, cache, profile, failed_before=failed_before or {})
     found: dict[str, ArticleRef] = {}
     for strategy in strategies:
         name = strategy.rstrip("?")

@@ -41,8 +41,13 @@ class DiscoveryIncomplete(UserError):
     reached: the candidate list has holes.
 
     Raised rather than logged, so the run (or backfill chunk) fails and is retried later,
-    instead of being recorded as complete with articles silently missing.
+    instead of being recorded as complete with articles silently missing. `failed` maps each
+    document that could not be read to why, so a backfill's later chunks do not ask again.
     """
+
+    def __init__(self, message: str, failed: Mapping[str, str] | None = None) -> None:
+        super().__init__(message)
+        self.failed = dict(failed or {})
 
 
 @dataclass
@@ -53,7 +58,9 @@ class Reader:
     cache: Mapping[str, Document] = field(default_factory=dict)
     profile: DiscoveryProfile = DISCOVERY
     fresh: dict[str, Document] = field(default_factory=dict)
-    failed: list[str] = field(default_factory=list)  # "url (why)"
+    failed: dict[str, str] = field(default_factory=dict)  # url -> why
+    # Documents that failed earlier in this backfill: not asked again (a 503 storm, a 403).
+    failed_before: Mapping[str, str] = field(default_factory=dict)
     budget_hits: list[str] = field(default_factory=list)
     not_modified: int = 0
 
@@ -63,6 +70,8 @@ class Reader:
         if not self.fetcher.allowed(url):
             log.warning("discovery document %s: robots.txt disallows it, not read", url)
             return None
+        if url in self.failed_before:
+            return self._fail(url, f"{self.failed_before[url]}, earlier in this backfill")
         cached = self.cache.get(url)
         validators = conditional_headers(cached.etag, cached.last_modified) if cached else None
         try:
@@ -98,17 +107,19 @@ class Reader:
         self.budget_hits.append(message)
 
     def raise_if_incomplete(self) -> None:
-        problems = [*self.budget_hits, *(f"could not read {f}" for f in self.failed)]
+        failed = [f"could not read {url} ({why})" for url, why in self.failed.items()]
+        problems = [*self.budget_hits, *failed]
         if problems:
             more = f" (and {len(problems) - 1} more problem(s))" if len(problems) > 1 else ""
             raise DiscoveryIncomplete(
-                f"discovery incomplete, nothing recorded as finished: {problems[0]}{more}"
+                f"discovery incomplete, nothing recorded as finished: {problems[0]}{more}",
+                self.failed,
             )
 
     def _fail(self, url: str, why: str) -> Document | None:
         """Record a document that could not be read; None, as `read` returns for it."""
         log.warning("discovery document %s: %s", url, why)
-        self.failed.append(f"{url} ({why})")
+        self.failed[url] = why
         return None
 
     def _why(self, exc: Exception) -> str:

@@ -10,19 +10,23 @@ and later chunks take their cut without a request.
 A chunk run twice (a retry) discovers again, from its own start: what was cut for it has been
 handed out. When the whole range's discovery is incomplete (one month's sitemap answering 403,
 a budget reached), the chunk falls back to discovering its own window alone, and so do the
-chunks after it: only the chunks whose own documents fail are left unfinished, as before.
+chunks after it: only the chunks whose own documents fail are left unfinished, as before. A
+document that failed is not asked again by this backfill (a server answering 503 is not
+helped by a second storm of retries): the chunks that need it fail without a request.
 """
 
 from __future__ import annotations
 
 import logging
 from collections.abc import Callable, Mapping, Sequence
+from dataclasses import dataclass, replace
 from datetime import date
 from typing import Any
 
 from lso_etl.crawl.discover import Discovery, split_by_window
 from lso_etl.crawl.fetch import Fetcher
 from lso_etl.crawl.reader import DiscoveryIncomplete
+from lso_etl.crawl.robots import RobotsMemo
 from lso_etl.models import Document
 
 log = logging.getLogger(__name__)
@@ -39,6 +43,7 @@ class RangeDiscovery:
         self._discover = discover
         self._cut: dict[Window, list[Any]] = {}
         self._alone = False  # the range's discovery was incomplete: each chunk discovers alone
+        self.failed: dict[str, str] = {}  # documents that could not be read, and why
 
     def __call__(
         self,
@@ -49,25 +54,45 @@ class RangeDiscovery:
         cache: Mapping[str, Document],
     ) -> Discovery:
         window = (start, end)
-        if self._alone or window not in self.windows:
-            return self._discover(fetcher, start, end, strategies, cache)
-        if window in self._cut:
+        if window in self._cut and not self._alone:
             return Discovery(self._cut.pop(window), [], 0)
         remaining = [w for w in self.windows if w >= window]
-        if len(remaining) == 1:  # the last chunk: the range is its own window
-            return self._discover(fetcher, start, end, strategies, cache)
+        whole = window in self.windows and len(remaining) > 1 and not self._alone
+        last = remaining[-1][1] if whole else end
         try:
-            found = self._discover(fetcher, start, remaining[-1][1], strategies, cache)
+            found = self._discover(
+                fetcher, start, last, strategies, cache, failed_before=self.failed
+            )
         except DiscoveryIncomplete as exc:
+            self.failed.update(exc.failed)
+            if not whole:
+                raise
             log.warning(
                 "discovery of %s..%s incomplete (%s): each chunk discovers its own window",
-                start, remaining[-1][1], exc,
+                start, last, exc,
             )  # fmt: skip
             self._alone = True
-            return self._discover(fetcher, start, end, strategies, cache)
+            return self._discover(fetcher, start, end, strategies, cache, failed_before=self.failed)
+        if not whole:
+            return found
         self._cut = split_by_window(found.refs, remaining)
         log.info(
             "discovered %s..%s once: %d candidates for %d chunks",
-            start, remaining[-1][1], len(found.refs), len(remaining),
+            start, last, len(found.refs), len(remaining),
         )  # fmt: skip
         return Discovery(self._cut.pop(window), found.documents, found.not_modified)
+
+
+@dataclass(frozen=True)
+class BackfillScope:
+    """What the chunk runs of one backfill share: the range's discovery and robots.txt.
+
+    Built by the library backfill and by the backfill flow alike, and handed to each chunk."""
+
+    steps: Any  # pipeline.run.Steps, with RangeDiscovery as its discover step
+    robots: RobotsMemo
+
+    @classmethod
+    def for_chunks(cls, windows: Sequence[Window], steps: Any) -> BackfillScope:
+        discover = RangeDiscovery(windows, steps.discover)
+        return cls(replace(steps, discover=discover), RobotsMemo())

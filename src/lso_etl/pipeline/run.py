@@ -13,7 +13,7 @@ import time
 from collections.abc import Callable, Sequence
 from concurrent.futures import Future, ThreadPoolExecutor
 from contextlib import AbstractContextManager
-from dataclasses import dataclass, replace
+from dataclasses import dataclass
 from datetime import date, datetime
 from typing import Any, Protocol
 
@@ -23,10 +23,11 @@ from lso_etl.crawl.fetch import Fetcher
 from lso_etl.crawl.robots import RobotsMemo
 from lso_etl.extract.parse import PARSER_VERSION
 from lso_etl.models import ArchiveRecord, CrawlItem, RunCounts, UrlOutcome
+from lso_etl.pipeline import interrupt
 from lso_etl.pipeline.archive_home import claim_archive, warcinfo
 from lso_etl.pipeline.chunks import failure_line, run_chunks
 from lso_etl.pipeline.jobs import plan_jobs
-from lso_etl.pipeline.range_discovery import RangeDiscovery
+from lso_etl.pipeline.range_discovery import BackfillScope
 from lso_etl.pipeline.report import RunReport
 from lso_etl.pipeline.steps import (
     Job,
@@ -97,12 +98,14 @@ def run_window(
     report = RunReport(flow, (window[0].isoformat(), window[1].isoformat()))
     status = "failed"
     with (
-        writer_lock(settings.db, flow, settings.when_busy),  # one writing run per warehouse
+        one_writer(settings, flow),
         warehouse.Lease.for_run(settings.db, settings.writer_memory) as lease,
     ):
         run_id, info = open_run(lease, flow, settings, parameters)
         archive = RunArchive(settings.archive_dir, run_id, info)
-        with Fetcher(settings, recorder=archive, robots_memo=robots) as fetcher:
+        with Fetcher(
+            settings, recorder=archive, robots_memo=robots, sleep=interrupt.sleep
+        ) as fetcher:
             run = Run(settings, run_id, fetcher, archive, lease, steps, report, check_data)
             try:
                 jobs = prepare(run, window, strategies, recheck_from)
@@ -110,6 +113,8 @@ def run_window(
                 _crawl_and_load(run, jobs)
                 status = "completed"
             finally:
+                if status == "failed" and interrupt.requested():  # SIGTERM/SIGINT: cli.signals
+                    status = "interrupted"
                 archive.close()
                 finish_run(run, status, archive.drain())
                 run.wait_on_network()  # the warehouse is free before the report goes out
@@ -159,7 +164,9 @@ def _crawl_and_load(run: Run, jobs: Sequence[Job]) -> None:
             items, pending = pending.result(), None
             _load(run, items)
     finally:
-        if pending is not None:  # a failed load: let the batch in flight finish first
+        # A failed load: let the batch in flight finish first. Told to stop: abandon it (its
+        # paced waits end at once; what it fetched is archived for the next run).
+        if pending is not None and not interrupt.requested():
             try:
                 pending.result()
             except Exception:  # its own outcome is irrelevant now; the load error is raised
@@ -247,17 +254,16 @@ def backfill(
     """
     windows = chunk_windows(start, end, chunk_days or settings.chunk_days, False)
     # The writer lock before reading what is finished: a run that waited sees the other's work.
-    with writer_lock(settings.db, "backfill", settings.when_busy), hold_writer(settings):
+    with one_writer(settings, "backfill"), hold_writer(settings):
         done = finished_chunks(settings)
         to_run = [window for window in windows if window not in done]
-        steps = replace(steps, discover=RangeDiscovery(to_run, steps.discover))
-        robots = RobotsMemo()
+        scope = BackfillScope.for_chunks(to_run, steps)
 
         def chunk(first: date, last: date) -> dict[str, Any]:
             return run_window(
                 "backfill-chunk", settings, (first, last), DISCOVERY.backfill_strategies, None,
-                {"start": first, "end": last}, steps, check_data=(first, last) == to_run[-1],
-                robots=robots,
+                {"start": first, "end": last}, scope.steps,
+                check_data=(first, last) == to_run[-1], robots=scope.robots,
             )  # fmt: skip
 
         tally = run_chunks(to_run, chunk)
@@ -267,6 +273,12 @@ def backfill(
     if tally.failed:
         result["failure"] = failure_line(tally, len(windows))
     return result
+
+
+def one_writer(settings: Settings, flow: str) -> AbstractContextManager[object]:
+    """This warehouse's writer lock for a whole run (re-entrant in one process): a second run
+    waits for it or refuses (LSO_WHEN_BUSY), and never fetches what the first is fetching."""
+    return writer_lock(settings.db, flow, settings.when_busy)
 
 
 def hold_writer(settings: Settings) -> AbstractContextManager[warehouse.Lease]:
