@@ -15,7 +15,7 @@ from typer.testing import CliRunner
 
 from flows.backfill import backfill
 from flows.daily import daily
-from lso_etl.cli.exits import RunFailed
+from lso_etl.cli.exits import ExitCode, RunFailed, for_error
 from lso_etl.cli.main import app
 from lso_etl.replay.model import Corpus
 from lso_etl.replay.server import ReplaySite
@@ -128,7 +128,8 @@ def test_backfill_of_an_unreachable_site_fails_in_one_line_and_leaves_the_chunk_
     db: Path, monkeypatch: pytest.MonkeyPatch, caplog: pytest.LogCaptureFixture
 ) -> None:
     """The site is down: robots.txt cannot be read, so nothing is crawled (RFC 9309), the chunk
-    fails rather than counting as finished, and the user gets one line, not a traceback."""
+    fails rather than counting as finished, the later chunks are not run (each would meet the
+    same dead site), and the user gets one line naming the cause, not a traceback."""
     with socket.socket() as probe:  # a port nothing listens on: connection refused
         probe.bind(("127.0.0.1", 0))
         dead = f"http://127.0.0.1:{probe.getsockname()[1]}"
@@ -136,13 +137,15 @@ def test_backfill_of_an_unreachable_site_fails_in_one_line_and_leaves_the_chunk_
     monkeypatch.setenv("LSO_CHUNK_RETRIES", "0")
     result = CliRunner().invoke(
         app, ["--db", str(db), "--base-url", dead, "backfill", "--from", "2017-07-01",
-              "--to", "2017-07-02", "--quiet"],
+              "--to", "2017-07-06", "--chunk-days", "2", "--quiet"],
     )  # fmt: skip
-    assert isinstance(result.exception, RunFailed)  # main() prints "error: ..." (exit 1)
-    assert (
-        str(result.exception)
-        == "1 of 1 chunks failed (2017-07-01..2017-07-02); rerun to finish them"
+    assert isinstance(result.exception, RunFailed)  # main() prints "error: ..." (exit 6)
+    assert str(result.exception) == (
+        f"{dead.removeprefix('http://')} unreachable: connection refused; nothing was recorded"
+        " as finished; rerun later (the backfill stopped at chunk 2017-07-01..2017-07-02;"
+        " 2 later chunk(s) not run)"
     )
+    assert for_error(result.exception) == ExitCode.UNREACHABLE
     assert not [r for r in caplog.records if r.exc_info and r.exc_info[0] is not None]
     reasons = _rows(db, "select status, counts from runs where flow = 'backfill-chunk'")
     assert reasons == [("failed", {})]
