@@ -79,7 +79,8 @@ def test_a_load_waits_for_the_notebook_then_proceeds(db: Path) -> None:
         loader = _start("load", db, 60, 2)
         out, err = loader.communicate(timeout=120)
     assert loader.returncode == 0, err
-    assert f"is locked by process {holder.pid}" in err and "retrying" in err
+    assert f"is locked by process {holder.pid}" in err and "waiting up to" in err
+    assert err.count("is locked by") == 1  # said once, not once a second
     assert out.split() == ["batch", "1", "batch", "2", "done"]
     assert _state(db) == ((articles + 100, versions + 100, shadows + 100, outcomes + 100), {})
 

@@ -10,8 +10,8 @@ from typing import Any
 
 import typer
 from rich.console import Console
-from rich.table import Table
 
+from lso_etl.cli.output import table
 from lso_etl.replay.corpus import build_corpus
 from lso_etl.replay.server import ReplaySite
 from lso_etl.settings import Settings
@@ -102,10 +102,10 @@ def _print(out: Console, summary: dict[str, Any]) -> None:
         if not counts and run.get("chunks"):
             counts = f"nothing to do: all {run['chunks']} chunks finished by an earlier run"
         out.print(f"  {run['flow']:<8} {run['window'][0]}..{run['window'][1]}: {counts}")
-    table = Table("published", "headline", "authors", title="Newest five")
-    for published, headline, authors in summary["newest"]:
-        when = published.strftime("%Y-%m-%d %H:%M") if published else "?"
-        table.add_row(when, headline, ", ".join(authors) or "-")
-    out.print(table)
+    rows = [
+        (published or "?", headline, ", ".join(authors) or "-")
+        for published, headline, authors in summary["newest"]
+    ]  # on a terminal a table that folds long cells; in a pipe whole TSV lines
+    table(("published", "headline", "authors"), rows, title="Newest five")
     # One line however narrow the terminal: a command wrapped mid-query cannot be pasted.
     out.print(f"Next, try:\n  {next_command(summary['db'])}", soft_wrap=True)

@@ -86,6 +86,7 @@ def _open(path: Path, read_only: bool, wait_seconds: float) -> duckdb.DuckDBPyCo
     config: dict[str, str | bool | int | float | list[str]] = {
         "autoinstall_known_extensions": False
     }
+    told = False  # the wait is said once, not once a second
     while True:
         try:
             return duckdb.connect(str(path), read_only=read_only, config=config)
@@ -97,12 +98,14 @@ def _open(path: Path, read_only: bool, wait_seconds: float) -> duckdb.DuckDBPyCo
                 raise WarehouseBusy(
                     f"{path} is held open by another process ({_lock_holder(exc)}: a notebook "
                     f"or another run?) and was still locked after {wait_seconds:.0f} s; close it, "
-                    "or read a snapshot instead (`lso-etl export`)"
+                    "or read a snapshot instead (`lso-etl export`); retry later"
                 ) from exc
-            log.warning(
-                "warehouse %s is locked by %s; retrying for up to %.0f s more",
-                path, _lock_holder(exc), max(0.0, deadline - time.monotonic()),
-            )  # fmt: skip
+            if not told:
+                log.warning(
+                    "warehouse %s is locked by %s; waiting up to %.0f s for it",
+                    path, _lock_holder(exc), max(0.0, deadline - time.monotonic()),
+                )  # fmt: skip
+                told = True
             time.sleep(1.0)
 
 
