@@ -8,7 +8,9 @@ from __future__ import annotations
 
 import hashlib
 import json
+import os
 import shutil
+import stat
 import tempfile
 from collections.abc import Iterator
 from pathlib import Path
@@ -23,6 +25,7 @@ from lso_etl.errors import UserError
 from lso_etl.replay.model import Corpus
 from lso_etl.replay.server import ReplaySite
 from lso_etl.store import export as export_module
+from lso_etl.store import export_target
 from lso_etl.store.export import SNAPSHOT, export
 from lso_etl.store.export_target import MANIFEST
 
@@ -188,3 +191,99 @@ def test_a_failure_midway_leaves_no_litter_and_the_last_export_intact(
         export(warehouses["narrow"], out)
     assert staged and not any(p.exists() for p in staged)
     assert _tree(tmp_path) == before
+
+
+def _export_cli(db: Path, out: Path, *more: str) -> UserError | None:
+    result = CliRunner().invoke(app, ["--db", str(db), "export", "--to", str(out), *more])
+    assert result.exception is None or isinstance(result.exception, UserError), result.output
+    return result.exception
+
+
+@pytest.mark.parametrize("forged", ["//", "link/"], ids=["absolute //", "through a link"])
+def test_a_forged_manifest_deletes_nothing_anywhere(
+    warehouses: dict[str, Path], tmp_path: Path, forged: str
+) -> None:
+    """Each victim listed with its true size and time, as a hand-edited manifest can."""
+    out, victims = tmp_path / "out", tmp_path / "victims"
+    export(warehouses["wide"], out)
+    (victims / "home").mkdir(parents=True)
+    (victims / "precious1.txt").write_text("precious 1\n")
+    (victims / "home" / "precious2.txt").write_text("precious 2\n")
+    (out / "notes.txt").write_text("my notes\n")
+    if forged == "link/":
+        (out / "link").symlink_to(victims / "home")
+    victim = {"//": f"/{victims}/precious1.txt", "link/": "link/precious2.txt"}[forged]
+    manifest = json.loads((out / MANIFEST).read_text())
+    for name in (victim, "notes.txt"):
+        found = (out / name if not name.startswith("/") else Path(name)).stat()
+        manifest["files"][name] = [found.st_size, found.st_mtime_ns]
+    (out / MANIFEST).write_text(json.dumps(manifest))
+    before, beside = _tree(tmp_path), sorted(tmp_path.parent.iterdir())
+    for more in ([], ["--force"]):
+        refused = _export_cli(warehouses["narrow"], out, *more)
+        assert _tree(tmp_path) == before and sorted(tmp_path.parent.iterdir()) == beside
+        assert refused is not None and "\n" not in str(refused)
+        assert "does not own" in str(refused) and victim in str(refused)
+    assert (victims / "home" / "precious2.txt").read_text() == "precious 2\n"
+
+
+def test_removing_the_old_export_never_unlinks_outside_it(tmp_path: Path) -> None:
+    """The last guard, for a link made after the manifest was checked."""
+    (tmp_path / "home").mkdir()
+    (tmp_path / "home" / "precious.txt").write_text("precious\n")
+    (tmp_path / "old" / "parquet").mkdir(parents=True)
+    (tmp_path / "old" / "parquet" / "link").symlink_to(tmp_path / "home")
+    export_target._remove_owned(tmp_path / "old", frozenset({"parquet/link/precious.txt"}))
+    assert (tmp_path / "home" / "precious.txt").read_text() == "precious\n"
+
+
+def test_a_link_to_a_folder_is_followed_and_stays_a_link(
+    warehouses: dict[str, Path], tmp_path: Path
+) -> None:
+    (tmp_path / "real").mkdir()
+    (tmp_path / "L").symlink_to(tmp_path / "real")
+    for db in (warehouses["wide"], warehouses["narrow"]):  # a first export, then a swap
+        assert _export_cli(db, tmp_path / "L") is None
+    assert (tmp_path / "L").readlink() == tmp_path / "real" and _months(tmp_path / "real") == [
+        "month=6"
+    ]
+    assert sorted(p.name for p in tmp_path.iterdir()) == ["L", "real"]  # no litter beside
+
+
+def test_a_dangling_link_is_one_line_and_left_alone(
+    warehouses: dict[str, Path], tmp_path: Path
+) -> None:
+    (tmp_path / "L").symlink_to(tmp_path / "nowhere")
+    refused = _export_cli(warehouses["wide"], tmp_path / "L")
+    assert refused is not None and "does not exist" in str(refused) and "\n" not in str(refused)
+    assert sorted(p.name for p in tmp_path.iterdir()) == ["L"]
+
+
+def test_force_never_writes_through_a_link_inside_dir(
+    warehouses: dict[str, Path], tmp_path: Path
+) -> None:
+    (tmp_path / "mine").mkdir()
+    (tmp_path / "mine" / "mine.txt").write_text("mine\n")
+    (tmp_path / "out").mkdir()
+    (tmp_path / "out" / "parquet").symlink_to(tmp_path / "mine")
+    before = _tree(tmp_path)
+    refused = _export_cli(warehouses["wide"], tmp_path / "out", "--force")
+    assert refused is not None and "symbolic link" in str(refused)
+    assert _tree(tmp_path) == before
+
+
+def test_the_export_gets_the_modes_a_plain_mkdir_would(
+    warehouses: dict[str, Path], tmp_path: Path
+) -> None:
+    def mode(p: Path) -> int:
+        return stat.S_IMODE(p.stat().st_mode)
+
+    old = os.umask(0o022)
+    try:
+        export(warehouses["wide"], tmp_path / "out")
+        assert (mode(tmp_path / "out"), mode(tmp_path / "out" / MANIFEST)) == (0o755, 0o644)
+        os.chmod(tmp_path / "out", 0o750)  # a mode its owner chose survives the swap
+        export(warehouses["narrow"], tmp_path / "out")
+        assert mode(tmp_path / "out") == 0o750
+    finally:
+        os.umask(old)

@@ -33,7 +33,7 @@ import duckdb
 from lso_etl.errors import UserError
 from lso_etl.store import export_target, search, warehouse
 
-SNAPSHOT = "lso-snapshot.duckdb"
+SNAPSHOT = export_target.SNAPSHOT
 # table -> timestamp deciding its partition (None: one file)
 PARQUET_TABLES = {
     "articles": "coalesce(published_at, first_seen_at)",
@@ -53,8 +53,9 @@ def export(db: Path, target: Path, force: bool = False) -> dict[str, object]:
     does not own unless `force`; any failure leaves `target` as it was.
     """
     started = time.monotonic()
-    place = export_target.inspect(target, force)
+    place = export_target.Target(target, frozenset(), ())  # named in a message, if inspect fails
     try:
+        place = export_target.inspect(target, force)  # an unreadable folder: one line too
         with export_target.staging_beside(place.path) as staging:
             with warehouse.connect(db, read_only=True) as con:
                 rows = _parquet(con, staging / "parquet")

@@ -15,6 +15,14 @@ An export is written whole into a new hidden sibling folder, then:
   export does not own (a name clash is refused): deleting a person's file is never what
   "overwrite the export" means, and they can always delete it themselves.
 On any failure the sibling folder is removed and DIR is as it was.
+
+The manifest is only a claim: anyone can edit it. A name it lists must be a plain relative
+name (no `/` first, no `.`, `..` or empty part) under `parquet/` or the snapshot's, reached
+without a symbolic link; a manifest naming anything else makes the export refuse, deleting
+nothing, and no file is ever removed unless its real path is inside DIR's. The export never
+writes through a symbolic link inside DIR either (`--force` with `DIR/parquet` a link to
+someone's folder is refused). DIR itself may be a link to a folder: the export goes into
+that folder, and the link stays.
 """
 
 from __future__ import annotations
@@ -22,9 +30,11 @@ from __future__ import annotations
 import json
 import logging
 import os
+import secrets
 import shutil
+import stat
 import tempfile
-from collections.abc import Iterator
+from collections.abc import Callable, Iterator
 from contextlib import contextmanager
 from dataclasses import dataclass
 from pathlib import Path, PurePosixPath
@@ -34,6 +44,7 @@ from lso_etl.errors import UserError
 log = logging.getLogger(__name__)
 
 MANIFEST = "lso-export.json"
+SNAPSHOT = "lso-snapshot.duckdb"  # a name starting so: the snapshot, or a DuckDB file beside it
 WRITER = "lso-etl export"
 
 
@@ -47,6 +58,15 @@ class Target:
 def inspect(path: Path, force: bool) -> Target:
     """What is at `path` now; a one-line `UserError` when the export must not write there."""
     path = path.expanduser().absolute()
+    if path.is_symlink():
+        if not path.exists():
+            raise UserError(
+                f"--to {path} is a symbolic link to {os.readlink(path)}, which does not exist: "
+                "create that folder, or choose another --to"
+            )
+        # Followed on purpose: renaming the new export over the link would replace the link
+        # itself (or fail, for a link to a folder), and whoever made it meant its folder.
+        path = path.resolve()
     if path.exists() and not path.is_dir():
         raise UserError(f"--to {path} is a file: export writes a directory")
     if not path.exists():
@@ -64,21 +84,57 @@ def inspect(path: Path, force: bool) -> Target:
 
 def _owned(path: Path) -> frozenset[str]:
     """Files the manifest lists that still have the size and time the export gave them."""
-    try:
-        manifest = json.loads((path / MANIFEST).read_text(encoding="utf-8"))
-        listed = manifest["files"] if manifest.get("written_by") == WRITER else {}
-        owned = {
-            name for name, (size, mtime) in listed.items()
-            if _is_inside(name) and _stamp(path / name) == (size, mtime)
-        }  # fmt: skip
-    except (OSError, ValueError, TypeError, KeyError, AttributeError):
+    listed = _listed(path)
+    if listed is None:
         return frozenset()  # no manifest, or not one of ours: nothing here is ours
+    unsafe = next((name for name in listed if not _safe(path, name)), None)
+    if unsafe is not None:
+        # An edited (or forged) manifest: trusting any of it could delete what is not ours.
+        raise UserError(
+            f"--to {path} holds files lso-etl export does not own: its {MANIFEST} names "
+            f"{unsafe!r}, which the export never writes (outside the folder, or through a "
+            f"symbolic link); nothing was deleted: move {MANIFEST} away, or choose another --to"
+        )
+    owned = {name for name, stamp in listed.items() if _stamp(path / name) == stamp}
     return frozenset(owned | {MANIFEST})
 
 
-def _is_inside(name: object) -> bool:
-    parts = PurePosixPath(str(name)).parts
-    return isinstance(name, str) and bool(parts) and parts[0] != "/" and ".." not in parts
+def _listed(path: Path) -> dict[str, tuple[int, int]] | None:
+    """The manifest's files and stamps; None when there is no manifest of ours."""
+    file = path / MANIFEST
+    if file.is_symlink():
+        return None  # the export writes a file there, never a link: not ours
+    try:
+        manifest = json.loads(file.read_text(encoding="utf-8"))
+        if manifest.get("written_by") != WRITER:
+            return None
+        return {
+            str(name): (int(size), int(mtime)) for name, (size, mtime) in manifest["files"].items()
+        }
+    except (OSError, ValueError, TypeError, KeyError, AttributeError):
+        return None
+
+
+def _safe(root: Path, name: str) -> bool:
+    """Whether `name` is one the export could have written under `root`, reached without a link.
+
+    Only every parent is checked: `_stamp` already refuses a last part that is a link.
+    """
+    parts = name.split("/")
+    if name.startswith("/") or "\0" in name or any(p in ("", ".", "..") for p in parts):
+        return False
+    if parts[0] != "parquet" and not name.startswith(SNAPSHOT):
+        return False  # e.g. a person's notes.txt listed by hand
+    here = root
+    for part in parts[:-1]:
+        here = here / part
+        try:
+            mode = here.lstat().st_mode
+        except OSError:
+            return True  # missing: nothing there to delete, and `_stamp` finds nothing
+        if stat.S_ISLNK(mode):
+            return False
+    return True
 
 
 def _stamp(file: Path) -> tuple[int, int] | None:
@@ -105,11 +161,26 @@ def _foreign(path: Path, owned: frozenset[str]) -> Iterator[str]:
 def staging_beside(path: Path) -> Iterator[Path]:
     """A new hidden folder next to `path`, removed whatever happens (moved away on success)."""
     path.parent.mkdir(parents=True, exist_ok=True)
-    folder = Path(tempfile.mkdtemp(prefix=f".{path.name}.lso-export-", dir=path.parent))
+    folder = _fresh(path.parent, f".{path.name}.lso-export-", Path.mkdir)
     try:
         yield folder
     finally:
         shutil.rmtree(folder, ignore_errors=True)
+
+
+def _fresh(parent: Path, prefix: str, make: Callable[[Path], object]) -> Path:
+    """`make` a new name in `parent`, as plain mkdir/open would: with the umask's mode.
+
+    Not `tempfile`: its 0700 folders and 0600 files would become DIR and the manifest, and
+    a colleague could no longer read the export.
+    """
+    while True:
+        place = parent / f"{prefix}{secrets.token_hex(6)}"
+        try:
+            make(place)
+            return place
+        except FileExistsError:
+            continue
 
 
 def publish(staging: Path, target: Target) -> None:
@@ -135,21 +206,29 @@ def _listing(folder: Path) -> Listing:
 def _write_manifest(file: Path, listing: Listing) -> None:
     """Written beside, then renamed: a manifest is whole or absent."""
     text = json.dumps({"written_by": WRITER, "files": listing}, indent=1)
-    handle, partial = tempfile.mkstemp(prefix=f".{file.name}.", dir=file.parent)
+    partial = _fresh(file.parent, f".{file.name}.", lambda p: p.open("x").close())
     try:
-        with os.fdopen(handle, "w", encoding="utf-8") as out:
-            out.write(text)
+        partial.write_text(text, encoding="utf-8")
         os.replace(partial, file)
     except BaseException:
-        Path(partial).unlink(missing_ok=True)
+        partial.unlink(missing_ok=True)
         raise
 
 
 def _swap(staging: Path, target: Target) -> None:
     """Rename the old export aside, the new one into place, then remove the old one's files."""
+    os.chmod(staging, stat.S_IMODE(target.path.stat().st_mode))  # DIR keeps the mode it had
     retired = Path(tempfile.mkdtemp(prefix=f".{target.path.name}.lso-retired-", dir=staging.parent))
-    os.replace(target.path, retired)  # onto the new empty folder: allowed for directories
-    os.replace(staging, target.path)
+    try:
+        os.replace(target.path, retired)  # onto the new empty folder: allowed for directories
+    except OSError:
+        retired.rmdir()  # nothing moved: leave no empty folder behind
+        raise
+    try:
+        os.replace(staging, target.path)
+    except OSError:
+        os.replace(retired, target.path)  # the old export back in place, as it was
+        raise
     _remove_owned(retired, target.owned)
     try:
         retired.rmdir()
@@ -163,12 +242,9 @@ def _merge(staging: Path, target: Target, listing: Listing) -> None:
     Until the end, the manifest lists the old files and the new ones, so that an export
     interrupted halfway still owns everything it wrote.
     """
-    clashes = [name for name in [*listing, MANIFEST] if _clashes(target, name)]
-    if clashes:
-        raise UserError(
-            f"{target.path / clashes[0]} is not lso-etl's (or changed since it was exported) "
-            "and export would overwrite it: move it away, or choose another --to"
-        )
+    clash = next(filter(None, (_clash(target, name) for name in [*listing, MANIFEST])), None)
+    if clash:
+        raise UserError(f"{clash}: move it away, or choose another --to")
     old = {name: _stamp(target.path / name) for name in target.owned - {MANIFEST}}
     _write_manifest(target.path / MANIFEST, old | listing)
     for name in listing:
@@ -178,25 +254,43 @@ def _merge(staging: Path, target: Target, listing: Listing) -> None:
     _write_manifest(target.path / MANIFEST, listing)
 
 
-def _clashes(target: Target, name: str) -> bool:
-    """True when writing `name` would replace something the export does not own."""
+def _clash(target: Target, name: str) -> str | None:
+    """Why writing `name` would replace, or write through, something the export does not own."""
     if name in target.owned:
-        return False
-    place = target.path / name
-    if place.exists() or place.is_symlink():
-        return True
-    return any(p.exists() and not p.is_dir() for p in place.parents if p != target.path)
+        return None
+    parts = PurePosixPath(name).parts
+    for depth in range(1, len(parts) + 1):  # the folders inside DIR on the way, then the file
+        place = target.path.joinpath(*parts[:depth])
+        last = depth == len(parts)
+        if place.is_symlink() and not last:
+            return f"{place} is a symbolic link, and export does not write through one"
+        if (place.exists() or place.is_symlink()) and (last or not place.is_dir()):
+            return (
+                f"{place} is not lso-etl's (or changed since it was exported) "
+                "and export would overwrite it"
+            )
+    return None
 
 
 def _remove_owned(folder: Path, owned: frozenset[str]) -> None:
     """Delete the listed files, then the folders that held them once empty; nothing else."""
+    root = os.path.realpath(folder)
     for name in owned:
-        (folder / name).unlink(missing_ok=True)
+        if _really_inside(root, folder / name):
+            (folder / name).unlink(missing_ok=True)
+        else:  # `inspect` refused such names: only a link made since then leads here
+            log.warning("not deleting %s: it is outside %s", folder / name, folder)
     for name in sorted(owned, key=lambda n: -n.count("/")):
         for parent in PurePosixPath(name).parents:
-            if str(parent) == ".":
+            if str(parent) == "." or not _really_inside(root, folder / parent):
                 break
             try:
                 (folder / parent).rmdir()  # fails, harmlessly, while anything is left in it
             except OSError:
                 break
+
+
+def _really_inside(root: str, place: Path) -> bool:
+    """Whether unlinking `place` removes an entry inside the real folder `root`."""
+    real = os.path.join(os.path.realpath(place.parent), place.name)
+    return os.path.commonpath([root, real]) == root and real != root
