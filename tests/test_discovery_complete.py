@@ -79,13 +79,28 @@ def test_a_bad_child_sitemap_leaves_the_chunk_unfinished_and_a_rerun_loads_every
 def test_a_top_level_sitemap_that_is_absent_falls_back_to_the_listings(
     corpus: Corpus, tmp_path: Path
 ) -> None:
-    """A 404 for the sitemap itself says "no sitemap here": the profile's fallback runs."""
-    with ReplaySite(corpus, faults={"/sitemap.xml": [404]}) as site:
+    """No sitemap offered (robots.txt names none, the profile's guess answers 404): the
+    profile's fallback, the listings, finds the range."""
+    with ReplaySite(corpus, surface="listings") as site:
         settings = settings_for(site.base_url, tmp_path / "lso.duckdb")
         with Fetcher(settings) as fetcher:
             refs = discover(fetcher, START, END, DISCOVERY.backfill_strategies)
+        assert site.count("/sitemap.xml") == 1  # asked, absent
     assert {r.article_id for r in refs} == in_range(corpus)
     assert {r.found_by.split(":")[0] for r in refs} == {"listing"}
+
+
+def test_a_sitemap_robots_txt_names_that_answers_404_is_a_failure_not_an_empty_site(
+    corpus: Corpus, tmp_path: Path
+) -> None:
+    """A site in maintenance (or behind a WAF) answering 404 to the sitemap robots.txt names,
+    and to the listings' first pages: read as "no articles", the range would be recorded
+    finished and never crawled again."""
+    down = {"/sitemap.xml": [404], **{f"/{s.slug}": [404] for s in corpus.sections}}
+    with ReplaySite(corpus, faults=down) as site:
+        settings = settings_for(site.base_url, tmp_path / "lso.duckdb")
+        with Fetcher(settings) as fetcher, pytest.raises(DiscoveryIncomplete, match="404"):
+            discover(fetcher, START, END, DISCOVERY.backfill_strategies)
 
 
 def _chain_steps(site_base: str) -> object:

@@ -136,9 +136,8 @@ def sitemap_refs(
     range, breadth first, within the budgets: documents per run and index depth."""
     settings = reader.fetcher.settings
     base = settings.base_url
-    tops = [on_base(base, u) for u in reader.fetcher.sitemaps()] or [
-        on_base(base, p) for p in profile.sitemap_paths
-    ]
+    named = [on_base(base, u) for u in reader.fetcher.sitemaps()]
+    tops = named or [on_base(base, p) for p in profile.sitemap_paths]
     queue = deque((url, 0) for url in tops)  # (url, index levels below a top-level sitemap)
     seen: set[str] = set()
     while queue:
@@ -152,9 +151,11 @@ def sitemap_refs(
             )
             return
         seen.add(url)
-        # A top-level sitemap may be absent (the profile's fallbacks then run); a child an
-        # index names must be there.
-        doc = reader.read(url, lambda body, _url: parse_sitemap(body), absent_ok=depth == 0)
+        # A top-level sitemap of the profile's guesses may be absent (the fallbacks then run);
+        # one robots.txt names, and a child an index names, must be there: a 404 from them is
+        # a site not working (maintenance, a WAF), and a range read as empty is lost for good.
+        absent_ok = depth == 0 and url not in named
+        doc = reader.read(url, lambda body, _url: parse_sitemap(body), absent_ok=absent_ok)
         if doc is None:
             continue
         children = [

@@ -49,7 +49,9 @@ class Pages:
             raise BudgetSpent
         failures = len(self.reader.failed)
         url = on_base(self.reader.fetcher.settings.base_url, self.url_of(page))
-        doc = self.reader.read(url, self.parse)
+        # Past the last page a listing answers 404; its first page always exists, so a 404
+        # there is a listing (or a site) not working, never an empty one.
+        doc = self.reader.read(url, self.parse, absent_ok=page != 1)
         self.read[page] = list(doc.pages) if doc is not None else None
         if len(self.reader.failed) > failures:
             raise BudgetSpent
