@@ -22,28 +22,34 @@ def test_writer_memory_is_read_from_the_environment_and_checked() -> None:
 @pytest.mark.parametrize(
     ("variable", "raw", "allowed"),
     [
-        ("LSO_MIN_DELAY", "nan", "a finite number >= 0"),  # NaN would switch pacing off
-        ("LSO_MIN_DELAY", "-1", "a finite number >= 0"),
-        ("LSO_CONNECT_TIMEOUT", "inf", "a finite number > 0"),
-        ("LSO_READ_TIMEOUT", "-5", "a finite number > 0"),
-        ("LSO_TOTAL_TIMEOUT", "0", "a finite number > 0"),
-        ("LSO_BACKOFF", "-infinity", "a finite number >= 0"),
-        ("LSO_MAX_RETRY_AFTER", "NaN", "a finite number >= 0"),
-        ("LSO_CHUNK_RETRY_DELAY", "-1", "a finite number >= 0"),
-        ("LSO_RETRY_GAVE_UP_AFTER", "inf", "a finite number >= 0"),
+        (
+            "LSO_MIN_DELAY",
+            "nan",
+            "a finite number >= 0 and <= 86400",
+        ),  # NaN would switch pacing off
+        ("LSO_MIN_DELAY", "-1", "a finite number >= 0 and <= 86400"),
+        ("LSO_CONNECT_TIMEOUT", "inf", "a finite number > 0 and <= 86400"),
+        ("LSO_READ_TIMEOUT", "-5", "a finite number > 0 and <= 86400"),
+        ("LSO_TOTAL_TIMEOUT", "0", "a finite number > 0 and <= 86400"),
+        ("LSO_BACKOFF", "-infinity", "a finite number >= 0 and <= 3600"),
+        ("LSO_MAX_RETRY_AFTER", "NaN", "a finite number >= 0 and <= 86400"),
+        ("LSO_CHUNK_RETRY_DELAY", "-1", "a finite number >= 0 and <= 86400"),
+        ("LSO_RETRY_GAVE_UP_AFTER", "inf", "a finite number >= 0 and <= 31622400"),
         ("LSO_DRIFT_THRESHOLD", "1.5", "a finite number >= 0 and <= 1"),
         ("LSO_MAX_ATTEMPTS", "0", "a whole number >= 1"),
         ("LSO_CONCURRENCY", "0", "a whole number >= 1"),
         ("LSO_BATCH_SIZE", "-3", "a whole number >= 1"),
-        ("LSO_CHUNK_DAYS", "0", "a whole number >= 1"),
+        ("LSO_CHUNK_DAYS", "0", "a whole number >= 1 and <= 36500"),
         ("LSO_CHUNK_RETRIES", "-1", "a whole number >= 0"),
-        ("LSO_OVERLAP_DAYS", "-1", "a whole number >= 0"),
+        ("LSO_OVERLAP_DAYS", "-1", "a whole number >= 0 and <= 3650"),
         ("LSO_MAX_REDIRECTS", "-1", "a whole number >= 0"),
         ("LSO_MAX_BODY_BYTES", "0", "a whole number >= 1"),
         ("LSO_MAX_DISCOVERY_BYTES", "-1", "a whole number >= 1"),
         ("LSO_MAX_SITEMAPS", "0", "a whole number >= 1"),
         ("LSO_MAX_SITEMAP_DEPTH", "0", "a whole number >= 1"),
         ("LSO_MAX_LISTING_PAGES", "0", "a whole number >= 1"),
+        ("LSO_MIN_DELAY", "1e30", "a finite number >= 0 and <= 86400"),  # overflowed time_t
+        ("LSO_BACKOFF", "7200", "a finite number >= 0 and <= 3600"),
     ],
 )
 def test_a_number_out_of_its_range_is_refused_at_load_in_one_line_naming_it(
@@ -90,7 +96,10 @@ def test_the_cli_reports_a_bad_setting_in_one_line_without_a_traceback(tmp_path:
         env=env, capture_output=True, text=True, timeout=60,
     )  # fmt: skip
     assert done.returncode == 2, done.stderr
-    assert done.stderr == "error: LSO_MIN_DELAY=nan is not allowed: expected a finite number >= 0\n"
+    assert (
+        done.stderr
+        == "error: LSO_MIN_DELAY=nan is not allowed: expected a finite number >= 0 and <= 86400\n"
+    )
     assert not db.exists()
 
 
@@ -113,3 +122,34 @@ def test_a_lease_writes_with_one_thread_the_memory_cap_and_rare_checkpoints_and_
             assert con is not first
     assert limits is not None and limits[0] == 1 and limits[1].startswith("61.0 MiB")
     assert limits[2] == "244.1 MiB"  # 256MB, not DuckDB's 16MB: see warehouse.CHECKPOINT_THRESHOLD
+
+
+@pytest.mark.parametrize(
+    "url",
+    [
+        "http://127.0.0.1:8765/news/",  # robots.txt would be read from /news/robots.txt
+        "https://baolangson.vn/tin-tuc",
+        "https://baolangson.vn/?x=1",
+        "https://baolangson.vn/#top",
+        "http://127.0.0.1:99999",
+    ],
+)
+def test_a_base_url_that_is_not_the_site_root_is_refused(url: str) -> None:
+    with pytest.raises(ValueError, match="the site's root") as raised:
+        Settings.from_env({"LSO_BASE_URL": url})
+    assert "\n" not in str(raised.value)
+
+
+@pytest.mark.parametrize(
+    "url", ["https://baolangson.vn", "https://baolangson.vn/", "http://127.0.0.1:8765"]
+)
+def test_the_site_root_with_or_without_a_slash_or_a_port_is_accepted(url: str) -> None:
+    assert Settings.from_env({"LSO_BASE_URL": url}).base_url == url
+
+
+def test_a_home_folder_tilde_is_expanded_for_the_database_and_its_archive() -> None:
+    """DuckDB expands `~`, pathlib does not: the archive went to a literal ./~ folder."""
+    settings = Settings.from_env({"LSO_DB": "~/lso-test.duckdb", "LSO_RAW_DIR": ""})
+    assert settings.db == Path.home() / "lso-test.duckdb"
+    assert settings.archive_dir == Path.home() / "lso-test.raw"
+    assert Settings.from_env({"LSO_RAW_DIR": "~/raw"}).archive_dir == Path.home() / "raw"

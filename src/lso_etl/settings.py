@@ -65,6 +65,11 @@ class Settings:
     max_listing_pages: int = 500  # pages walked per section listing (a runaway pagination)
 
     def __post_init__(self) -> None:
+        # `~/lso.duckdb`: DuckDB expands the ~ and pathlib does not, which put the database in
+        # the home folder and its archive under a literal ./~ folder. Expanded once, here.
+        object.__setattr__(self, "db", Path(self.db).expanduser())
+        if self.raw_dir:
+            object.__setattr__(self, "raw_dir", str(Path(self.raw_dir).expanduser()))
         if not re.fullmatch(r"\d+(\.\d+)?\s*(KB|MB|GB|KiB|MiB|GiB)", self.writer_memory):
             raise ValueError(
                 f"LSO_WRITER_MEMORY={self.writer_memory!r} is not a memory size such as 64MB"
@@ -73,12 +78,7 @@ class Settings:
             raise ValueError(f"LSO_WHEN_BUSY={self.when_busy!r} is not allowed: wait or refuse")
         for name, (low, high, strict) in RANGES.items():
             _check_range(name, getattr(self, name), low, high, strict)
-        scheme, host = urlsplit(self.base_url).scheme, urlsplit(self.base_url).netloc
-        if scheme not in ("http", "https") or not host:
-            raise ValueError(
-                f"LSO_BASE_URL={self.base_url!r} is not allowed: an http:// or https:// URL"
-                " with a host, e.g. https://baolangson.vn"
-            )
+        _check_base_url(self.base_url)
 
     @property
     def archive_dir(self) -> Path:
@@ -113,25 +113,26 @@ class Settings:
 
 
 # field -> (lowest, highest, lowest excluded): numbers outside fail at load, in one line. A NaN
-# compares false with everything, so it would slip past a plain bound and turn pacing off.
+# compares false with everything, so it would slip past a plain bound and turn pacing off; a
+# delay of 1e30 s overflowed time_t deep in a retry. Seconds are capped at a day.
 RANGES: dict[str, tuple[float, float, bool]] = {
-    "min_delay": (0, math.inf, False),
-    "connect_timeout": (0, math.inf, True),
-    "read_timeout": (0, math.inf, True),
-    "total_timeout": (0, math.inf, True),
+    "min_delay": (0, 86_400, False),
+    "connect_timeout": (0, 86_400, True),
+    "read_timeout": (0, 86_400, True),
+    "total_timeout": (0, 86_400, True),
     "max_attempts": (1, math.inf, False),
-    "backoff": (0, math.inf, False),
-    "max_retry_after": (0, math.inf, False),
-    "overlap_days": (0, math.inf, False),
+    "backoff": (0, 3_600, False),
+    "max_retry_after": (0, 86_400, False),
+    "overlap_days": (0, 3_650, False),
     "batch_size": (1, math.inf, False),
-    "chunk_days": (1, math.inf, False),
+    "chunk_days": (1, 36_500, False),
     "chunk_retries": (0, math.inf, False),
-    "chunk_retry_delay": (0, math.inf, False),
+    "chunk_retry_delay": (0, 86_400, False),
     "drift_threshold": (0, 1, False),
     "max_body_bytes": (1, math.inf, False),
     "max_redirects": (0, math.inf, False),
     "concurrency": (1, math.inf, False),
-    "retry_gave_up_after": (0, math.inf, False),
+    "retry_gave_up_after": (0, 366 * 86_400, False),
     "max_discovery_bytes": (1, math.inf, False),
     "max_sitemaps": (1, math.inf, False),
     "max_sitemap_depth": (1, math.inf, False),
@@ -139,14 +140,40 @@ RANGES: dict[str, tuple[float, float, bool]] = {
 }
 
 
+def _check_base_url(url: str) -> None:
+    """The site's root: robots.txt is read from `<base>/robots.txt`, so a base with a path
+    (`http://host/news/`) would read the wrong file and crawl what the real one forbids."""
+    parts = urlsplit(url)
+    try:
+        port_ok = parts.port is None or parts.port > 0
+    except ValueError:  # a port out of range or not a number
+        port_ok = False
+    if (
+        parts.scheme in ("http", "https")
+        and parts.hostname
+        and port_ok
+        and parts.path in ("", "/")
+        and not (parts.query or parts.fragment)
+    ):
+        return
+    raise ValueError(
+        f"LSO_BASE_URL={url!r} is not allowed: the site's root, an http:// or https:// URL with a"
+        " host (and a port, if any) and no path, query or fragment, e.g. https://baolangson.vn"
+    )
+
+
 def _check_range(name: str, value: float, low: float, high: float, strict: bool) -> None:
     below = value <= low if strict else value < low
     if math.isfinite(value) and not below and value <= high:
         return
     kind = "a whole number" if isinstance(value, int) else "a finite number"
-    lowest = f"> {low:g}" if strict else f">= {low:g}"
-    allowed = f"{kind} {lowest}" + (f" and <= {high:g}" if math.isfinite(high) else "")
+    lowest = f"> {_number(low)}" if strict else f">= {_number(low)}"
+    allowed = f"{kind} {lowest}" + (f" and <= {_number(high)}" if math.isfinite(high) else "")
     raise ValueError(f"LSO_{name.upper()}={value!r} is not allowed: expected {allowed}")
+
+
+def _number(value: float) -> str:
+    return str(int(value)) if float(value).is_integer() else f"{value:g}"
 
 
 def _coerce(name: str, raw: str, default: object) -> object:
