@@ -1,7 +1,7 @@
 """What a run tells its operator: counts, new vs updated, quarantine reasons, layout shares.
 
 Pure bookkeeping: the flow feeds it batches and renders it as a Prefect markdown artifact.
-A run whose share of fallback or quarantined pages passes a threshold is a layout-drift
+A run whose share of fallback, quarantined or refused pages passes a threshold is a layout-drift
 signal: the flow then fails with a fixed message that Prefect notifications can match.
 """
 
@@ -47,6 +47,11 @@ class RunReport:
                 self.loaded[outcome.detail or "new"] += 1
             if outcome.outcome is Outcome.QUARANTINED:
                 self.reasons[outcome.detail or "unknown"].append(outcome.url)
+            if outcome.outcome is Outcome.GAVE_UP and _refused_page(outcome.detail):
+                # A page that came but was refused: every page "cut short" or "a challenge" is
+                # as much a sign that the site changed as pages that fail to parse.
+                self.layouts["refused"] += 1
+                self.reasons[outcome.detail or "refused"].append(outcome.url)
         for item in items:
             parsed = item.parsed
             if parsed is None:
@@ -61,12 +66,15 @@ class RunReport:
         return sum(self.layouts.values())
 
     def drift_share(self) -> float:
-        bad = self.layouts["fallback"] + self.layouts["quarantined"]
+        bad = self.layouts["fallback"] + self.layouts["quarantined"] + self.layouts["refused"]
         return bad / self.parsed_pages if self.parsed_pages else 0.0
 
     def check_drift(self, threshold: float) -> None:
         if self.parsed_pages >= MIN_PAGES_FOR_DRIFT and self.drift_share() > threshold:
-            raise LayoutDrift(f"{DRIFT_MESSAGE} ({self.drift_share():.0%} fallback or quarantined)")
+            raise LayoutDrift(
+                f"{DRIFT_MESSAGE} ({self.drift_share():.0%} fallback, quarantined, or refused as"
+                " cut short or a challenge)"
+            )
 
     def summary(self, extra: dict[str, Any]) -> dict[str, Any]:
         top = sorted(self.reasons.items(), key=lambda kv: -len(kv[1]))[:5]
@@ -110,3 +118,10 @@ def to_markdown(summary: dict[str, Any]) -> str:
             for q in summary["quarantine_reasons"]
         ]
     return "\n".join(lines) + "\n"
+
+
+def _refused_page(detail: str | None) -> bool:
+    """A `gave_up` for a page that arrived but was not the page (crawl.completeness): cut short
+    by its own markup, or a CDN's challenge; not a timeout or a 5xx."""
+    text = detail or ""
+    return text.startswith("Truncated: body cut short") or "challenge page came" in text
