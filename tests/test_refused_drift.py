@@ -33,3 +33,26 @@ def test_a_run_whose_pages_are_all_refused_fails_as_drift(
         with pytest.raises(LayoutDrift, match="refused as cut short or a challenge") as raised:
             run_window("backfill-chunk", settings, JUNE, DISCOVERY.backfill_strategies, None, {})
     assert "100%" in str(raised.value) and len(june) >= 10
+
+
+def test_an_ordinary_page_with_cloudflares_detection_script_is_not_a_challenge(
+    corpus: Corpus,
+) -> None:
+    """Bot Fight Mode injects its detection script into every page; an article may even quote
+    "cf-chl-". Neither is the challenge page, which the replay serves as a CDN does."""
+    from lso_etl.crawl.completeness import is_challenge
+    from lso_etl.replay.faults import CHALLENGE_PAGE
+
+    markers = DISCOVERY.challenge_markers
+    jsd = (
+        b"<script>(function(){var s=document.createElement('script');"
+        b"s.src='/cdn-cgi/challenge-platform/scripts/jsd/main.js';})();</script>"
+    )
+    with ReplaySite(corpus) as site:
+        import httpx
+
+        page = httpx.get(site.base_url + corpus.articles[3].path).content
+    injected = page.replace(b"<head>", b"<head>" + jsd, 1)
+    assert jsd in injected and not is_challenge(injected, markers)
+    assert not is_challenge(b"<html><body><p>the cf-chl- cookie</p></body></html>", markers)
+    assert is_challenge(CHALLENGE_PAGE, markers)

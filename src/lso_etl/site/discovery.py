@@ -47,12 +47,11 @@ class DiscoveryProfile:
     # (How many pages a walk may read is a setting: LSO_MAX_LISTING_PAGES.)
     challenge_markers: tuple[str, ...] = (
         "<title>Just a moment",
-        "cf-chl-",
-        "_cf_chl_opt",
-        "/cdn-cgi/challenge-platform/",
+        "_cf_chl_opt",  # the challenge page's own script options
         "<title>Attention Required! | Cloudflare",
         "<title>DDoS-Guard",
-    )
+    )  # not "cf-chl-" nor "/cdn-cgi/challenge-platform/": Cloudflare puts its bot-detection
+    # script (…/challenge-platform/scripts/jsd/main.js) into ordinary pages too
 
 
 DISCOVERY = DiscoveryProfile()
