@@ -5,15 +5,19 @@ Each page is a real page at an article URL, through `parse_page`, as a fetched p
 
 from __future__ import annotations
 
+import json
 import time
 from collections.abc import Callable
 from datetime import UTC, datetime
+from pathlib import Path
 
 import pytest
 
 from lso_etl.extract.limits import MAX_DEPTH, MAX_ELEMENTS, MAX_TAGS, too_complex
 from lso_etl.extract.parse import parse_page
 from lso_etl.models import RawPage, Status
+
+FIXTURES = Path(__file__).parent / "fixtures" / "pages"
 
 URL = "https://baolangson.vn/bai-viet-5012345.html"
 MIB = 1024 * 1024
@@ -68,6 +72,11 @@ HOSTILE: dict[str, Callable[[], bytes]] = {
     "nested lists": lambda: b"<ul><li>" * 100_000,
     "1,000,000 stray end tags": lambda: b"</div>" * 1_000_000,
     "nested optgroups outside a select": lambda: b"<optgroup>" * 200_000,
+    # Text after </p> re-opens the unclosed <b>, one level deeper each time (Lexbor: 20 s).
+    "60,000 paragraphs each opening an unclosed <b>": lambda: b"<p><b>x</p>\n" * 60_000,
+    "8,000 such paragraphs, then 190,000 stray end tags walking the stack": lambda: (
+        b"<p><b>x</p>\n" * 8_000 + b"<i>" + b"</em>" * 190_000
+    ),
 }
 
 
@@ -112,3 +121,34 @@ def test_the_limits_sit_just_above_what_they_refuse() -> None:
     assert f"over {MAX_TAGS} tags" in (too_complex(b"</p>" * (MAX_TAGS + 1)) or "")
     well_formed = b"<div>" * 400 + b"<p>x</p>" + b"</div>" * 400
     assert too_complex(well_formed * 100) is None  # closed elements do not add up
+
+
+def _sloppy(paragraphs: int) -> tuple[RawPage, list[str], dict[str, object]]:
+    """A golden page whose editor opened `<strong>` in every added paragraph and never closed it
+    (each paragraph's text re-opens the earlier ones: Lexbor nests one level deeper each)."""
+    fixture = json.loads((FIXTURES / "current_basic.json").read_text(encoding="utf-8"))
+    html = (FIXTURES / "current_basic.html").read_bytes()
+    texts = [f"Đoạn {i}: người dân xã Mẫu Sơn được khám bệnh miễn phí." for i in range(paragraphs)]
+    added = "".join(f"<p><strong>{text}</p>\n" for text in texts).encode()
+    at = html.index(b'  </div>\n  <div class="pseudonym">')
+    meta = fixture["page"]
+    headers = {"content-type": "text/html; charset=utf-8"}
+    raw = RawPage(meta["requested_url"], meta["url"], 200, headers, html[:at] + added + html[at:],
+                  datetime.fromisoformat(meta["fetched_at"]))  # fmt: skip
+    return raw, texts, fixture["expected"]
+
+
+@pytest.mark.parametrize("paragraphs", [500, 5_000])
+def test_an_unclosed_strong_in_every_paragraph_is_parsed_with_its_body(paragraphs: int) -> None:
+    raw, texts, expected = _sloppy(paragraphs)
+    started = time.perf_counter()
+    result = parse_page(raw)
+    elapsed = time.perf_counter() - started
+    assert result.status is Status.OK, result.reason
+    assert result.article is not None
+    # Every word, in order, nothing lost. (The paragraph breaks between the re-opened <strong>s
+    # are not all kept: `blocks` reads block children of an inline element as one line.)
+    assert result.article.body.split() == " ".join([str(expected["body"]), *texts]).split()
+    assert list(result.article.authors) == expected["authors"]
+    assert result.article.headline == expected["headline"]
+    assert elapsed < BOUND, f"{paragraphs} paragraphs: {elapsed:.2f} s"
