@@ -4,6 +4,7 @@ cut before this was caught is fetched again in full instead of being kept by a 3
 
 from __future__ import annotations
 
+import time
 from datetime import date
 from pathlib import Path
 
@@ -128,3 +129,53 @@ def test_only_documents_that_open_their_root_are_judged() -> None:
     assert cut_short(200, "application/xml", b'<?xml version="1.0"?><urlset xmlns="x"/>') is None
     cut = cut_short(200, "application/xml; charset=UTF-8", sitemap[:60])
     assert cut == "body cut short: 60 bytes of application/xml and no closing </urlset>"
+
+
+SITEMAP_INDEX = (
+    b'<?xml version="1.0" encoding="UTF-8"?>\n<!-- generated <br> by CMS -->\n'
+    b'<sitemapindex xmlns="http://www.sitemaps.org/schemas/sitemap/0.9">\n'
+    b"<sitemap><loc>https://baolangson.vn/sitemaps/2017-07.xml</loc></sitemap>\n"
+    b"</sitemapindex>\n"
+)
+
+
+def test_markup_inside_a_comment_before_the_root_is_not_the_root() -> None:
+    xml = "application/xml"
+    assert cut_short(200, xml, SITEMAP_INDEX) is None  # was: "no closing </br>", failing forever
+    cut = SITEMAP_INDEX[: SITEMAP_INDEX.index(b"</sitemapindex>")]
+    assert (cut_short(200, xml, cut) or "").endswith("no closing </sitemapindex>")
+    # A stylesheet instruction and a comment longer than the head scanned: the root still found.
+    styled = SITEMAP_INDEX.replace(
+        b"<!--", b'<?xml-stylesheet type="text/xsl" href="/s.xsl"?>\n<!--' + b"x" * 5_000
+    )
+    assert cut_short(200, xml, styled) is None
+    assert "no closing </sitemapindex>" in (cut_short(200, xml, styled[:-30]) or "")
+    doctype = b'<?xml version="1.0"?><!DOCTYPE urlset><!-- <a> --><urlset xmlns="x"/>'
+    assert cut_short(200, xml, doctype) is None  # closes itself: complete
+
+
+def test_an_html_comment_naming_html_before_the_page_is_not_its_opening() -> None:
+    golden = (FIXTURES / "current_basic.html").read_bytes()
+    commented = b"<!-- template: <html> ... </html> -->\n" + golden
+    assert cut_short(200, HTML, commented) is None
+    cut = commented[: len(commented) // 2]
+    assert (cut_short(200, HTML, cut) or "").endswith("no closing </html>")
+    fragment = b"<!-- was <html> in the old CMS -->\n<div><p>a fragment, never opened as a page"
+    assert cut_short(200, HTML, fragment) is None  # was: judged cut for want of </html>
+
+
+def test_finding_the_root_is_linear_on_hostile_heads() -> None:
+    heads = [
+        b"<!--x-->" * 500_000 + b"<urlset>",  # 4 MB of comments, then a cut root
+        b"<urlset a='" + b"<" * 4_000_000,  # an unclosed quote in the root's tag
+        b"<!--" + b"<br>" * 1_000_000,  # a comment that never ends
+        b"<" * 4_000_000,
+    ]
+    started = time.perf_counter()
+    results = [cut_short(200, "application/xml", head) for head in heads]
+    assert time.perf_counter() - started < 2.0
+    assert (
+        results[0]
+        == f"body cut short: {len(heads[0])} bytes of application/xml and no closing </urlset>"
+    )
+    assert results[1:] == [None, None, None]

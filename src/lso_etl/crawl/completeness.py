@@ -15,12 +15,17 @@ from __future__ import annotations
 
 import re
 
-# Where the root's opening tag may appear: after a BOM, a declaration, a doctype, a comment.
+# Bytes of markup, comments and declarations aside, within which the root's opening tag appears.
 _HEAD_BYTES = 4096
 CHALLENGE_SCAN = 16 * 1024
-_HTML_OPENS = re.compile(rb"<html[\s>]", re.IGNORECASE)
-# The first element (not `<?xml`, `<!DOCTYPE` or `<!--`), and whether it closes itself.
-_XML_ROOT = re.compile(rb"<([A-Za-z_][\w:.\-]*)[^>]*?(/?)>")
+_NAME = re.compile(rb"<([A-Za-z_][\w:.\-]*)")
+# The rest of a start tag (quoted values may hold `>`), and whether it closes itself. Atomic and
+# with disjoint alternatives: it never backtracks into what it matched.
+_TAG_REST = re.compile(rb"(?>[^>\"'/]+|\"[^\"]*\"|'[^']*'|/(?!>))*(/?)>")
+# What is not an element: a comment, then a processing instruction (`<?xml`, `<?xml-stylesheet`),
+# then a doctype or other declaration; each skipped to its end, so a `<br>` or `<html>` written
+# inside one is not taken for the root.
+_NOT_ELEMENTS = ((b"<!--", b"-->"), (b"<?", b">"), (b"<!", b">"))
 
 
 def cut_short(status: int, content_type: str | None, body: bytes) -> str | None:
@@ -29,14 +34,14 @@ def cut_short(status: int, content_type: str | None, body: bytes) -> str | None:
         return None
     kind = (content_type or "").lower()
     if "html" in kind:
-        root = b"html" if _HTML_OPENS.search(body, 0, _HEAD_BYTES) else None
+        root = _first_element(body, b"html")
     elif "xml" in kind:
-        root = _xml_root(body)
+        root = _first_element(body, None)
     else:
         return None
-    if root is None or _closes(root, body):
+    if root is None or _closes(root[0], body, root[1]):
         return None
-    name, media = root.decode("ascii", "replace"), kind.split(";")[0].strip()
+    name, media = root[0].decode("ascii", "replace"), kind.split(";")[0].strip()
     return f"body cut short: {len(body)} bytes of {media} and no closing </{name}>"
 
 
@@ -49,15 +54,35 @@ def is_challenge(body: bytes, markers: tuple[str, ...]) -> bool:
     return any(marker.lower() in head for marker in markers)
 
 
-def _xml_root(body: bytes) -> bytes | None:
-    """The root element's name, or None if there is none or it closes itself (`<urlset/>`)."""
-    found = _XML_ROOT.search(body, 0, _HEAD_BYTES)
-    if found is None or found.group(2):
-        return None
-    return found.group(1)
+def _first_element(body: bytes, wanted: bytes | None) -> tuple[bytes, int] | None:
+    """The name and end of the first element (of the first `wanted` one, for HTML: it may follow others)
+    outside comments, processing instructions and declarations; None when there is none within
+    `_HEAD_BYTES` of markup, or it closes itself (`<urlset/>`). One pass: every step moves on."""
+    position = skipped = 0
+    while (start := body.find(b"<", position)) >= 0 and start - skipped <= _HEAD_BYTES:
+        opener = next((pair for pair in _NOT_ELEMENTS if body.startswith(pair[0], start)), None)
+        if opener is not None:
+            end = body.find(opener[1], start + len(opener[0]))
+            if end < 0:
+                return None  # never ends: no root to judge
+            position = end + len(opener[1])
+            skipped += position - start
+            continue
+        name = _NAME.match(body, start)
+        position = start + 1
+        if name is None or (wanted is not None and name.group(1).lower() != wanted):
+            continue
+        rest = _TAG_REST.match(body, name.end(), name.end() + _HEAD_BYTES)
+        if rest is None or rest.group(1):
+            return None
+        return wanted or name.group(1), rest.end()
+    return None
 
 
-def _closes(root: bytes, body: bytes) -> bool:
+def _closes(root: bytes, body: bytes, opened: int) -> bool:
+    """Whether the root's closing tag follows its opening (one in a comment before it does not
+    count)."""
     closing = re.compile(rb"</" + re.escape(root) + rb"\s*>", re.IGNORECASE)
     # On a complete document the closing tag is in the last few bytes: look there first.
-    return bool(closing.search(body, max(0, len(body) - _HEAD_BYTES)) or closing.search(body))
+    tail = max(opened, len(body) - _HEAD_BYTES)
+    return bool(closing.search(body, tail) or closing.search(body, opened))
