@@ -6,8 +6,10 @@ from __future__ import annotations
 
 import json
 import logging
+import os
+import subprocess
 import sys
-from datetime import date
+from datetime import UTC, date, datetime
 from pathlib import Path
 from typing import Any
 
@@ -18,15 +20,17 @@ from typer.testing import CliRunner
 
 from lso_etl.cli.demo import DEMO_DB, db_given, demo_settings, next_command
 from lso_etl.cli.main import app, main
-from lso_etl.crawl.archive import scan
+from lso_etl.crawl.archive import RunArchive, scan
+from lso_etl.crawl.transfer import Exchange
 from lso_etl.crawl.warcinfo import read_warcinfo
+from lso_etl.models import RunCounts
 from lso_etl.pipeline import run as pipeline_run
 from lso_etl.pipeline.run import run_window
 from lso_etl.replay.model import Corpus
 from lso_etl.replay.server import ReplaySite
 from lso_etl.settings import Settings
 from lso_etl.store import archive_index, warehouse
-from lso_etl.store.identity import WARCINFO_FIELD
+from lso_etl.store.identity import WARCINFO_FIELD, warehouse_id
 
 FIRST_WEEKS = (date(2017, 6, 1), date(2017, 6, 14))
 LATER_WEEKS = (date(2017, 6, 15), date(2017, 6, 28))
@@ -246,3 +250,48 @@ def test_a_missing_warehouse_points_at_the_demo_s_own(
     assert ended.value.code == 2 and err.count("\n") == 1 and "Traceback" not in err
     assert "pass --db warehouse/demo.duckdb to look at it" in err
     assert not (tmp_path / "lso.duckdb").exists()
+
+
+def test_a_fifo_a_device_link_and_a_link_loop_in_the_archive_folder_are_skipped_in_one_line_each(
+    tmp_path: Path,
+) -> None:
+    """`lso-etl reparse` used to wait forever on a FIFO or /dev/zero named *.warc.gz and die
+    with a traceback on a link loop; an indexed file swapped for a FIFO hung the reparse too.
+    The real command, in a process of its own that a hang would time out."""
+    db, root = tmp_path / "lso.duckdb", tmp_path / "lso.raw"
+    with warehouse.connect(db) as con:
+        warehouse.migrate(con)
+        run_id = warehouse.start_run(con, "daily", {}, OFFLINE, True, "test")
+        archive = RunArchive(root, run_id, {WARCINFO_FIELD: warehouse_id(con)})
+        for n in range(2):
+            url = f"{OFFLINE}/bai-{5000001 + n}.html"
+            archive.response(url, Exchange(url, (), 200, "OK", (), b"<p>x</p>",
+                                           datetime.now(UTC), 0.01))  # fmt: skip
+        archive.close()
+        archive_index.insert(con, archive.drain())
+        warehouse.finish_run(con, run_id, "completed", RunCounts(), 0, 0)
+    archive.path.unlink()
+    os.mkfifo(archive.path)  # indexed, then swapped for a FIFO
+    os.mkfifo(root / "fifo.warc.gz")
+    (root / "zero.warc.gz").symlink_to("/dev/zero")
+    (root / "loop.warc.gz").symlink_to(root / "loop.warc.gz")
+    command = "from lso_etl.cli.main import main; main()"
+    done = subprocess.run(
+        [sys.executable, "-c", command, "--db", str(db), "reparse", "--json"],
+        capture_output=True, text=True, timeout=60,
+    )  # fmt: skip
+    assert done.returncode == 0, done.stderr
+    assert json.loads(done.stdout) | {"run_id": ""} == {
+        "run_id": "", "pages": 0, "counts": {}, "damaged": 2, "foreign_files": [],
+    }  # fmt: skip
+    lines = [line for line in done.stderr.splitlines() if line.strip()]
+    assert "Traceback" not in done.stderr
+    said = {name: [line for line in lines if name in line] for name in
+            (archive.name, "fifo.warc.gz", "zero.warc.gz", "loop.warc.gz")}  # fmt: skip
+    assert [len(found) for found in said.values()] == [2, 1, 1, 1], lines
+    assert "not a regular file (mode prw" in said["fifo.warc.gz"][0]
+    assert "not a regular file (mode crw" in said["zero.warc.gz"][0]
+    assert "Too many levels of symbolic links" in said["loop.warc.gz"][0]
+    indexing, reparsing = said[archive.name]  # the folder's scan, then its pages: once each
+    assert "not a regular file (mode prw" in indexing
+    assert "reparse skips 2 archived pages" in reparsing and "a FIFO, not a regular" in reparsing

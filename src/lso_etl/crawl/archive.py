@@ -17,6 +17,7 @@ import base64
 import hashlib
 import io
 import logging
+import os
 import threading
 import zlib
 from collections.abc import Generator, Iterator
@@ -29,6 +30,7 @@ from warcio.statusandheaders import StatusAndHeaders
 from warcio.warcwriter import WARCWriter
 
 from lso_etl.crawl.transfer import Exchange
+from lso_etl.crawl.warcinfo import SEARCH_LIMIT, next_record, open_regular, record_at
 from lso_etl.models import ArchiveRecord, RawPage
 from lso_etl.site.urls import classify
 
@@ -171,18 +173,26 @@ def _warc_date(when: datetime) -> str:
 # --- reading ---------------------------------------------------------------------------------
 class DamagedRecord(Exception):
     """An archived record that cannot be read back whole: its file is missing, cut short,
-    overwritten or no WARC file at all. The message names the file and the offset."""
+    overwritten or no WARC file at all. The message names the file and the offset;
+    `whole_file` says that the file itself cannot be opened (missing, a FIFO, a device)."""
 
-
-_GZIP_MAGIC = b"\x1f\x8b\x08"  # every record is its own gzip member: where reading can resume
-_SEARCH_CHUNK = 1 << 20
+    def __init__(self, message: str, whole_file: bool = False) -> None:
+        super().__init__(message)
+        self.whole_file = whole_file
 
 
 def read_page(root: Path, warc_file: str, offset: int) -> RawPage:
     """The archived response at `offset` of `warc_file`, as the parser's input. No network.
     Raises `DamagedRecord` when it cannot be read back exactly as it was archived."""
     try:
-        with (root / warc_file).open("rb") as stream:
+        opened = open_regular(root / warc_file)
+    except OSError as exc:
+        why = f"{warc_file} at offset {offset}: {_why(exc)}"
+        raise DamagedRecord(why, whole_file=True) from None
+    try:
+        with opened as stream:
+            if not record_at(stream, offset):  # junk would cost warcio minutes (see warcinfo)
+                raise ValueError("no WARC record there")
             stream.seek(offset)
             record = next(iter(ArchiveIterator(stream)), None)
             if record is None or record.rec_type != "response":
@@ -220,9 +230,9 @@ def _page(record: Any) -> RawPage:
 def scan(root: Path, warc_file: str, start: int) -> Iterator[ArchiveRecord]:
     """Index rows of the responses from byte `start` on. A damaged record (torn by a crash,
     overwritten, garbage) is logged with its offset and skipped: reading resumes at the next
-    gzip member, so one bad record costs only itself."""
+    record, so one bad record costs only itself; a file that is no regular file is skipped."""
     try:
-        stream = (root / warc_file).open("rb")
+        stream = open_regular(root / warc_file)
     except OSError as exc:
         log.warning("%s: unreadable archive file (%s): skipped", warc_file, _why(exc))
         return
@@ -236,6 +246,8 @@ def _scan_from(
     stream: BinaryIO, warc_file: str, start: int
 ) -> Generator[ArchiveRecord, None, int | None]:
     """Rows from `start` to the end (then None), or to a damaged record (then where to resume)."""
+    if not record_at(stream, start):
+        return _skip(stream, warc_file, start, "no WARC record there")
     stream.seek(start)
     records = ArchiveIterator(stream)
     good_end = start
@@ -248,25 +260,28 @@ def _scan_from(
                     raise ValueError("payload digest mismatch")
                 yield _scanned_row(record, warc_file, page, offset, length)
             good_end = offset + length  # warcio counts offsets from the file start
+            if not record_at(stream, good_end) and os.pread(stream.fileno(), 1, good_end):
+                # Not the end and no record: stop warcio before it reads the junk as a line.
+                return _skip(stream, warc_file, good_end, "no WARC record there")
         return None
     except Exception as exc:  # warcio, zlib and the OS raise many kinds for damaged bytes
-        log.warning(
-            "%s: damaged archive record at offset %d (%s): skipped", warc_file, good_end, _why(exc)
-        )
-    return _next_member(stream, good_end + 1)
+        return _skip(stream, warc_file, good_end, _why(exc))
 
 
-def _next_member(stream: BinaryIO, position: int) -> int | None:
-    """The offset of the next gzip member header at or after `position`, if any."""
-    stream.seek(position)
-    carry = b""
-    while chunk := stream.read(_SEARCH_CHUNK):
-        found = (carry + chunk).find(_GZIP_MAGIC)
-        if found >= 0:
-            return position - len(carry) + found
-        position += len(chunk)
-        carry = chunk[-(len(_GZIP_MAGIC) - 1) :]
-    return None
+def _skip(stream: BinaryIO, warc_file: str, at: int, why: str) -> int | None:
+    """Log the damage at `at` in one line and say where reading resumes (None: nowhere)."""
+    resume, gave_up = next_record(stream, at + 1)
+    rest = os.fstat(stream.fileno()).st_size - at
+    if resume is not None:
+        then = f"reading resumes at offset {resume}"
+    elif gave_up:
+        then = f"none in the next {SEARCH_LIMIT >> 20} MiB: its last {rest} bytes not read"
+    else:
+        then = f"no record in its last {rest} bytes"
+    log.warning(
+        "%s: damaged archive record at offset %d (%s): skipped; %s", warc_file, at, why, then
+    )
+    return resume
 
 
 def _digest_matches(record: Any, content: bytes) -> bool:

@@ -43,10 +43,11 @@ def reparse(
         )
     counts: Counter[str] = Counter()
     damaged: list[str] = []
+    lost_files: dict[str, tuple[str, int]] = {}  # unopenable file -> (why, pages it skips)
     status = "failed"
     try:
         for batch in batches(entries, settings.batch_size):
-            archived = [(entry, _archived(settings, entry, damaged)) for entry in batch]
+            archived = [(e, _archived(settings, e, damaged, lost_files)) for e in batch]
             items = [
                 item
                 for entry, page in archived
@@ -59,6 +60,10 @@ def reparse(
             counts.update(o.outcome.value for o in outcomes)
         status = "completed"
     finally:
+        for why, skipped in lost_files.values():  # one line a file, not one a page
+            log.warning(
+                "reparse skips %d archived pages: %s (the file cannot be opened)", skipped, why
+            )
         with warehouse.connect(settings.db) as con:
             warehouse.finish_run(con, run_id, status, RunCounts(dict(counts)), 0, 0)
     total = sum(counts.values())
@@ -69,16 +74,28 @@ def reparse(
 
 
 def _archived(
-    settings: Settings, entry: tuple[str, str, str, int], damaged: list[str]
+    settings: Settings,
+    entry: tuple[str, str, str, int],
+    damaged: list[str],
+    lost_files: dict[str, tuple[str, int]],
 ) -> RawPage | None:
     """The archived page of an entry; a damaged one is logged, listed and skipped (the article
-    keeps what the warehouse holds), so one bad record or file never stops the others."""
+    keeps what the warehouse holds), so one bad record or file never stops the others. A file
+    that cannot be opened at all (gone, a FIFO, a device) is tried once and named once."""
     article_id, _, warc_file, offset = entry
+    if warc_file in lost_files:
+        damaged.append(article_id)
+        why, skipped = lost_files[warc_file]
+        lost_files[warc_file] = (why, skipped + 1)
+        return None
     try:
         return archive.read_page(settings.archive_dir, warc_file, offset)
     except archive.DamagedRecord as exc:
-        log.warning("reparse skips %s: damaged archive record %s", article_id, exc)
         damaged.append(article_id)
+        if exc.whole_file:
+            lost_files[warc_file] = (str(exc), 1)
+        else:
+            log.warning("reparse skips %s: damaged archive record %s", article_id, exc)
         return None
 
 

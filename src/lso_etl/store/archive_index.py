@@ -2,14 +2,20 @@
 
 Rows arrive per batch (one bulk insert, not one statement per response: DuckDB pays ~2 ms a
 statement). A run killed before its rows were written leaves them in its WARC file only;
-`recover` reads them back from the file's unindexed tail at the start of the next run.
+`recover` reads them back from the file's unindexed tail at the start of the next run; it
+reads regular files only (a FIFO, a link to a device or a link loop is named and skipped) and
+remembers a tail that held nothing more (`_Scanned`), so junk after a file's last record is
+read once, not by every run.
 0002's `fetches` (one row per candidate URL, written by the loader) gets its `warc_file` and
 `warc_offset` from here (`link_fetches`), so analysts can go from an outcome to the raw page.
 """
 
 from __future__ import annotations
 
+import json
 import logging
+import os
+import stat
 from collections.abc import Callable, Iterable, Sequence
 from dataclasses import dataclass, field, fields
 from datetime import date
@@ -69,17 +75,25 @@ def recover(
     )
     own = identity.Ownership.of(con)
     result = Recovery(foreign=_indexed_foreign(con))
+    scanned = _Scanned.load(root)
     for path in sorted(root.glob("*.warc.gz")):
+        found = _regular_file(path)
         end = int(ends.get(path.name) or 0)
-        if path.stat().st_size <= end:
+        if found is None or found.st_size <= end:
             continue  # fully indexed: the last record of a file is its last response
         reason = own.foreign_reason(path.name, read_info(path))
         if reason is not None:
             result.foreign[path.name] = reason
             continue
+        if scanned.unchanged(path.name, found, end):
+            continue  # its tail held nothing more when last scanned: junk is read once
         rows = list(scan(root, path.name, end))
         insert(con, rows)
         result.records.extend(rows)
+        indexed = max([end] + [row.warc_offset + row.warc_length for row in rows])
+        if indexed < found.st_size:  # a tail left unindexed: remember it was read
+            scanned.mark(path.name, found, indexed)
+    scanned.save()
     if result.records:
         log.warning(
             "indexed %d archived responses left unindexed by an interrupted run",
@@ -88,6 +102,62 @@ def recover(
     if result.foreign:
         log.warning("%s", foreign_line(root, result.foreign))
     return result
+
+
+def _regular_file(path: Path) -> os.stat_result | None:
+    """The file's status when it is, or links to, a regular file; otherwise None, said in one
+    line: a FIFO, a link to a device or a link loop in the folder must not stop a run."""
+    try:
+        found = path.stat()  # follows links: what counts is what is read
+    except OSError as exc:
+        log.warning("%s: unreadable archive file (%s): skipped", path, exc.strerror or exc)
+        return None
+    if not stat.S_ISREG(found.st_mode):
+        log.warning("%s: not a regular file (mode %s): skipped", path, stat.filemode(found.st_mode))
+        return None
+    return found
+
+
+class _Scanned:
+    """Tails scanned before that held no more records (junk, a torn last record), remembered
+    in the archive folder by size, mtime and indexed end, so a later run does not read them
+    again; a file that changed, or whose index changed, is scanned again. Only a cache:
+    without it (deleted, or the folder read-only) the tails are scanned again, bounded."""
+
+    NAME = ".lso-scanned-tails.json"
+
+    def __init__(self, path: Path, known: dict[str, list[int]]) -> None:
+        self.path, self.known, self.changed = path, known, False
+
+    @classmethod
+    def load(cls, root: Path) -> _Scanned:
+        try:
+            known = json.loads((root / cls.NAME).read_text("utf-8"))
+        except (OSError, ValueError):
+            known = {}
+        return cls(root / cls.NAME, known if isinstance(known, dict) else {})
+
+    @staticmethod
+    def _key(found: os.stat_result, end: int) -> list[int]:
+        return [found.st_size, found.st_mtime_ns, end]
+
+    def unchanged(self, name: str, found: os.stat_result, end: int) -> bool:
+        return self.known.get(name) == self._key(found, end)
+
+    def mark(self, name: str, found: os.stat_result, end: int) -> None:
+        self.known[name], self.changed = self._key(found, end), True
+
+    def save(self) -> None:
+        if not self.changed:
+            return
+        folder = self.path.parent
+        self.known = {k: v for k, v in self.known.items() if (folder / k).exists()}
+        partial = self.path.with_name(f"{self.path.name}.{os.getpid()}.partial")  # per writer
+        try:
+            partial.write_text(json.dumps(self.known), "utf-8")
+            partial.replace(self.path)  # atomic: a reader never sees half a file
+        except OSError as exc:
+            log.debug("%s not written (%s): tails will be scanned again", self.path, exc)
 
 
 def foreign_line(root: Path, foreign: dict[str, str]) -> str:
