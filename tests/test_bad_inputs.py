@@ -15,6 +15,7 @@ from collections.abc import Iterator
 import pytest
 
 from lso_etl.cli import main as cli_main
+from lso_etl.cli import runs as cli_runs
 from lso_etl.cli.exits import ExitCode
 from lso_etl.store import readonly, warehouse
 
@@ -170,7 +171,7 @@ def test_a_warehouse_locked_for_the_whole_wait_exits_75_in_one_line(
     )  # fmt: skip
     try:
         assert holder.stdout is not None and holder.stdout.readline() == "held\n"
-        monkeypatch.setattr(cli_main, "LOCK_WAIT_SECONDS", 1.0)
+        monkeypatch.setattr(cli_runs, "LOCK_WAIT_SECONDS", 1.0)
         monkeypatch.setattr(readonly, "LOCK_WAIT_SECONDS", 1.0)
         monkeypatch.setenv("PREFECT_LOGGING_LEVEL", "WARNING")
         for argv in (["--db", db, "sql", "select 1"], ["--db", db, "daily"]):

@@ -12,12 +12,11 @@ import json
 import logging
 import os
 import sys
-from collections.abc import Iterator
-from contextlib import contextmanager, nullcontext
+from contextlib import nullcontext
 from datetime import date
 from importlib.metadata import PackageNotFoundError, version
 from pathlib import Path
-from typing import Annotated, Any
+from typing import Annotated
 
 import typer
 
@@ -25,9 +24,15 @@ from lso_etl.cli import analyst as cli_analyst
 from lso_etl.cli import archive as cli_archive
 from lso_etl.cli import entry
 from lso_etl.cli import parse as cli_parse
-from lso_etl.cli.exits import RunFailed
 from lso_etl.cli.options import parse_day
-from lso_etl.cli.output import cell, err, line, out
+from lso_etl.cli.output import err, line, out
+from lso_etl.cli.runs import (
+    open_or_fail,
+    print_dry_run,
+    print_run,
+    run_context,
+    starting,
+)
 from lso_etl.errors import UserError
 from lso_etl.settings import DEFAULT_BASE_URL, Settings
 
@@ -47,7 +52,6 @@ app = typer.Typer(
     context_settings={"terminal_width": 100, "max_content_width": 100},
 )
 # Seconds a run waits for another process's lock on the warehouse before giving up (exit 75).
-LOCK_WAIT_SECONDS = 30.0
 
 
 def _print_version(wanted: bool) -> None:
@@ -104,16 +108,6 @@ def _backfill_range(start: str, end: str) -> tuple[date, date]:
     return first, last
 
 
-def _open_or_fail(settings: Settings) -> None:
-    """Open the warehouse once before the flow engine starts (12 s or more without a server):
-    a file that is not a usable warehouse, or one locked for the whole wait, fails here in one
-    line, not inside a flow run under Prefect's traceback."""
-    from lso_etl.store import warehouse
-
-    with warehouse.connect(settings.db, wait_seconds=LOCK_WAIT_SECONDS):
-        pass
-
-
 @app.command()
 def backfill(
     ctx: typer.Context,
@@ -144,23 +138,25 @@ def backfill(
     if dry_run:
         from lso_etl.pipeline.steps import dry_run as plan_only
 
-        _print_dry_run(plan_only(settings, first, last, chunk_days or settings.chunk_days), as_json)
+        print_dry_run(plan_only(settings, first, last, chunk_days or settings.chunk_days), as_json)
         return
     interactive = out.is_terminal and not (quiet or as_json)
     if not (interactive or quiet or as_json):
         os.environ["PREFECT_LOGGING_LEVEL"] = "INFO"  # plain log lines for logs and cron mail
-    _open_or_fail(settings)
+    open_or_fail(settings)
+    if not (quiet or as_json):
+        starting(f"backfill {first}..{last} into {settings.db}")
     from flows.backfill import backfill as backfill_flow
     from lso_etl.cli.progress import progress_bar
 
     with (
-        _run_context(settings.db),
+        run_context(settings.db),
         progress_bar(out) if interactive else nullcontext(),
     ):
         summary = backfill_flow(
             first, last, settings.base_url, str(settings.db), None, chunk_days, newest_first
         )
-    _print_run(summary, as_json)
+    print_run(summary, as_json)
 
 
 @app.command()
@@ -170,12 +166,13 @@ def daily(
 ) -> None:
     """Load what is new since the newest stored article (re-checking a 2-day overlap)."""
     settings: Settings = ctx.obj
-    _open_or_fail(settings)
+    open_or_fail(settings)
+    starting(f"daily run on {settings.db} against {settings.base_url}")
     from flows.daily import daily as daily_flow
 
-    with _run_context(settings.db):
+    with run_context(settings.db):
         summary = daily_flow(None, settings.base_url, str(settings.db))
-    _print_run(summary, as_json)
+    print_run(summary, as_json)
 
 
 @app.command()
@@ -210,8 +207,9 @@ def demo(ctx: typer.Context) -> None:
 
     settings = demo_settings(ctx.obj, db_given(ctx))  # warehouse/demo.duckdb unless --db/LSO_DB
     if settings.db.exists():  # an unusable or locked file fails before the flow engine starts
-        _open_or_fail(settings)
-    with _run_context(settings.db):
+        open_or_fail(settings)
+    starting(f"demo: the replay site, then a backfill and a daily run into {settings.db}")
+    with run_context(settings.db):
         run_demo(settings, out, db_chosen=True)
 
 
@@ -248,58 +246,6 @@ def replay(
                 " pass another --port (--port 0 picks a free one)"
             ) from None
         raise UserError(f"cannot serve on 127.0.0.1:{port}: {exc.strerror or exc}") from None
-
-
-@contextmanager
-def _run_context(db: Path) -> Iterator[None]:
-    """What every flow command runs in: SIGTERM/SIGINT stop it within seconds (exit 130, the run
-    recorded `interrupted`), Prefect's API in this process (or the one configured), and a failed
-    run told in one line. The signal handler is outermost: it outlives the API server."""
-    from lso_etl.cli.prefect_env import prefect_api
-    from lso_etl.cli.signals import stop_on_signals
-
-    with stop_on_signals(db), prefect_api(db), _failed_run_in_one_line():
-        yield
-
-
-@contextmanager
-def _failed_run_in_one_line() -> Iterator[None]:
-    """A flow run that ended Failed (chunks failed, layout drift, site down) in one line (exit
-    1): its message already says why, and each failed step logged its own error."""
-    from prefect.exceptions import FailedRun
-
-    try:
-        yield
-    except FailedRun as exc:
-        raise RunFailed(str(exc)) from None
-
-
-def _print_run(summary: dict[str, Any], as_json: bool = False) -> None:
-    if as_json:
-        print(json.dumps(summary, ensure_ascii=False, default=str))
-        return
-    counts = ", ".join(f"{k} {v}" for k, v in sorted(summary["counts"].items())) or "nothing to do"
-    line(
-        f"{summary['flow']} {summary['window'][0]}..{summary['window'][1]}: {counts}"
-        f" ({summary['requests']} requests, {summary['seconds']} s)"
-    )
-
-
-def _print_dry_run(chunks: list[dict[str, Any]], as_json: bool) -> None:
-    """Each chunk, then one tab-separated line per candidate with what --json has for it."""
-    if as_json:
-        print(json.dumps(chunks, ensure_ascii=False, default=str))
-        return
-    for chunk in chunks:
-        finished = "finished earlier" if chunk["finished"] else "not finished"
-        line(
-            f"{chunk['start']}..{chunk['end']}: {len(chunk['candidates'])} candidates,"
-            f" {chunk['to_fetch']} to fetch, {finished}"
-        )
-        for candidate in chunk["candidates"]:
-            fields = (candidate["seen_date"], candidate["article_id"], candidate["found_by"],
-                      candidate.get("state") or "-", candidate["url"])  # fmt: skip
-            line("\t".join(["", *(cell(value) for value in fields)]))
 
 
 cli_analyst.register(app)

@@ -1,0 +1,89 @@
+"""What a flow command (`daily`, `backfill`, `demo`) runs inside, and how it reports.
+
+The warehouse is opened once before the flow engine starts, so a bad or locked file fails in
+one line; the run is told at once that it is starting; it runs with signals handled, Prefect's
+API up and a failed run turned into one line; its result is printed for a terminal or a pipe.
+"""
+
+from __future__ import annotations
+
+import json
+from collections.abc import Iterator
+from contextlib import contextmanager
+from pathlib import Path
+from typing import Any
+
+from lso_etl.cli.exits import RunFailed
+from lso_etl.cli.output import cell, err, line
+from lso_etl.settings import Settings
+
+LOCK_WAIT_SECONDS = 30.0
+
+
+def open_or_fail(settings: Settings) -> None:
+    """Open the warehouse once before the flow engine starts (12 s or more without a server):
+    a file that is not a usable warehouse, or one locked for the whole wait, fails here in one
+    line, not inside a flow run under Prefect's traceback."""
+    from lso_etl.store import warehouse
+
+    with warehouse.connect(settings.db, wait_seconds=LOCK_WAIT_SECONDS):
+        pass
+
+
+def starting(what: str) -> None:
+    """Say at once what is starting: the flow engine takes seconds to come up, and a silent
+    terminal looks hung. On stderr, so a pipe of the result stays clean."""
+    if err.is_terminal:
+        err.print(f"{what}: starting Prefect (a few seconds)…", markup=False)
+
+
+@contextmanager
+def run_context(db: Path) -> Iterator[None]:
+    """What every flow command runs in: SIGTERM/SIGINT stop it within seconds (exit 130, the run
+    recorded `interrupted`), Prefect's API in this process (or the one configured), and a failed
+    run told in one line. The signal handler is outermost: it outlives the API server."""
+    from lso_etl.cli.prefect_env import prefect_api
+    from lso_etl.cli.signals import stop_on_signals
+
+    with stop_on_signals(db), prefect_api(db), failed_run_in_one_line():
+        yield
+
+
+@contextmanager
+def failed_run_in_one_line() -> Iterator[None]:
+    """A flow run that ended Failed (chunks failed, layout drift, site down) in one line (exit
+    1): its message already says why, and each failed step logged its own error."""
+    from prefect.exceptions import FailedRun
+
+    try:
+        yield
+    except FailedRun as exc:
+        raise RunFailed(str(exc)) from None
+
+
+def print_run(summary: dict[str, Any], as_json: bool = False) -> None:
+    if as_json:
+        print(json.dumps(summary, ensure_ascii=False, default=str))
+        return
+    counts = ", ".join(f"{k} {v}" for k, v in sorted(summary["counts"].items())) or "nothing to do"
+    line(
+        f"{summary['flow']} {summary['window'][0]}..{summary['window'][1]}: {counts}"
+        f" ({summary['requests']} requests, {summary['seconds']} s)"
+    )
+
+
+def print_dry_run(chunks: list[dict[str, Any]], as_json: bool) -> None:
+    """Each chunk, then one tab-separated line per candidate with what --json has for it."""
+    if as_json:
+        print(json.dumps(chunks, ensure_ascii=False, default=str))
+        return
+    for chunk in chunks:
+        finished = "finished earlier" if chunk["finished"] else "not finished"
+        line(
+            f"{chunk['start']}..{chunk['end']}: {len(chunk['candidates'])} candidates,"
+            f" {chunk['to_fetch']} to fetch, {finished}"
+        )
+        for candidate in chunk["candidates"]:
+            fields = (candidate["seen_date"], candidate["article_id"], candidate["found_by"],
+                      candidate.get("state") or "-", candidate["url"])  # fmt: skip
+            line("\t".join(["", *(cell(value) for value in fields)]))
