@@ -56,3 +56,12 @@ def test_an_ordinary_page_with_cloudflares_detection_script_is_not_a_challenge(
     assert jsd in injected and not is_challenge(injected, markers)
     assert not is_challenge(b"<html><body><p>the cf-chl- cookie</p></body></html>", markers)
     assert is_challenge(CHALLENGE_PAGE, markers)
+
+
+def test_a_page_of_article_size_is_never_a_challenge_whatever_its_title() -> None:
+    from lso_etl.crawl.completeness import is_challenge
+
+    page = b"<html><head><title>Just a moment: the ceremony begins</title></head><body>"
+    assert is_challenge(page + b"</body></html>", DISCOVERY.challenge_markers)  # small: one
+    padded = page + b"<p>" + "chữ ".encode() * 30_000 + b"</p></body></html>"  # ~150 KB
+    assert not is_challenge(padded, DISCOVERY.challenge_markers)

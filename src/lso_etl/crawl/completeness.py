@@ -18,6 +18,8 @@ import re
 # Bytes of markup, comments and declarations aside, within which the root's opening tag appears.
 _HEAD_BYTES = 4096
 CHALLENGE_SCAN = 16 * 1024
+# Challenge pages are a few kilobytes (Cloudflare's: 5-30 KB); an article page is ~150 KB.
+CHALLENGE_MAX = 64 * 1024
 _NAME = re.compile(rb"<([A-Za-z_][\w:.\-]*)")
 # The rest of a start tag (quoted values may hold `>`), and whether it closes itself. Atomic and
 # with disjoint alternatives: it never backtracks into what it matched.
@@ -49,7 +51,10 @@ def is_challenge(body: bytes, markers: tuple[str, ...]) -> bool:
     """Whether a 200 body is a CDN's bot challenge ("Just a moment...") instead of the page.
 
     Such a page never came from the site: an article or sitemap answered with one is unread, not
-    empty and not broken. Challenge pages are small, so their markers sit near the top."""
+    empty and not broken. Challenge pages are small, so their markers sit near the top; a page
+    of article size is never one, whatever words it quotes."""
+    if len(body) > CHALLENGE_MAX:
+        return False
     head = body[:CHALLENGE_SCAN].decode("utf-8", "replace").lower()
     return any(marker.lower() in head for marker in markers)
 
