@@ -20,8 +20,8 @@ from lso_etl.errors import SiteUnreachable, UserError
 from lso_etl.pipeline import interrupt
 from lso_etl.pipeline.range_discovery import BackfillScope
 from lso_etl.pipeline.report import progress_log
-from lso_etl.pipeline.run import hold_writer, one_writer
 from lso_etl.pipeline.steps import chunk_windows, clamp_range, finished_chunks, site_today
+from lso_etl.pipeline.writer import hold_writer, one_writer
 from lso_etl.settings import Settings
 from lso_etl.site.discovery import DISCOVERY
 

@@ -12,8 +12,8 @@ from prefect.states import Failed
 from flows.common import refresh_after_failure, refresh_search_task, run_crawl, settings_for
 from lso_etl.errors import UserError
 from lso_etl.pipeline import interrupt
-from lso_etl.pipeline.run import high_water_mark, one_writer
 from lso_etl.pipeline.steps import daily_window
+from lso_etl.pipeline.writer import high_water_mark, one_writer
 from lso_etl.settings import Settings
 from lso_etl.site.discovery import DISCOVERY
 

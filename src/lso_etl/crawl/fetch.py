@@ -147,7 +147,7 @@ class Fetcher:
             # RFC 9309: an unreachable robots.txt means "assume everything is disallowed".
             self._unreachable = SiteUnreachable(self.site, robots_failure(exc))
             self._plainly_down = plainly_down(exc) is not None
-            log.error("%s: nothing else is requested", self._unreachable.short)
+            log.info("%s: nothing else is requested", self._unreachable.short)
             return Protego.parse("User-agent: *\nDisallow: /\n")
         if response.status >= 300:  # 4xx, or redirected too often: RFC 9309 says "unavailable"
             log.info("robots.txt answered %s: no restrictions", response.status)

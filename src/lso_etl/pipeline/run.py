@@ -12,9 +12,8 @@ import logging
 import time
 from collections.abc import Callable, Sequence
 from concurrent.futures import Future, ThreadPoolExecutor
-from contextlib import AbstractContextManager
 from dataclasses import dataclass
-from datetime import date, datetime
+from datetime import date
 from typing import Any, Protocol
 
 from lso_etl.crawl.archive import RunArchive
@@ -38,10 +37,10 @@ from lso_etl.pipeline.steps import (
     load_items,
     plan,
 )
+from lso_etl.pipeline.writer import hold_writer, one_writer
 from lso_etl.settings import Settings
 from lso_etl.site.discovery import DISCOVERY
 from lso_etl.store import archive_index, frontier, identity, search, warehouse
-from lso_etl.store.writer_lock import writer_lock
 
 log = logging.getLogger(__name__)
 
@@ -211,6 +210,9 @@ def prepare(
     with run.lease.connection() as con:
         cache = frontier.load_documents(con)
     run.wait_on_network()
+    # robots.txt before the discover step: a dead site fails the run here, in one line, not
+    # inside a Prefect task that would print its traceback first.
+    run.fetcher.check_reachable()
     found: Discovery = run.steps.discover(run.fetcher, *window, strategies, cache)
     refs = found.refs
     ids = [r.article_id for r in refs]
@@ -273,24 +275,6 @@ def backfill(
     if tally.failed:
         result["failure"] = failure_line(tally, len(windows))
     return result
-
-
-def one_writer(settings: Settings, flow: str) -> AbstractContextManager[object]:
-    """This warehouse's writer lock for a whole run (re-entrant in one process): a second run
-    waits for it or refuses (LSO_WHEN_BUSY), and never fetches what the first is fetching."""
-    return writer_lock(settings.db, flow, settings.when_busy)
-
-
-def hold_writer(settings: Settings) -> AbstractContextManager[warehouse.Lease]:
-    """One writer connection held across a backfill's unpaced chunks (each still its own run)."""
-    return warehouse.Lease.across_runs(settings.db, settings.writer_memory)
-
-
-def high_water_mark(settings: Settings) -> datetime | None:
-    """The newest stored publish time, where the daily run picks up (the warehouse migrated)."""
-    with warehouse.connect(settings.db) as con:
-        warehouse.migrate(con)
-        return warehouse.high_water_mark(con)
 
 
 def refresh_search(settings: Settings) -> tuple[dict[str, float], bool]:
