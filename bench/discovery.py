@@ -75,7 +75,7 @@ def serve(years: int) -> None:
 def discover_worker(base_url: str, first: date, last: date, mode: str) -> None:
     """Discovery of [first, last]: "range" in one pass, "chunks" month by month (a Fetcher
     each), "once" in one pass cut into months (new code only)."""
-    from lso_etl.crawl.discover import DiscoveryIncomplete, discover
+    from lso_etl.crawl.discovery.discover import DiscoveryIncomplete, discover
     from lso_etl.crawl.fetch import Fetcher
     from lso_etl.settings import Settings
 
@@ -90,7 +90,7 @@ def discover_worker(base_url: str, first: date, last: date, mode: str) -> None:
                 refs, problem = [], str(exc)
             requests += fetcher.requests_made
         if mode == "once":
-            from lso_etl.crawl.discover import split_by_window
+            from lso_etl.crawl.discovery.discover import split_by_window
 
             refs = [r for cut in split_by_window(refs, _months(first, last)).values() for r in cut]
         found |= {r.article_id for r in refs}

@@ -29,9 +29,10 @@ import pandas as pd
 
 from lso_etl.replay import texts, topics
 from lso_etl.replay.corpus import SECTIONS, _fill, _fills, title_name
-from lso_etl.store import search, warehouse
+from lso_etl.store import warehouse
+from lso_etl.store.analyst import search
+from lso_etl.store.analyst.textnorm import fold, tone_key
 from lso_etl.store.derived import search_text
-from lso_etl.store.textnorm import fold, tone_key
 
 TZ = ZoneInfo("Asia/Ho_Chi_Minh")
 QUERIES = ("nông thôn mới", "cửa khẩu Hữu Nghị", "hoà bình", "giải ngân vốn đầu tư công",

@@ -20,7 +20,8 @@ from lso_etl.replay.corpus import build_corpus
 from lso_etl.replay.model import Corpus
 from lso_etl.replay.server import ReplaySite
 from lso_etl.settings import Settings
-from lso_etl.store import search, warehouse
+from lso_etl.store import warehouse
+from lso_etl.store.analyst import search
 
 BATCH = 50
 

@@ -22,8 +22,9 @@ from typer.testing import CliRunner
 from lso_etl.cli.main import app
 from lso_etl.errors import UserError
 from lso_etl.models import ParseResult, Status
-from lso_etl.store import checks, dictionary, warehouse
-from lso_etl.store.export import SNAPSHOT, export
+from lso_etl.store import checks, warehouse
+from lso_etl.store.analyst import dictionary
+from lso_etl.store.analyst.export import SNAPSHOT, export
 
 README = warehouse.WAREHOUSE_DIR / "README.md"
 
@@ -53,7 +54,7 @@ def test_each_readme_query_answers_on_the_demo_warehouse(
 
 def test_the_readme_dictionary_is_generated_from_the_comments() -> None:
     assert dictionary.dictionary_section() == dictionary.fresh_dictionary().strip(), (
-        "warehouse/README.md is out of date: run `uv run python -m lso_etl.store.dictionary`"
+        "warehouse/README.md is out of date: run `uv run python -m lso_etl.store.analyst.dictionary`"
     )
 
 

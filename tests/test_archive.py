@@ -18,8 +18,8 @@ from typer.testing import CliRunner
 from warcio.archiveiterator import ArchiveIterator
 
 from lso_etl.cli.main import app
-from lso_etl.crawl import discover
 from lso_etl.crawl.archive import DamagedRecord, RunArchive, read_page, scan
+from lso_etl.crawl.discovery import discover
 from lso_etl.crawl.transfer import Exchange
 from lso_etl.crawl.warcinfo import read_warcinfo
 from lso_etl.models import RunCounts

@@ -17,7 +17,8 @@ import pytest
 from lso_etl.cli import main as cli_main
 from lso_etl.cli import runs as cli_runs
 from lso_etl.cli.exits import ExitCode
-from lso_etl.store import readonly, warehouse
+from lso_etl.store import warehouse
+from lso_etl.store.analyst import readonly
 
 COMMANDS = ("demo", "daily", "backfill", "serve", "probe", "parse", "reparse", "replay", "sql",
             "search", "stats", "export")  # fmt: skip

@@ -30,7 +30,7 @@ from demo_warehouse import demo_db
 from lso_etl.replay.model import Corpus
 from lso_etl.replay.server import ReplaySite
 from lso_etl.store import checks, warehouse
-from lso_etl.store.export import SNAPSHOT, export
+from lso_etl.store.analyst.export import SNAPSHOT, export
 
 WORKER = Path(__file__).with_name("concurrency_worker.py")
 

@@ -13,7 +13,7 @@ import duckdb
 import httpx
 import pytest
 
-from lso_etl.crawl.discover import DiscoveryIncomplete, discover, split_by_window
+from lso_etl.crawl.discovery.discover import DiscoveryIncomplete, discover, split_by_window
 from lso_etl.crawl.fetch import Fetcher
 from lso_etl.pipeline.run import backfill
 from lso_etl.pipeline.steps import chunk_windows, finished_chunks

@@ -8,11 +8,11 @@ from datetime import date
 
 import pytest
 
-from lso_etl.crawl import discover as discover_module
-from lso_etl.crawl.discover import discover, discover_with_cache, month_may_hold
+from lso_etl.crawl.discovery import discover as discover_module
+from lso_etl.crawl.discovery.discover import discover, discover_with_cache, month_may_hold
+from lso_etl.crawl.discovery.listings import parse_feed, parse_json_listing, parse_listing
+from lso_etl.crawl.discovery.sitemaps import NotASitemap, parse_sitemap
 from lso_etl.crawl.fetch import Fetcher
-from lso_etl.crawl.listings import parse_feed, parse_json_listing, parse_listing
-from lso_etl.crawl.sitemaps import NotASitemap, parse_sitemap
 from lso_etl.replay.model import Corpus
 from lso_etl.replay.routes import category_ids
 from lso_etl.replay.server import ReplaySite

@@ -15,7 +15,7 @@ from pathlib import Path
 import duckdb
 import pytest
 
-from lso_etl.crawl.discover import DiscoveryIncomplete, discover, discover_with_cache
+from lso_etl.crawl.discovery.discover import DiscoveryIncomplete, discover, discover_with_cache
 from lso_etl.crawl.fetch import Fetcher
 from lso_etl.pipeline.run import BARE, backfill, run_window
 from lso_etl.replay.faults import Fault

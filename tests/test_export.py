@@ -24,10 +24,10 @@ from lso_etl.cli.main import app
 from lso_etl.errors import UserError
 from lso_etl.replay.model import Corpus
 from lso_etl.replay.server import ReplaySite
-from lso_etl.store import export as export_module
-from lso_etl.store import export_target
-from lso_etl.store.export import SNAPSHOT, export
-from lso_etl.store.export_target import MANIFEST
+from lso_etl.store.analyst import export as export_module
+from lso_etl.store.analyst import export_target
+from lso_etl.store.analyst.export import SNAPSHOT, export
+from lso_etl.store.analyst.export_target import MANIFEST
 
 
 @pytest.fixture(scope="module")

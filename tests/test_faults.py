@@ -9,7 +9,7 @@ from pathlib import Path
 import duckdb
 import pytest
 
-from lso_etl.crawl.discover import DiscoveryIncomplete
+from lso_etl.crawl.discovery.discover import DiscoveryIncomplete
 from lso_etl.errors import SiteUnreachable
 from lso_etl.pipeline.run import run_window
 from lso_etl.replay.faults import Fault

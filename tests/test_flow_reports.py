@@ -17,14 +17,15 @@ import pytest
 
 from flows.backfill import backfill
 from flows.daily import daily
-from lso_etl.crawl.discover import discover
+from lso_etl.crawl.discovery.discover import discover
 from lso_etl.crawl.fetch import Fetcher
 from lso_etl.pipeline import run as pipeline
 from lso_etl.replay.model import Corpus
 from lso_etl.replay.server import ReplaySite
 from lso_etl.settings import Settings
 from lso_etl.site.discovery import DISCOVERY
-from lso_etl.store import search, warehouse
+from lso_etl.store import warehouse
+from lso_etl.store.analyst import search
 
 STATUS_LINE = re.compile(
     r"^- status: \*\*(?P<status>\w+)\*\*; (?P<seconds>[\d.]+) s,"

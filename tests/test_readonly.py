@@ -24,8 +24,8 @@ from lso_etl.errors import UserError
 from lso_etl.replay.model import Corpus
 from lso_etl.replay.server import ReplaySite
 from lso_etl.store import warehouse
-from lso_etl.store.readonly import open_read_only
-from lso_etl.store.search import fts_extension_file
+from lso_etl.store.analyst.readonly import open_read_only
+from lso_etl.store.analyst.search import fts_extension_file
 
 WAREHOUSE = "warehouse/lso.duckdb"  # relative to the test's directory, as in the report
 TABLES = ("articles", "article_versions", "runs", "url_outcomes", "search_terms", "search_index")

@@ -16,8 +16,9 @@ from typer.testing import CliRunner
 
 from lso_etl.cli.main import app
 from lso_etl.models import Article, ParseResult, Status
-from lso_etl.store import search, warehouse
-from lso_etl.store.textnorm import fold
+from lso_etl.store import warehouse
+from lso_etl.store.analyst import search
+from lso_etl.store.analyst.textnorm import fold
 
 QUERIES = ("nông thôn mới", "cửa khẩu Hữu Nghị", "văn hoá", "giải ngân", "Tân Thanh")
 

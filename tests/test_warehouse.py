@@ -25,7 +25,8 @@ from lso_etl.models import (
     RunCounts,
     Status,
 )
-from lso_etl.store import checks, search, warehouse
+from lso_etl.store import checks, warehouse
+from lso_etl.store.analyst import search
 
 URL = "http://127.0.0.1:9/so-noi-vu-so-ket-5012345.html"
 

@@ -39,7 +39,7 @@ def connect(
     waits 30 s for it and then stops. For a copy to keep open freely, `lso-etl export`.
     """
     from lso_etl.settings import Settings
-    from lso_etl.store.readonly import open_for_notebook
+    from lso_etl.store.analyst.readonly import open_for_notebook
 
     file = Path(path) if path is not None else Settings.from_env().db
     return open_for_notebook(file, read_only=readonly, wait_seconds=wait_seconds)

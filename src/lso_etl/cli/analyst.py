@@ -21,11 +21,11 @@ from lso_etl.cli import output
 from lso_etl.cli.options import optional_day
 from lso_etl.errors import UserError
 from lso_etl.settings import Settings
-from lso_etl.store import search as search_engine
-from lso_etl.store import stats as warehouse_stats
-from lso_etl.store.export import export as export_warehouse
-from lso_etl.store.readonly import explain_refusal, open_read_only, single_select
-from lso_etl.store.textnorm import fold
+from lso_etl.store.analyst import search as search_engine
+from lso_etl.store.analyst import stats as warehouse_stats
+from lso_etl.store.analyst.export import export as export_warehouse
+from lso_etl.store.analyst.readonly import explain_refusal, open_read_only, single_select
+from lso_etl.store.analyst.textnorm import fold
 
 AS_JSON = typer.Option("--json", help="Print JSON instead of a table.")
 

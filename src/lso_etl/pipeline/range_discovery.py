@@ -23,9 +23,9 @@ from dataclasses import dataclass, replace
 from datetime import date
 from typing import Any
 
-from lso_etl.crawl.discover import Discovery, split_by_window
+from lso_etl.crawl.discovery.discover import Discovery, split_by_window
+from lso_etl.crawl.discovery.reader import DiscoveryIncomplete
 from lso_etl.crawl.fetch import Fetcher
-from lso_etl.crawl.reader import DiscoveryIncomplete
 from lso_etl.crawl.robots import RobotsMemo
 from lso_etl.models import Document
 

@@ -17,7 +17,7 @@ from datetime import date
 from typing import Any, Protocol
 
 from lso_etl.crawl.archive import RunArchive
-from lso_etl.crawl.discover import Discovery, discover_with_cache
+from lso_etl.crawl.discovery.discover import Discovery, discover_with_cache
 from lso_etl.crawl.fetch import Fetcher
 from lso_etl.crawl.robots import RobotsMemo
 from lso_etl.extract.parse import PARSER_VERSION
@@ -40,7 +40,8 @@ from lso_etl.pipeline.steps import (
 from lso_etl.pipeline.writer import hold_writer, one_writer
 from lso_etl.settings import Settings
 from lso_etl.site.discovery import DISCOVERY
-from lso_etl.store import archive_index, frontier, identity, search, warehouse
+from lso_etl.store import archive_index, frontier, identity, warehouse
+from lso_etl.store.analyst import search
 
 log = logging.getLogger(__name__)
 

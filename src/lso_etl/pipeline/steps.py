@@ -19,7 +19,7 @@ from zoneinfo import ZoneInfo
 import duckdb
 
 from lso_etl.crawl import archive
-from lso_etl.crawl.discover import discover
+from lso_etl.crawl.discovery.discover import discover
 from lso_etl.crawl.fetch import Fetcher
 from lso_etl.errors import UserError
 from lso_etl.extract.parse import parse_page

@@ -11,7 +11,7 @@ from dataclasses import dataclass
 
 @dataclass(frozen=True)
 class DiscoveryProfile:
-    # Strategies, tried in order and merged on the article id (`lso_etl.crawl.discover.WALKERS`).
+    # Strategies, tried in order and merged on the article id (`lso_etl.crawl.discovery.discover.WALKERS`).
     # A trailing "?" runs a strategy only when the ones before it found nothing: walking years
     # of listing pages at one request a second takes hours, a sitemap takes minutes.
     backfill_strategies: tuple[str, ...] = ("sitemap", "listing?")

@@ -9,8 +9,8 @@ from collections.abc import Sequence
 
 import duckdb
 
+from lso_etl.store.analyst.textnorm import tone_key
 from lso_etl.store.catalog import has_table
-from lso_etl.store.textnorm import tone_key
 
 
 def search_text(headline: str, sapo: str | None, body: str) -> str:

@@ -21,11 +21,16 @@ from dataclasses import dataclass
 from datetime import date
 from functools import partial
 
+from lso_etl.crawl.discovery.listings import (
+    parse_feed,
+    parse_home,
+    parse_json_listing,
+    parse_listing,
+)
+from lso_etl.crawl.discovery.paging import BudgetSpent, Pages, walk_range
+from lso_etl.crawl.discovery.reader import DiscoveryIncomplete, Parse, Reader
+from lso_etl.crawl.discovery.sitemaps import parse_sitemap
 from lso_etl.crawl.fetch import Fetcher
-from lso_etl.crawl.listings import parse_feed, parse_home, parse_json_listing, parse_listing
-from lso_etl.crawl.paging import BudgetSpent, Pages, walk_range
-from lso_etl.crawl.reader import DiscoveryIncomplete, Parse, Reader
-from lso_etl.crawl.sitemaps import parse_sitemap
 from lso_etl.models import ArticleRef, Document, Entry
 from lso_etl.site.discovery import DISCOVERY, DiscoveryProfile
 from lso_etl.site.urls import classify, on_base

@@ -18,7 +18,7 @@ from collections.abc import Callable, Iterator
 from dataclasses import dataclass, field
 from datetime import date, timedelta
 
-from lso_etl.crawl.reader import Parse, Reader
+from lso_etl.crawl.discovery.reader import Parse, Reader
 from lso_etl.models import Entry
 from lso_etl.site.urls import on_base
 

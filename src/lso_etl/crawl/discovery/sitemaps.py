@@ -16,7 +16,7 @@ import zlib
 from collections.abc import Iterator
 from pyexpat import ExpatError, ParserCreate
 
-from lso_etl.crawl.listings import iso_date
+from lso_etl.crawl.discovery.listings import iso_date
 from lso_etl.models import Entry
 
 PIECE = 64 * 1024  # bytes handed to expat at a time

@@ -31,7 +31,8 @@ from pathlib import Path
 import duckdb
 
 from lso_etl.errors import UserError
-from lso_etl.store import export_target, search, warehouse
+from lso_etl.store import warehouse
+from lso_etl.store.analyst import export_target, search
 
 SNAPSHOT = export_target.SNAPSHOT
 # table -> timestamp deciding its partition (None: one file)

@@ -32,7 +32,8 @@ from pathlib import Path
 import duckdb
 
 from lso_etl.errors import UserError
-from lso_etl.store import search, warehouse
+from lso_etl.store import warehouse
+from lso_etl.store.analyst import search
 
 log = logging.getLogger(__name__)
 

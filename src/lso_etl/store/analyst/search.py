@@ -26,7 +26,7 @@ from typing import Literal
 
 import duckdb
 
-from lso_etl.store.textnorm import fold
+from lso_etl.store.analyst.textnorm import fold
 
 log = logging.getLogger(__name__)
 
