@@ -8,6 +8,7 @@ from datetime import date
 from pathlib import Path
 
 import duckdb
+import pytest
 
 from lso_etl.pipeline.run import backfill
 from lso_etl.replay.model import Corpus
@@ -50,7 +51,7 @@ def test_a_decade_backfill_of_a_few_articles_reads_robots_and_sitemaps_once(
 
 
 def test_a_month_whose_sitemap_fails_leaves_only_its_chunk_unfinished(
-    corpus: Corpus, tmp_path: Path
+    corpus: Corpus, tmp_path: Path, caplog: pytest.LogCaptureFixture
 ) -> None:
     """The range's discovery is incomplete: each chunk then discovers its own window, so the
     other months still load and only the chunks touching August stay to rerun; the failed
@@ -71,6 +72,8 @@ def test_a_month_whose_sitemap_fails_leaves_only_its_chunk_unfinished(
         asked = site.count("/sitemaps/2017-08.xml")
         second = backfill(settings, corpus.first_day, corpus.last_day, chunk_days=31)
     assert asked == 1  # the chunks that needed it after it failed did not ask again
+    said = [r.getMessage() for r in caplog.records if "earlier in this backfill" in r.getMessage()]
+    assert said and all(m.count("earlier in this backfill") == 1 for m in said)
     assert second["chunks_failed"] == []
     with duckdb.connect(str(settings.db), read_only=True) as con:
         stored = con.execute("select count(*) from articles").fetchone()

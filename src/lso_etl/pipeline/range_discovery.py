@@ -64,7 +64,8 @@ class RangeDiscovery:
                 fetcher, start, last, strategies, cache, failed_before=self.failed
             )
         except DiscoveryIncomplete as exc:
-            self.failed.update(exc.failed)
+            for url, why in exc.failed.items():  # the first reason: no "earlier..." piling up
+                self.failed.setdefault(url, why)
             if not whole:
                 raise
             log.warning(
