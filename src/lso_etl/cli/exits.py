@@ -9,7 +9,7 @@
 | 4 | parse failed (`parse`, `probe`; the reason on stderr) |
 | 5 | robots.txt forbids the page (`probe`) |
 | 6 | the site or the page could not be reached (`probe`; a run that found the site down) |
-| 75 | the warehouse is busy: another process held it for the whole wait (EX_TEMPFAIL: retry later) |
+| 75 | the warehouse is busy: another process held it for the whole wait, or another run writes it and LSO_WHEN_BUSY=refuse (EX_TEMPFAIL: retry later) |
 | 130 | interrupted (Ctrl-C) |
 """
 
@@ -39,8 +39,9 @@ class RunFailed(UserError):
 def for_error(error: UserError) -> ExitCode:
     """The exit code of a `UserError`, by what kind of problem it is."""
     from lso_etl.store.warehouse import WarehouseBusy  # duckdb only when an error needs it
+    from lso_etl.store.writer_lock import WarehouseInUse
 
-    if isinstance(error, WarehouseBusy):
+    if isinstance(error, WarehouseBusy | WarehouseInUse):
         return ExitCode.BUSY
     if isinstance(error, SiteUnreachable) or (
         isinstance(error, RunFailed) and " unreachable: " in str(error)

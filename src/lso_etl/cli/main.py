@@ -150,7 +150,7 @@ def backfill(
     from lso_etl.cli.progress import progress_bar
 
     with (
-        run_context(settings.db),
+        run_context(settings, "backfill"),
         progress_bar(out) if interactive else nullcontext(),
     ):
         summary = backfill_flow(
@@ -170,7 +170,7 @@ def daily(
     starting(f"daily run on {settings.db} against {settings.base_url}")
     from flows.daily import daily as daily_flow
 
-    with run_context(settings.db):
+    with run_context(settings, "daily"):
         summary = daily_flow(None, settings.base_url, str(settings.db))
     print_run(summary, as_json)
 
@@ -209,7 +209,7 @@ def demo(ctx: typer.Context) -> None:
     if settings.db.exists():  # an unusable or locked file fails before the flow engine starts
         open_or_fail(settings)
     starting(f"demo: the replay site, then a backfill and a daily run into {settings.db}")
-    with run_context(settings.db):
+    with run_context(settings, "demo"):
         run_demo(settings, out, db_chosen=True)
 
 

@@ -10,7 +10,6 @@ from __future__ import annotations
 import json
 from collections.abc import Iterator
 from contextlib import contextmanager
-from pathlib import Path
 from typing import Any
 
 from lso_etl.cli.exits import RunFailed
@@ -38,14 +37,18 @@ def starting(what: str) -> None:
 
 
 @contextmanager
-def run_context(db: Path) -> Iterator[None]:
+def run_context(settings: Settings, flow: str) -> Iterator[None]:
     """What every flow command runs in: SIGTERM/SIGINT stop it within seconds (exit 130, the run
     recorded `interrupted`), Prefect's API in this process (or the one configured), and a failed
-    run told in one line. The signal handler is outermost: it outlives the API server."""
+    run told in one line. The signal handler is outermost: it outlives the API server. The
+    warehouse's writer lock is taken here, before Prefect starts: a second run waits (or is
+    refused, exit 75) in one line, without paying the flow engine's start-up first."""
     from lso_etl.cli.prefect_env import prefect_api
     from lso_etl.cli.signals import stop_on_signals
+    from lso_etl.pipeline.writer import one_writer
 
-    with stop_on_signals(db), prefect_api(db), failed_run_in_one_line():
+    db = settings.db
+    with stop_on_signals(db), one_writer(settings, flow), prefect_api(db), failed_run_in_one_line():
         yield
 
 
