@@ -68,6 +68,12 @@ class Recorder(Protocol):
     def response(self, requested_url: str, exchange: Exchange) -> None: ...
 
 
+# Everything a request through `Fetcher.get` can end in short of an answer: the discovery
+# reader and robots.txt treat each as "could not read it".
+REQUEST_FAILURES = (*RETRYABLE, RetryableStatus, RetryAfterTooLong, Refused, BodyTooLarge,
+                    UnsupportedEncoding)  # fmt: skip
+
+
 class Fetcher:
     """Fetches pages from one site politely. Not shared between runs: robots.txt is read per run."""
 
@@ -143,7 +149,7 @@ class Fetcher:
             return remembered
         try:
             response = self._follow(url, None, check_robots=False)  # RFC 9309: follow redirects
-        except (*RETRYABLE, RetryableStatus, RetryAfterTooLong, Refused, BodyTooLarge) as exc:
+        except REQUEST_FAILURES as exc:
             # RFC 9309: an unreachable robots.txt means "assume everything is disallowed".
             self._unreachable = SiteUnreachable(self.site, robots_failure(exc))
             self._plainly_down = plainly_down(exc) is not None
@@ -273,8 +279,8 @@ class Fetcher:
     def fetch(self, ref: ArticleRef, validators: dict[str, str] | None = None) -> FetchResult:
         """Fetch one article URL; every failure becomes an outcome, never an exception."""
         try:
-            self.check_reachable()
-        except SiteUnreachable as exc:  # not the publisher's refusal: tried again next run
+            self.check_reachable()  # before `allowed`: a dead site is not the publisher's refusal
+        except SiteUnreachable as exc:  # tried again next run
             return FetchResult(ref, outcome=Outcome.GAVE_UP, detail=exc.short)
         if not self.allowed(ref.url):
             return FetchResult(ref, outcome=Outcome.ROBOTS_DISALLOWED, detail="robots.txt")

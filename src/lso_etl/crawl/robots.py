@@ -4,7 +4,6 @@ from __future__ import annotations
 
 import threading
 import time
-from collections.abc import Callable
 
 from protego import Protego
 
@@ -16,16 +15,15 @@ class RobotsMemo:
 
     MAX_AGE = 24 * 3600.0
 
-    def __init__(self, clock: Callable[[], float] = time.monotonic) -> None:
-        self._clock = clock
+    def __init__(self) -> None:
         self._seen: dict[str, tuple[float, Protego]] = {}
         self._lock = threading.Lock()
 
     def get(self, url: str) -> Protego | None:
         with self._lock:
             at, robots = self._seen.get(url, (float("-inf"), None))
-            return robots if self._clock() - at < self.MAX_AGE else None
+            return robots if time.monotonic() - at < self.MAX_AGE else None
 
     def put(self, url: str, robots: Protego) -> None:
         with self._lock:
-            self._seen[url] = (self._clock(), robots)
+            self._seen[url] = (time.monotonic(), robots)

@@ -75,7 +75,6 @@ class Exchange:
         return {k.lower(): v for k, v in self.headers}
 
 
-@functools.cache
 def conditional_headers(etag: str | None, last_modified: str | None) -> dict[str, str]:
     """The headers of a conditional GET for a response last seen with these validators."""
     headers = {}
@@ -86,6 +85,7 @@ def conditional_headers(etag: str | None, last_modified: str | None) -> dict[str
     return headers
 
 
+@functools.cache
 def tls_context() -> ssl.SSLContext:
     """One verifying TLS context per process: building one (reading the CA bundle) costs tens of
     milliseconds, and a backfill makes a Fetcher per chunk."""

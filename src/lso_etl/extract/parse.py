@@ -58,11 +58,13 @@ def parse_page_strict(page: RawPage, profile: SiteProfile = PROFILE) -> ParseRes
     if bad_response is not None:
         return bad_response
     source, encoding = parser_input(page.content, page.headers)
-    # Checked before the tree is built: once Lexbor starts, nothing can stop it.
-    hostile = too_complex(source if isinstance(source, bytes) else source.encode())
+    # Checked before the tree is built: once Lexbor starts, nothing can stop it. Bytes for
+    # both: Lexbor would encode a str to UTF-8 again after the pre-scan had.
+    data = source if isinstance(source, bytes) else source.encode()
+    hostile = too_complex(data)
     if hostile is not None:
         return _failed(hostile)
-    tree = LexborHTMLParser(source)
+    tree = LexborHTMLParser(data)
     found = replace(detect(Page(tree, read_jsonld(tree)), profile), encoding=encoding)
     reason = no_article_reason(found, profile, page.url)
     if reason is not None:

@@ -20,9 +20,8 @@ import fcntl
 import logging
 import os
 import threading
-from collections.abc import Iterator, Mapping
+from collections.abc import Iterator
 from contextlib import contextmanager
-from dataclasses import dataclass
 from datetime import UTC, datetime
 from pathlib import Path
 
@@ -30,25 +29,15 @@ from lso_etl.errors import UserError
 
 log = logging.getLogger(__name__)
 
-WHEN_BUSY_VARIABLE = "LSO_WHEN_BUSY"
-WHEN_BUSY = ("wait", "refuse")
+WHEN_BUSY_VARIABLE = "LSO_WHEN_BUSY"  # Settings.when_busy: read and checked with the others
 
 
 class WarehouseInUse(UserError):
     """Another run is writing to this warehouse, and this one was told not to wait."""
 
 
-@dataclass(frozen=True)
-class Hold:
-    """This process's hold on a warehouse's writer lock."""
-
-    db: Path
-    asked_at: datetime  # a fetch another run made after this is as fresh as one of ours
-    waited_for: str | None  # the run we waited for, if the lock was taken when we asked
-
-
-# Warehouses this process holds: (descriptor of the lock file, nesting depth, the hold).
-_HELD: dict[Path, tuple[int, int, Hold]] = {}
+# Warehouses this process holds: (descriptor of the lock file, nesting depth).
+_HELD: dict[Path, tuple[int, int]] = {}
 _GUARD = threading.Lock()
 
 
@@ -56,50 +45,38 @@ def lock_path(db: Path) -> Path:
     return db.with_name(db.name + ".writer")
 
 
-def when_busy_from_env(env: Mapping[str, str] | None = None) -> str:
-    """LSO_WHEN_BUSY, checked: `wait` (empty: the default) or `refuse`."""
-    value = (os.environ if env is None else env).get(WHEN_BUSY_VARIABLE, "").strip().lower()
-    if value == "":
-        return WHEN_BUSY[0]
-    if value not in WHEN_BUSY:
-        raise UserError(f"{WHEN_BUSY_VARIABLE}={value!r}: must be one of {', '.join(WHEN_BUSY)}")
-    return value
-
-
 @contextmanager
-def writer_lock(db: Path, flow: str, when_busy: str | None = None) -> Iterator[Hold]:
-    """Hold `db`'s writer lock for the block: wait for another run's, or refuse (`when_busy`,
-    by default LSO_WHEN_BUSY). Re-entrant within the process."""
+def writer_lock(db: Path, flow: str, when_busy: str) -> Iterator[None]:
+    """Hold `db`'s writer lock for the block: wait for another run's, or refuse (`when_busy`:
+    wait | refuse). Re-entrant within the process."""
     key = db.absolute()
     with _GUARD:
         held = _HELD.get(key)
         if held is not None:
-            _HELD[key] = (held[0], held[1] + 1, held[2])
+            _HELD[key] = (held[0], held[1] + 1)
     if held is not None:
         try:
-            yield held[2]
+            yield
         finally:
             _leave(key)
         return
-    mode = when_busy or when_busy_from_env()
     key.parent.mkdir(parents=True, exist_ok=True)
     fd = os.open(lock_path(key), os.O_RDWR | os.O_CREAT, 0o644)
     try:
-        hold = _acquire(fd, key, flow, mode)
+        _acquire(fd, key, flow, when_busy)
         with _GUARD:
-            _HELD[key] = (fd, 1, hold)
+            _HELD[key] = (fd, 1)
     except BaseException:
         os.close(fd)
         raise
     try:
-        yield hold
+        yield
     finally:
         _leave(key)
 
 
-def _acquire(fd: int, db: Path, flow: str, mode: str) -> Hold:
+def _acquire(fd: int, db: Path, flow: str, mode: str) -> None:
     asked_at = datetime.now(UTC)
-    waited_for = None
     try:
         fcntl.flock(fd, fcntl.LOCK_EX | fcntl.LOCK_NB)
     except BlockingIOError:
@@ -119,7 +96,6 @@ def _acquire(fd: int, db: Path, flow: str, mode: str) -> Hold:
     os.pwrite(
         fd, f"{flow} run, process {os.getpid()}, since {asked_at:%Y-%m-%d %H:%M:%S} UTC".encode(), 0
     )
-    return Hold(db, asked_at, waited_for)
 
 
 def _holder(db: Path) -> str:
@@ -132,9 +108,9 @@ def _holder(db: Path) -> str:
 
 def _leave(key: Path) -> None:
     with _GUARD:
-        fd, depth, hold = _HELD[key]
+        fd, depth = _HELD[key]
         if depth > 1:
-            _HELD[key] = (fd, depth - 1, hold)
+            _HELD[key] = (fd, depth - 1)
             return
         del _HELD[key]
     os.close(fd)  # drops the lock; the file stays (removing it would race the next run's open)

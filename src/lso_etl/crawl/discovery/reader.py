@@ -18,10 +18,8 @@ from collections.abc import Callable, Mapping
 from dataclasses import dataclass, field
 
 from lso_etl.crawl.completeness import is_challenge
-from lso_etl.crawl.fetch import Fetcher
-from lso_etl.crawl.redirects import Refused
-from lso_etl.crawl.retries import RETRYABLE, RetryableStatus, RetryAfterTooLong
-from lso_etl.crawl.transfer import BodyTooLarge, UnsupportedEncoding, conditional_headers
+from lso_etl.crawl.fetch import REQUEST_FAILURES, Fetcher
+from lso_etl.crawl.transfer import BodyTooLarge, conditional_headers
 from lso_etl.crawl.unreachable import plainly_down
 from lso_etl.errors import SiteUnreachable, UserError
 from lso_etl.models import Document, Entry
@@ -29,8 +27,6 @@ from lso_etl.site.discovery import DISCOVERY, DiscoveryProfile
 
 log = logging.getLogger(__name__)
 
-FAILURES = (*RETRYABLE, RetryableStatus, RetryAfterTooLong, Refused, BodyTooLarge,
-            UnsupportedEncoding)  # fmt: skip
 ABSENT = frozenset({404, 410})
 
 Parse = Callable[[bytes, str], tuple[list[Entry], list[Entry]]]
@@ -77,7 +73,7 @@ class Reader:
         try:
             cap = self.fetcher.settings.max_discovery_bytes
             answer = self.fetcher.get(url, validators, max_body=cap)
-        except FAILURES as exc:
+        except REQUEST_FAILURES as exc:
             down = plainly_down(exc)
             if down is not None:  # every other document would fail the same way: stop now
                 raise SiteUnreachable(self.fetcher.site, down.cause) from None
