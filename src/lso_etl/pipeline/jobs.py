@@ -17,11 +17,9 @@ from pathlib import Path
 from typing import Any
 
 from lso_etl.crawl import archive
-from lso_etl.crawl.completeness import cut_short, is_challenge
-from lso_etl.crawl.fetch import conditional_headers
+from lso_etl.crawl.transfer import conditional_headers
 from lso_etl.models import ArticleRef
-from lso_etl.pipeline.steps import Job
-from lso_etl.site.discovery import DISCOVERY
+from lso_etl.pipeline.steps import Job, not_the_page
 from lso_etl.store import archive_index, frontier
 
 log = logging.getLogger(__name__)
@@ -46,8 +44,7 @@ def plan_jobs(
         for r in todo
         if r.article_id not in known and getattr(states.get(r.article_id), "state", "") != "done"
     ]
-    archived = archive_index.archived_pages(con, unfinished)
-    cut |= _not_the_page(archive_dir, archived)
+    archived = archive_index.archived_pages(con, unfinished)  # checked when read (steps)
     if cut:
         log.warning("%d archived pages were cut short or a challenge: fetched afresh", len(cut))
     return [
@@ -71,9 +68,7 @@ def _not_the_page(archive_dir: Path, pages: dict[str, tuple[str, int]]) -> set[s
             log.warning("archived page of %s unreadable (%s): fetched afresh", article_id, exc)
             cut.add(article_id)
             continue
-        if cut_short(page.status, page.headers.get("content-type"), page.content) or is_challenge(
-            page.content, DISCOVERY.challenge_markers
-        ):
+        if not_the_page(page):
             cut.add(article_id)
     return cut
 

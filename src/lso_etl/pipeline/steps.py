@@ -19,11 +19,20 @@ from zoneinfo import ZoneInfo
 import duckdb
 
 from lso_etl.crawl import archive
+from lso_etl.crawl.completeness import cut_short, is_challenge
 from lso_etl.crawl.discovery.discover import discover
 from lso_etl.crawl.fetch import Fetcher
 from lso_etl.errors import UserError
 from lso_etl.extract.parse import parse_page
-from lso_etl.models import ArchiveRecord, ArticleRef, CrawlItem, FetchResult, Outcome, UrlOutcome
+from lso_etl.models import (
+    ArchiveRecord,
+    ArticleRef,
+    CrawlItem,
+    FetchResult,
+    Outcome,
+    RawPage,
+    UrlOutcome,
+)
 from lso_etl.settings import Settings
 from lso_etl.site.discovery import DISCOVERY
 from lso_etl.store import archive_index, frontier, loading, warehouse
@@ -112,14 +121,26 @@ def crawl_one(fetcher: Fetcher, job: Job) -> CrawlItem:
     return CrawlItem(fetched, parsed)
 
 
+def not_the_page(page: RawPage) -> bool:
+    """An archived response that is not the article: cut short in transit, or a challenge."""
+    return bool(
+        cut_short(page.status, page.headers.get("content-type"), page.content)
+        or is_challenge(page.content, DISCOVERY.challenge_markers)
+    )
+
+
 def _from_archive(fetcher: Fetcher, job: Job) -> FetchResult | None:
-    """The page an interrupted run archived; None when that record is damaged: fetch afresh."""
+    """The page an interrupted run archived; None when that record is damaged, cut short or a
+    challenge: fetch afresh. (Checked here, where it is read anyway, not once more in planning.)"""
     assert job.archived is not None
     warc_file, offset = job.archived
     try:
         page = archive.read_page(fetcher.settings.archive_dir, warc_file, offset)
     except archive.DamagedRecord as exc:
         log.warning("%s: archived page unreadable (%s), fetched afresh", job.ref.url, exc)
+        return None
+    if not_the_page(page):
+        log.warning("%s: archived page cut short or a challenge, fetched afresh", job.ref.url)
         return None
     return FetchResult(job.ref, page=page, detail="from the raw archive")
 
