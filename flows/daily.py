@@ -2,9 +2,8 @@
 
 from __future__ import annotations
 
-from datetime import date, datetime
+from datetime import date
 from typing import Any
-from zoneinfo import ZoneInfo
 
 from prefect import flow
 from prefect.states import Failed
@@ -12,12 +11,10 @@ from prefect.states import Failed
 from flows.common import refresh_after_failure, refresh_search_task, run_crawl, settings_for
 from lso_etl.errors import UserError
 from lso_etl.pipeline import interrupt
-from lso_etl.pipeline.steps import daily_window
+from lso_etl.pipeline.steps import daily_window, site_today
 from lso_etl.pipeline.writer import high_water_mark, one_writer
 from lso_etl.settings import Settings
 from lso_etl.site.discovery import DISCOVERY
-
-SITE_TZ = ZoneInfo("Asia/Ho_Chi_Minh")
 
 
 @flow(name="daily")
@@ -28,7 +25,7 @@ def daily(
     min_delay: float | None = None,
 ) -> dict[str, Any]:
     settings = settings_for(base_url, db, min_delay)
-    today = today or datetime.now(SITE_TZ).date()
+    today = today or site_today()
     try:
         # The writer lock before the high-water mark: a daily that waited for another run
         # starts from what that run loaded.

@@ -24,7 +24,7 @@ from lso_etl.cli import analyst as cli_analyst
 from lso_etl.cli import archive as cli_archive
 from lso_etl.cli import entry
 from lso_etl.cli import parse as cli_parse
-from lso_etl.cli.options import parse_day
+from lso_etl.cli.options import ordered, parse_day
 from lso_etl.cli.output import err, line, out
 from lso_etl.cli.runs import (
     open_or_fail,
@@ -100,8 +100,7 @@ def _backfill_range(start: str, end: str) -> tuple[date, date]:
     from lso_etl.pipeline.steps import clamp_range, site_today
 
     first, last = parse_day(start, "--from"), parse_day(end, "--to")
-    if last < first:
-        raise UserError(f"--to {last} is before --from {first}")
+    ordered(first, last)
     first, last, notes = clamp_range(first, last, site_today())
     for note in notes:
         err.print(f"note: {note}", markup=False)

@@ -23,9 +23,9 @@ from contextlib import contextmanager
 from pathlib import Path
 from types import FrameType
 
+from lso_etl.cli.exits import ExitCode
 from lso_etl.pipeline import interrupt
 
-EXIT_INTERRUPTED = 130  # 128 + SIGINT, what shells report for a run stopped by Ctrl-C
 GRACE_SECONDS = 8.0  # under the 10 s an operator (or systemd's default 90 s) is promised
 
 
@@ -57,7 +57,7 @@ def stop_on_signals(db: Path | None = None, grace: float = GRACE_SECONDS) -> Ite
             file=sys.stderr,
             flush=True,
         )
-        raise SystemExit(EXIT_INTERRUPTED) from None
+        raise SystemExit(ExitCode.INTERRUPTED) from None
     finally:
         stopper.closing = True
         signal.pthread_kill(waiter.ident or 0, signal.SIGTERM)  # ends its sigwait
@@ -111,4 +111,4 @@ def _record_interrupted(db: Path) -> None:
 def _exit_now(grace: float) -> None:
     """The last resort when unwinding hangs (a request that does not time out, a stuck lock)."""
     os.write(2, f"error: still stopping after {grace:.0f} s: exiting now\n".encode())
-    os._exit(EXIT_INTERRUPTED)
+    os._exit(ExitCode.INTERRUPTED)

@@ -142,7 +142,8 @@ def _stamp(file: Path) -> tuple[int, int] | None:
         found = file.lstat()
     except OSError:
         return None
-    return (found.st_size, found.st_mtime_ns) if file.is_file() and not file.is_symlink() else None
+    # On an lstat result S_ISREG means a regular file and not a link: no second or third call.
+    return (found.st_size, found.st_mtime_ns) if stat.S_ISREG(found.st_mode) else None
 
 
 def _foreign(path: Path, owned: frozenset[str]) -> Iterator[str]:
