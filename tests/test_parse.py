@@ -182,7 +182,7 @@ def test_every_extracted_field_says_which_rule_produced_it(case: str) -> None:
     assert {"url", "encoding", "headline", "body"} <= provenance.keys()
     for key in ("sapo", "dateline", "authors", "source", "captions", "images", "published_at"):
         assert bool(got[key]) == (key in provenance), key
-    for key in ("modified_at", "section", "tags"):
+    for key in ("modified_at", "section", "subsection", "tags"):
         assert bool(got[key]) == (key in provenance), key
 
 

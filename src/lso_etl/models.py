@@ -73,6 +73,7 @@ class Article:
     images: tuple[tuple[str, str | None], ...] = ()  # (absolute src, caption)
     modified_at: datetime | None = None
     tags: tuple[str, ...] = ()
+    subsection: str | None = None  # the breadcrumb's level below `section` (its top level)
 
 
 @dataclass(frozen=True)

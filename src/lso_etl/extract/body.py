@@ -20,6 +20,7 @@ from lso_etl.extract.clean import (
     split_dateline,
     split_source,
 )
+from lso_etl.extract.dates import is_date_line
 
 _CAPTION_MAX = 300
 _EMPHASIS = 0.9  # share of a paragraph in <em>/<strong> for it to count as emphasised
@@ -40,6 +41,7 @@ class Assembled:
     images: list[tuple[str, str | None]] = field(default_factory=list)
     bylines: list[str] = field(default_factory=list)
     source: str | None = None
+    date_lines: tuple[str, ...] = ()  # date lines the container opened with, out of the body
 
 
 def _alt_caption(block: Block, headline: str) -> str | None:
@@ -157,10 +159,31 @@ def _take_trailing(out: Assembled, paragraphs: list[str]) -> list[str]:
     return kept
 
 
-def assemble(blocks: list[Block], headline: str, lead: str | None, lead_rule: str) -> Assembled:
+def _leading_date_lines(
+    blocks: list[Block], labels: tuple[str, ...]
+) -> tuple[list[Block], tuple[str, ...]]:
+    """Date lines above the first paragraph of prose ("15:47 | 26/07/2017" printed inside the
+    container): not article text, and above the lead they would hide it."""
+    kept: list[Block] = []
+    lines: list[str] = []
+    for block in blocks:
+        if not kept and block.kind == "text" and is_date_line(block.text, labels):
+            lines.append(block.text)
+        else:
+            kept.append(block)
+    return kept, tuple(lines)
+
+
+def assemble(
+    blocks: list[Block], headline: str, lead: str | None, lead_rule: str,
+    date_labels: tuple[str, ...] = (),
+) -> Assembled:  # fmt: skip
     """Split a container's blocks into the article's parts. `lead` is the text of the
-    paragraph the layout's lead rule matched (None when it matched nothing)."""
+    paragraph the layout's lead rule matched (None when it matched nothing); `date_labels`
+    are the "updated" labels a date line may carry."""
+    blocks, date_lines = _leading_date_lines(blocks, date_labels)
     out, blocks_left = _split_captions(blocks, (headline, lead))
+    out.date_lines = date_lines
     paragraphs = _take_lead(out, blocks_left, lead, lead_rule)
     out.paragraphs = _take_trailing(out, paragraphs)
     out.captions = list(dedupe_consecutive(out.captions))

@@ -40,6 +40,7 @@ _LONG_DATE = re.compile(r"ngày\s+(\d{1,2})\s+tháng\s+(\d{1,2})\s*,?\s+năm\s+(
 _BRACKETED = re.compile(r"\[[^\]]*\]|\([^)]*\)")
 _PREFIX = re.compile(r"^(?:ngày đăng|đăng lúc|đăng ngày|xuất bản|đăng)\s*:?\s*")
 _LUNAR = ("âm lịch", "tháng giêng", "mồng", "canh tý")
+_DATE_LINE_MAX = 120  # a longer paragraph that parses as a date is not a bare date line
 
 
 def _normalise(text: str) -> str:
@@ -147,3 +148,27 @@ def choose_date(
     # Only fetch-day dates: a header's "today" carries no time of day, the article's does.
     timed = [(stamp, rule) for stamp, rule in accepted if stamp.time() != time(0)]
     return (timed or accepted)[0] if accepted else None
+
+
+def split_at_label(text: str, labels: Iterable[str]) -> tuple[str, str | None]:
+    """(text before the first label, text after it or None): "10:12 14/03/2023 | Cập nhật:
+    15:40 14/03/2023" is a publish date, then a modification date. Labels are lower case."""
+    folded = text.casefold()
+    found = [(at, label) for label in labels if (at := folded.find(label)) >= 0]
+    if not found:
+        return text, None
+    at, label = min(found)
+    return text[:at].rstrip(" |,-–("), text[at + len(label) :].strip(" :|,-–()")
+
+
+def is_date_line(text: str, labels: Iterable[str]) -> bool:
+    """A paragraph that is a date and nothing else ("Thứ Năm, 15/05/2025 09:20", "15:47 |
+    26/07/2017", "Cập nhật: 09:05 15/05/2025"): a date line, never article text."""
+    if len(text) > _DATE_LINE_MAX or not any(c.isdigit() for c in text):
+        return False
+    before, after = split_at_label(text, labels)
+    if after is not None:
+        return (not before or parse_vn_datetime(before) is not None) and (
+            parse_vn_datetime(after) is not None
+        )
+    return parse_vn_datetime(text) is not None

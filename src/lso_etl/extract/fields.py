@@ -14,12 +14,20 @@ from selectolax.lexbor import LexborNode
 from lso_etl.extract.blocks import text_blocks
 from lso_etl.extract.bylines import parse_authors
 from lso_etl.extract.clean import clean_inline, strip_title_suffix
-from lso_etl.extract.dates import choose_date, parse_any_datetime
+from lso_etl.extract.dates import (
+    choose_date,
+    find_vn_datetime,
+    is_date_line,
+    parse_any_datetime,
+    split_at_label,
+)
 from lso_etl.extract.metadata import Page, rule_values
 from lso_etl.site.profile import Layout, SiteProfile
 from lso_etl.site.urls import ArticleUrl, classify
 
 _NEAR_HEADLINE = 4  # elements after <h1> searched for a date in the fallback layout
+_LEAD_CANDIDATES = 3  # bold runs tried for the lead: date lines above it are skipped
+BODY_DATE_LINE = "body:date-line"  # a date line the body container opened with
 
 
 _TAGLINE_SEPARATORS = ("-", "–", "—", "|", ":")
@@ -45,14 +53,17 @@ def headline(page: Page, layout: Layout, profile: SiteProfile) -> tuple[str, str
     return None
 
 
-def lead(container: LexborNode, layout: Layout) -> tuple[str | None, str]:
-    """Text of the paragraph holding the first match of the layout's lead rule (a bold lead)."""
+def lead(container: LexborNode, layout: Layout, labels: tuple[str, ...]) -> tuple[str | None, str]:
+    """Text of the paragraph holding the first match of the layout's lead rule (a bold lead).
+    A bold date line above the lead ("<p><strong>15:47 | 26/07/2017</strong></p>") is no lead."""
     for rule in layout.sapo:
-        found = container.css_first(rule.selector)
-        paragraph = found.parent if found is not None else None
-        if paragraph is not None:
-            blocks = text_blocks(paragraph)
-            return (blocks[0].text if blocks else None), rule.name
+        for found in container.css(rule.selector)[:_LEAD_CANDIDATES]:
+            paragraph = found.parent
+            blocks = text_blocks(paragraph) if paragraph is not None else []
+            if blocks and is_date_line(blocks[0].text, labels):
+                continue
+            if paragraph is not None:
+                return (blocks[0].text if blocks else None), rule.name
     return None, ""
 
 
@@ -71,28 +82,47 @@ def near_headline(page: Page, title: str) -> list[str]:
 
 
 def published(
-    page: Page, layout: Layout, profile: SiteProfile, fetched_at: datetime, title: str
-) -> tuple[datetime, str] | None:
-    """Metadata first, then the layout's own date element; never a page-wide first date.
+    page: Page, layout: Layout, profile: SiteProfile, fetched_at: datetime, title: str,
+    date_lines: tuple[str, ...] = (),
+) -> tuple[datetime, str] | None:  # fmt: skip
+    """Metadata first, then the layout's own date element, then a date line the body opened
+    with; never a page-wide first date, nor the date of a "Cập nhật" (updated) label.
     The candidates are read lazily: the rules after the first good date are never queried."""
+    labels = profile.modified_labels
 
     def candidates() -> Iterator[tuple[str, str]]:
         for rule in (*profile.metadata.published_at, *layout.published_at):
             if rule.name == "fallback:near-headline":
-                yield from ((rule.name, text) for text in near_headline(page, title))
+                texts = near_headline(page, title)
             else:
-                yield from ((rule.name, value) for value in rule_values(page, rule))
+                texts = rule_values(page, rule)
+            yield from ((rule.name, split_at_label(text, labels)[0]) for text in texts)
+        yield from ((BODY_DATE_LINE, split_at_label(t, labels)[0]) for t in date_lines)
 
     return choose_date(candidates(), fetched_at)
 
 
-def modified(page: Page, profile: SiteProfile, fetched_at: datetime) -> tuple[datetime, str] | None:
+def modified(
+    page: Page, layout: Layout, profile: SiteProfile, fetched_at: datetime,
+    date_lines: tuple[str, ...] = (),
+) -> tuple[datetime, str] | None:  # fmt: skip
+    """The <head> metadata's modification time, else a visible "Cập nhật: …" line: the
+    layout's date elements, then a date line the body opened with."""
     fetched = fetched_at if fetched_at.tzinfo else fetched_at.replace(tzinfo=UTC)
+    labels = profile.modified_labels
     for rule in profile.metadata.modified_at:
         for value in rule_values(page, rule):
             stamp = parse_any_datetime(value)
             if stamp is not None and stamp <= fetched:
                 return stamp, rule.name
+    visible = [
+        (rule.name, value) for rule in layout.modified_at for value in rule_values(page, rule)
+    ]
+    for name, value in (*visible, *((BODY_DATE_LINE, line) for line in date_lines)):
+        after = split_at_label(value, labels)[1]
+        stamp = find_vn_datetime(after) if after else None
+        if stamp is not None and stamp <= fetched:
+            return stamp, name
     return None
 
 
@@ -111,23 +141,6 @@ def authors(
             return names, rule.name
     names = tuple(n for line in bylines for n in parse_authors(line))
     return (tuple(dict.fromkeys(names)), "body:trailing-byline") if names else ((), None)
-
-
-def section(page: Page, layout: Layout, profile: SiteProfile) -> tuple[str, str] | None:
-    for rule in layout.section:
-        for value in rule_values(page, rule):
-            if value.casefold() not in profile.home_labels:
-                return value, rule.name
-    return None
-
-
-def tags(page: Page, profile: SiteProfile) -> tuple[tuple[str, ...], str | None]:
-    for rule in profile.metadata.tags:
-        values = [clean_inline(t) for v in rule_values(page, rule) for t in v.split(",")]
-        found = tuple(dict.fromkeys(v for v in values if v))
-        if found:
-            return found, rule.name
-    return (), None
 
 
 def _origin(url: str) -> str | None:

@@ -12,7 +12,7 @@ from datetime import datetime
 
 from selectolax.lexbor import LexborHTMLParser, LexborNode
 
-from lso_etl.extract import fields
+from lso_etl.extract import fields, taxonomy
 from lso_etl.extract.blocks import walk
 from lso_etl.extract.body import Assembled, assemble
 from lso_etl.extract.clean import content_hash, garbled_reason, word_count
@@ -28,8 +28,8 @@ PARSER_VERSION = "0.1.0"
 
 RECORD_KEYS = (
     "status", "reason", "article_id", "url", "headline", "sapo", "dateline", "body", "authors",
-    "source", "captions", "images", "published_at", "modified_at", "section", "tags", "layout",
-    "provenance", "word_count", "content_hash", "parser_version",
+    "source", "captions", "images", "published_at", "modified_at", "section", "subsection",
+    "tags", "layout", "provenance", "word_count", "content_hash", "parser_version",
 )  # fmt: skip
 
 
@@ -94,7 +94,9 @@ def _inside(node: LexborNode, container: LexborNode) -> bool:
     return False
 
 
-def _body_parts(found: Found, container: LexborNode, headline: str) -> Assembled:
+def _body_parts(
+    found: Found, container: LexborNode, headline: str, labels: tuple[str, ...]
+) -> Assembled:
     layout = found.layout
     blocks = walk(container, layout.captions)
     # Galleries may sit outside the text container; only their images are taken, after the
@@ -104,8 +106,8 @@ def _body_parts(found: Found, container: LexborNode, headline: str) -> Assembled
             nested = _inside(gallery, container) or _inside(container, gallery)
             if gallery.mem_id != container.mem_id and not nested:
                 blocks += [b for b in walk(gallery, layout.captions) if b.kind == "image"]
-    lead, lead_rule = fields.lead(container, layout)
-    return assemble(blocks, headline, lead, lead_rule)
+    lead, lead_rule = fields.lead(container, layout, labels)
+    return assemble(blocks, headline, lead, lead_rule, labels)
 
 
 def _extract(found: Found, profile: SiteProfile, page: RawPage, ident: ArticleUrl) -> ParseResult:
@@ -114,7 +116,7 @@ def _extract(found: Found, profile: SiteProfile, page: RawPage, ident: ArticleUr
         return _not_article("no headline")
     if found.container is None:
         return _failed(f"no article body: {found.layout.name} layout without its container")
-    parts = _body_parts(found, found.container, head[0])
+    parts = _body_parts(found, found.container, head[0], profile.modified_labels)
     body = "\n\n".join(p for p in parts.paragraphs if p)  # each one cleaned already (blocks)
     if not body:
         return _failed("no body text")
@@ -147,32 +149,34 @@ class _PageFacts:
     published_at: datetime | None
     modified_at: datetime | None
     section: str | None
+    subsection: str | None
     tags: tuple[str, ...]
     rules: dict[str, str | None]  # provenance of each of these fields
 
 
 def _page_facts(
     found: Found, profile: SiteProfile, page: RawPage, ident: ArticleUrl, headline: str,
-    bylines: list[str],
+    parts: Assembled,
 ) -> _PageFacts:  # fmt: skip
-    doc, layout = found.page, found.layout
+    doc, layout, lines = found.page, found.layout, parts.date_lines
     url, url_rule = fields.canonical_url(doc, profile, ident, page.url)
-    authors, authors_rule = fields.authors(doc, layout, profile, bylines)
-    date = fields.published(doc, layout, profile, page.fetched_at, headline)
-    changed = fields.modified(doc, profile, page.fetched_at)
-    section = fields.section(doc, layout, profile)
-    tags, tags_rule = fields.tags(doc, profile)
+    authors, authors_rule = fields.authors(doc, layout, profile, parts.bylines)
+    date = fields.published(doc, layout, profile, page.fetched_at, headline, lines)
+    changed = fields.modified(doc, layout, profile, page.fetched_at, lines)
+    section, subsection = taxonomy.sections(doc, layout, profile, ident.path, headline)
+    tags, tags_rule = taxonomy.tags(doc, layout, profile)
     rules = {
         "url": url_rule,
         "authors": authors_rule,
         "published_at": date[1] if date else None,
         "modified_at": changed[1] if changed else None,
         "section": section[1] if section else None,
+        "subsection": subsection[1] if subsection else None,
         "tags": tags_rule,
     }
     return _PageFacts(
         url, authors, date[0] if date else None, changed[0] if changed else None,
-        section[0] if section else None, tags, rules,
+        section[0] if section else None, subsection[0] if subsection else None, tags, rules,
     )  # fmt: skip
 
 
@@ -185,7 +189,7 @@ def _article(
     parts: Assembled,
     body: str,
 ) -> Article:
-    facts = _page_facts(found, profile, page, ident, head[0], parts.bylines)
+    facts = _page_facts(found, profile, page, ident, head[0], parts)
     images = fields.absolute_images(parts.images, facts.url)
     provenance = {
         "url": None,  # placeholder: keeps "url" first; its rule comes with the other facts
@@ -207,6 +211,7 @@ def _article(
         captions=tuple(parts.captions),
         published_at=facts.published_at,
         section=facts.section,
+        subsection=facts.subsection,
         layout=found.layout.name,
         provenance={k: v for k, v in provenance.items() if v},
         word_count=word_count(parts.sapo, body),
@@ -253,6 +258,7 @@ def record(result: ParseResult, url: str) -> dict[str, object]:
         "published_at": _iso(article.published_at),
         "modified_at": _iso(article.modified_at),
         "section": article.section,
+        "subsection": article.subsection,
         "tags": list(article.tags),
         "layout": article.layout,
         "provenance": dict(article.provenance),

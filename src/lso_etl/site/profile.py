@@ -36,7 +36,13 @@ class Layout:
     published_at: tuple[Rule, ...]
     sapo: tuple[Rule, ...]  # a bold lead inside the body container
     byline: tuple[Rule, ...]
+    # The breadcrumb trail, every entry (home entries skipped): the first is the section (the
+    # top level), the next the subsection.
     section: tuple[Rule, ...]
+    tags: tuple[Rule, ...]  # the links of a visible tag box, after the <head> metadata's
+    # Visible "last updated" lines: only the text after one of `SiteProfile.modified_labels`
+    # counts, so a rule may point at the publish date's own element.
+    modified_at: tuple[Rule, ...]
     captions: tuple[Rule, ...]  # caption elements inside an image holder (figure, table, p)
     galleries: tuple[Rule, ...]
     drop: tuple[str, ...]  # furniture removed before anything is read
@@ -54,11 +60,23 @@ class Metadata:
 
 
 @dataclass(frozen=True)
+class PathRule:
+    """Section and subsection slugs in an article URL's path, used when no breadcrumb names them."""
+
+    name: str  # provenance label
+    pattern: str  # a regular expression with named groups `section` and `subsection`
+
+
+@dataclass(frozen=True)
 class SiteProfile:
     name: str
     layouts: tuple[Layout, ...]  # tried in order; the first whose detector matches wins
     fallback: Layout  # generic extraction for pages no layout recognises
     metadata: Metadata
+    path_sections: tuple[PathRule, ...]
+    # A visible line "Cập nhật: 15:40 12/05/2025" gives the modification time, never the
+    # publish date: text from one of these (lower-case) labels on is no publish date.
+    modified_labels: tuple[str, ...]
     title_suffixes: tuple[str, ...]  # cut from <title> / og:title
     site_names: tuple[str, ...]  # an "author" equal to one of these is the paper, not a person
     home_labels: tuple[str, ...]  # breadcrumb entries that are not a section
@@ -106,7 +124,9 @@ CURRENT = Layout(
     # first and mostly bold (else a lead opening with "LSO-" is recognised by its dateline)
     sapo=(css("current", "p > strong"),),
     byline=(css("current", "div.pseudonym"),),  # [I] else the last short capitals paragraph
-    section=(css("current", "div.breadcrumbs ol.breadcrumb li a", pick=-1),),  # [I]
+    section=(css("current", "div.breadcrumbs ol.breadcrumb li a", many=True),),  # [I]
+    tags=(css("current", "div.tags a", many=True),),  # [?] "Từ khóa:" and one link a tag
+    modified_at=(css("current", "div.date", many=True),),  # [?] "… | Cập nhật: 15:40 12/05/2025"
     captions=COMMON_CAPTIONS,
     galleries=(css("current", "div.detail.auto-gallery"),),  # [I]
     drop=(*COMMON_DROP, "div.block-news-list"),  # [I] "Cùng chuyên mục"
@@ -123,7 +143,11 @@ LEGACY = Layout(
     # images/captions: a <p> or table holding an <img>; caption in its <em>, or in the
     # following <p><em>/<p><strong> (that adjacency rule is code: lso_etl.extract.body)
     byline=(),  # the byline is the last capitals paragraph of div.content
-    section=(css("legacy", "div.breadcrumb a", pick=1),),  # "Trang chủ > Section > Column"
+    section=(css("legacy", "div.breadcrumb a", many=True),),  # "Trang chủ > Section > Column"
+    tags=(css("legacy", "div.keywords a", many=True),),  # [?]
+    modified_at=(
+        css("legacy", "p.post-date", many=True),
+    ),  # [?] "… - Cập nhật: 09:05 | 27/07/2017"
     captions=COMMON_CAPTIONS,
     galleries=(),
     drop=COMMON_DROP,
@@ -139,6 +163,8 @@ FALLBACK = Layout(
     sapo=(Rule("fallback:p > strong", "p > strong"),),
     byline=(),
     section=(meta("article:section"),),
+    tags=(),
+    modified_at=(),
     captions=COMMON_CAPTIONS,
     galleries=(),
     # Only the page's own header/footer: an <article> may hold a <header> with h1 and date.
@@ -172,6 +198,13 @@ PROFILE = SiteProfile(
     layouts=(CURRENT, LEGACY),
     fallback=FALLBACK,
     metadata=METADATA,
+    path_sections=(
+        # older CMS: /{section}/{subsection}/{id}-{slug}.html [C]; the current CMS has none
+        PathRule(
+            "url:legacy-path", r"^/(?P<section>[a-z0-9-]+)/(?:(?P<subsection>[a-z0-9-]+)/)?\d{4,6}-"
+        ),
+    ),
+    modified_labels=("cập nhật", "sửa đổi", "chỉnh sửa"),
     title_suffixes=(" - Báo Lạng Sơn", " – Báo Lạng Sơn", " | Báo Lạng Sơn"),
     site_names=("báo lạng sơn", "baolangson", "baolangson.vn", "lạng sơn online"),
     home_labels=("trang chủ", "home", ""),
