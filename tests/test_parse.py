@@ -100,6 +100,12 @@ COVERAGE = {
     "http and https": ["legacy_basic", "legacy_www_http_query", "soft_404_legacy", "current_basic"],
     "data table in the body": ["current_data_table"],
     "metadata pushed out of <head> by a tracking pixel": ["current_head_tracking_pixel"],
+    "date line inside the body container": ["current_date_line_in_body", "legacy_date_line_in_body"],
+    "tags as links in a tag box": ["current_tag_box", "legacy_tag_box"],
+    "tags in <head> metadata": ["current_meta_date", "current_jsonld_graph", "current_head_tracking_pixel"],
+    "two-level breadcrumb": ["current_two_level_breadcrumb", "legacy_tag_box", "legacy_basic", "legacy_date_line_in_body"],
+    "subsection from the URL path": ["legacy_url_subsection"],
+    "modification date": ["current_meta_date", "current_jsonld_graph", "current_tag_box", "legacy_tag_box", "current_date_line_in_body"],
 }  # fmt: skip
 
 
