@@ -119,6 +119,22 @@ def test_every_trap_appears_at_least_three_times(corpus: Corpus) -> None:
     assert 0.35 <= sum(a.has_meta_date for a in current) / len(current) <= 0.65
 
 
+def test_subsections_tags_and_modification_times_show_in_both_layouts(corpus: Corpus) -> None:
+    """A realistic share, not every page: most pages of a provincial paper carry none."""
+    for layout in ("current", "legacy"):
+        pages = [a for a in corpus.articles if a.layout == layout]
+        for name, share in (
+            ("subsection", sum(a.subsection is not None for a in pages) / len(pages)),
+            ("tags", sum(bool(a.tags) for a in pages) / len(pages)),
+            ("modified", sum(a.modified_at is not None for a in pages) / len(pages)),
+        ):
+            low = 0.05 if name == "modified" else 0.2
+            assert low <= share <= (1.0 if layout == "legacy" and name == "subsection" else 0.7)
+    changed = [a for a in corpus.articles if a.modified_at is not None]
+    assert all(a.published_at < a.modified_at for a in changed)
+    assert all(a.modified_at.date() == a.published_at.date() for a in changed)
+
+
 def test_expected_authors_are_title_cased(corpus: Corpus) -> None:
     several = next(a for a in corpus.articles if a.style.byline_kind == "several")
     separator = " – " if " – " in (several.byline_raw or "") else " - "
@@ -169,13 +185,24 @@ def _check_article_head(article: CorpusArticle, page: str, today: date) -> None:
     if article.layout == "current":
         assert one(tree, "div.top-date").text() == f"{WEEKDAYS[today.weekday()]}, {shown}"
         date_text = f"{WEEKDAYS[when.weekday()]}, {when:%d/%m/%Y %H:%M} [GMT+7]"
-        assert one(tree, "div.date").text() == date_text
-        assert tree.css("div.breadcrumbs ol.breadcrumb li a")[-1].text() == article.section
+        changed = article.modified_at
+        updated = f" | Cập nhật: {changed:%d/%m/%Y %H:%M}" if changed else ""
+        assert one(tree, "div.date").text() == date_text + updated
+        meta_changed = tree.css_first('meta[property="article:modified_time"]')
+        assert (meta_changed.attributes["content"] if meta_changed else None) == (
+            changed.isoformat() if changed and article.has_meta_date else None
+        )
+        crumbs, tags = "div.breadcrumbs ol.breadcrumb li a", "div.tags a"
     else:
         header = one(tree, "div#header div.date-time").text()
         assert header == f"{WEEKDAYS[today.weekday()].capitalize()},\xa0 {shown}"
-        assert one(tree, "p.post-date").text() == f"{when:%H:%M | %d/%m/%Y}"
-        assert tree.css("div.breadcrumb a")[1].text() == article.section
+        changed = article.modified_at
+        updated = f" - Cập nhật: {changed:%H:%M | %d/%m/%Y}" if changed else ""
+        assert one(tree, "p.post-date").text() == f"{when:%H:%M | %d/%m/%Y}{updated}"
+        crumbs, tags = "div.breadcrumb a", "div.content div.keywords a"
+    levels = [article.section, *([article.subsection] if article.subsection else [])]
+    assert [a.text() for a in tree.css(crumbs)][1:] == levels  # after "Trang chủ"
+    assert tuple(a.text() for a in tree.css(tags)) == article.tags
     assert f"{when:%d/%m/%Y}" not in one(tree, "div.top-date, div.date-time").text()
 
 

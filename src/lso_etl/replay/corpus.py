@@ -107,6 +107,7 @@ def _article(
     style = _style(rng, layout, section, dateline_form, credits, paragraphs, len(captions), earlier)
     slug = slugify(_headline(rng, topic, when, {headline})[0] if style.slug_mismatch else headline)
     legacy = style.subsection is not None
+    filing = _filing(layout, number, when, section, style, fills)
     return CorpusArticle(
         article_id=f"old:{number}" if legacy else f"new:{number}",
         path=_path(section, style.subsection, number, slug),
@@ -127,7 +128,43 @@ def _article(
         published_at=when,
         has_meta_date=not legacy and rng.random() < 0.5,
         style=style,
+        subsection=filing.subsection,
+        subsection_slug=filing.subsection_slug,
+        tags=filing.tags,
+        modified_at=filing.modified_at,
     )
+
+
+SUBSECTION_SHARE = 0.4  # current pages whose breadcrumb names a second level
+TAG_SHARE = {"current": 0.5, "legacy": 0.3}
+MODIFIED_SHARE = {"current": 0.25, "legacy": 0.15}
+
+
+class Filing(NamedTuple):
+    subsection: str | None
+    subsection_slug: str | None
+    tags: tuple[str, ...]
+    modified_at: datetime | None
+
+
+def _filing(
+    layout: str, number: int, when: datetime, section: Section, style: Style,
+    fills: dict[str, str],
+) -> Filing:  # fmt: skip
+    """Subsection, tags and a modification time, from a generator seeded by the article alone:
+    drawing them from the corpus's generator would change every article after the first."""
+    rng = random.Random(f"filing:{layout}:{number}")
+    sub = style.subsection
+    if sub is None and rng.random() < SUBSECTION_SHARE:
+        sub = rng.choice(section.subsections)
+    tags: tuple[str, ...] = ()
+    if rng.random() < TAG_SHARE[layout]:
+        tags = tuple(rng.sample((fills["place"], fills["nganh"], fills["viec"]), rng.randint(1, 3)))
+    modified = None
+    if rng.random() < MODIFIED_SHARE[layout]:  # later the same day: never after a fetch of it
+        end_of_day = when.replace(hour=23, minute=59)
+        modified = min(when + timedelta(minutes=rng.randint(20, 600)), end_of_day)
+    return Filing(sub[1] if sub else None, sub[0] if sub else None, tags, modified)
 
 
 def _style(

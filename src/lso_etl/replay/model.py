@@ -89,6 +89,12 @@ class CorpusArticle:
     published_at: datetime
     has_meta_date: bool  # article:published_time in <head>
     style: Style
+    # Drawn from a generator of their own (`corpus._filing`), so older corpora keep every
+    # other field: the breadcrumb's second level, the tag box, a visible "Cập nhật" time.
+    subsection: str | None = None
+    subsection_slug: str | None = None
+    tags: tuple[str, ...] = ()
+    modified_at: datetime | None = None
 
     @property
     def body(self) -> str:

@@ -19,6 +19,7 @@ from lso_etl.replay.chrome import (
     story_list,
     weekday,
 )
+from lso_etl.replay.corpus import slugify
 from lso_etl.replay.model import CorpusArticle, CorpusView, Style
 
 PER_PAGE = 12
@@ -54,6 +55,11 @@ def _current(article: CorpusArticle, corpus: CorpusView, today: date) -> str:
             if article.has_meta_date
             else ""
         )
+        + (
+            f'<meta property="article:modified_time" content="{article.modified_at.isoformat()}">\n'
+            if article.has_meta_date and article.modified_at
+            else ""
+        )
         + f'<link rel="canonical" href="{CANONICAL}{article.path}">\n'
     )
     pseudonym = (
@@ -61,13 +67,16 @@ def _current(article: CorpusArticle, corpus: CorpusView, today: date) -> str:
         if article.style.byline_place == "pseudonym"
         else ""
     )
+    updated = f" | Cập nhật: {article.modified_at:%d/%m/%Y %H:%M}" if article.modified_at else ""
     main = (
         '<div class="breadcrumbs"><ol class="breadcrumb"><li><a href="/">Trang chủ</a></li>'
-        f'<li><a href="/{article.section_slug}">{esc(article.section)}</a></li></ol></div>\n'
+        f'<li><a href="/{article.section_slug}">{esc(article.section)}</a></li>'
+        f"{_crumb(article)}</ol></div>\n"
         '<div class="article-detail">\n'
         f'  <h1 class="name">{esc(article.headline)}</h1>\n'
-        f'  <div class="date">{weekday(when)}, {when:%d/%m/%Y %H:%M} [GMT+7]</div>\n'
-        f'  <div id="content-detail">\n{_body(article, corpus)}\n  </div>{pseudonym}\n</div>\n'
+        f'  <div class="date">{weekday(when)}, {when:%d/%m/%Y %H:%M} [GMT+7]{updated}</div>\n'
+        f'  <div id="content-detail">\n{_body(article, corpus)}\n  </div>{pseudonym}\n'
+        f"{_tag_box(article, 'tags', '<span>Từ khóa:</span> ', ' ')}</div>\n"
         '<div class="block-news-list"><h3 class="title">Cùng chuyên mục</h3>'
         f"<ul>{link_list(_related(article, corpus))}</ul></div>"
     )
@@ -78,6 +87,8 @@ def _legacy(article: CorpusArticle, corpus: CorpusView, today: date) -> str:
     sub_slug, sub_name = article.style.subsection or ("", "")
     section = f"/{article.section_slug}"
     menu = "".join(f'<li><a href="/{s.slug}">{esc(s.name)}</a></li>' for s in corpus.sections)
+    changed = article.modified_at
+    updated = f" - Cập nhật: {changed:%H:%M | %d/%m/%Y}" if changed else ""
     return (
         '<html><head><meta http-equiv="Content-Type" content="text/html; charset=utf-8">\n'
         f"<title>{entities(article.headline + LEGACY_SUFFIX)}</title></head>\n<body>\n"
@@ -87,12 +98,29 @@ def _legacy(article: CorpusArticle, corpus: CorpusView, today: date) -> str:
         f'{esc(article.section)}</a> &gt; <a href="{section}/{sub_slug}">{esc(sub_name)}</a></div>\n'
         ' <div class="article">\n'
         f'  <h1 class="title">{esc(article.headline)}</h1>\n'
-        f'  <p class="post-date">{article.published_at:%H:%M | %d/%m/%Y}</p>\n'
-        f'  <div class="content">\n{_body(article, corpus)}\n  </div>\n'
+        f'  <p class="post-date">{article.published_at:%H:%M | %d/%m/%Y}{updated}</p>\n'
+        f'  <div class="content">\n{_body(article, corpus)}\n'
+        f"{_tag_box(article, 'keywords', 'Từ khóa: ', ', ')}  </div>\n"
         '  <div class="other-news"><h3>Tin liên quan</h3>'
         f"<ul>{link_list(_related(article, corpus))}</ul></div>\n </div>\n</div>\n"
         f'<div id="footer">{esc(FOOTER_TEXT)}</div></body></html>\n'
     )
+
+
+def _crumb(article: CorpusArticle) -> str:
+    """The current CMS's second breadcrumb level, when the article has one."""
+    if article.subsection is None:
+        return ""
+    href = f"/{article.section_slug}/{article.subsection_slug}"
+    return f'<li><a href="{href}">{esc(article.subsection)}</a></li>'
+
+
+def _tag_box(article: CorpusArticle, css_class: str, label: str, between: str) -> str:
+    """The tag box: a label, then one link per tag (none when the article has no tags)."""
+    if not article.tags:
+        return ""
+    links = between.join(f'<a href="/tag/{slugify(t)}">{esc(t)}</a>' for t in article.tags)
+    return f'  <div class="{css_class}">{label}{links}</div>\n'
 
 
 def _body(article: CorpusArticle, corpus: CorpusView) -> str:

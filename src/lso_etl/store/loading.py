@@ -177,7 +177,7 @@ def _sha256(content: bytes) -> str:
 _ARTICLE_COLUMNS = (
     "article_id, url, headline, sapo, dateline, body, authors, source, captions, images,"
     " published_at, modified_at, section, tags, layout, provenance, word_count, content_hash,"
-    " parser_version, first_seen_at, last_fetched_at, version, run_id"
+    " parser_version, first_seen_at, last_fetched_at, version, run_id, subsection"
 )
 
 
@@ -197,7 +197,7 @@ def write_articles(con: duckdb.DuckDBPyConnection, run_id: str, writes: Sequence
         " select id, url, headline, sapo, dateline, body, authors, source, captions,"
         " images::json::struct(src varchar, caption varchar)[], published_at, modified_at,"
         " section, tags, layout, map(rule_keys, rule_values), word_count, content_hash,"
-        " parser_version, first_seen, fetched_at, version, $run from (select"
+        " parser_version, first_seen, fetched_at, version, $run, subsection from (select"
         " unnest($ids) as id, unnest($urls) as url, unnest($headlines) as headline,"
         " unnest($sapos::varchar[]) as sapo, unnest($datelines::varchar[]) as dateline,"
         " unnest($bodies) as body, unnest($authors::varchar[][]) as authors,"
@@ -209,7 +209,8 @@ def write_articles(con: duckdb.DuckDBPyConnection, run_id: str, writes: Sequence
         " unnest($rule_values::varchar[][]) as rule_values, unnest($words) as word_count,"
         " unnest($hashes) as content_hash, unnest($parsers) as parser_version,"
         " unnest($first_seen::timestamptz[]) as first_seen,"
-        " unnest($fetched::timestamptz[]) as fetched_at, unnest($versions) as version)",
+        " unnest($fetched::timestamptz[]) as fetched_at, unnest($versions) as version,"
+        " unnest($subsections::varchar[]) as subsection)",
         {
             "run": run_id,
             "ids": [a.article_id for a in articles],
@@ -238,6 +239,7 @@ def write_articles(con: duckdb.DuckDBPyConnection, run_id: str, writes: Sequence
             "first_seen": [w.first_seen_at for w in current],
             "fetched": [w.fetched_at for w in current],
             "versions": [w.version for w in current],
+            "subsections": [a.subsection for a in articles],
         },
     )
     superseded = [w for w in writes if w.valid_to is not None]  # within this batch: rare
