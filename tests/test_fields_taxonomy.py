@@ -16,9 +16,12 @@ from urllib.parse import urlsplit
 import pytest
 from selectolax.lexbor import LexborHTMLParser
 
+from lso_etl.cli.probe import probe_page, render
 from lso_etl.extract.dates import VN_TZ, is_date_line, split_at_label
 from lso_etl.extract.parse import parse_page, record
 from lso_etl.models import RawPage
+from lso_etl.replay.model import Corpus
+from lso_etl.replay.render import render_article
 from lso_etl.site.profile import PROFILE
 
 PAGES = Path(__file__).parent / "fixtures" / "pages"
@@ -203,3 +206,43 @@ def test_a_body_that_is_only_dates_and_prose_keeps_its_dated_prose() -> None:
     assert got["published_at"] == "2017-07-26T15:47:00+07:00"
     assert got["provenance"]["published_at"] == "body:date-line"
     assert str(got["body"]).startswith("Sáng nay") and str(got["body"]).endswith("26/07/2017")
+
+
+# --- the replay corpus carries the fields, and `lso-etl probe` names their rules ------------
+
+
+@pytest.mark.parametrize(
+    ("layout", "rules"),
+    [
+        ("current", ("current:div.breadcrumbs ol.breadcrumb li a", "current:div.tags a", "current:div.date")),
+        ("legacy", ("legacy:div.breadcrumb a", "legacy:div.keywords a", "legacy:p.post-date")),
+    ],
+)  # fmt: skip
+def test_probe_names_the_rule_of_each_new_field(
+    corpus: Corpus, layout: str, rules: tuple[str, str, str]
+) -> None:
+    article = next(
+        a
+        for a in corpus.articles
+        if a.layout == layout and a.subsection and a.tags and a.modified_at and not a.has_meta_date
+    )
+    html = render_article(article, corpus, today=FETCHED.date())
+    url = f"https://baolangson.vn{article.path}"
+    page = RawPage(
+        url, url, 200, {"Content-Type": "text/html; charset=UTF-8"}, html.encode(), FETCHED
+    )
+    probe = probe_page(page)
+    fields = {f.field: f for f in probe.fields}
+    crumbs, tag_box, dates = rules
+    assert (fields["section"].winner, fields["section"].value) == (crumbs, article.section)
+    assert (fields["subsection"].winner, fields["subsection"].value) == (
+        f"{crumbs}#2",
+        article.subsection,
+    )
+    assert (fields["tags"].winner, fields["tags"].value) == (tag_box, list(article.tags))
+    assert article.modified_at is not None
+    modified = fields["modified_at"]
+    assert (modified.winner, modified.value) == (dates, article.modified_at.isoformat())
+    assert any(h.rule == dates and article.modified_at.isoformat() in h.note for h in modified.hits)
+    text = "\n".join(render(probe))
+    assert f"subsection: {crumbs}#2" in text and f"* {layout:<8} {tag_box}" in text

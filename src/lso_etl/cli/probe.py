@@ -9,17 +9,19 @@ through the polite `Fetcher`: robots.txt first, paced, retried.
 from __future__ import annotations
 
 import json
+import re
 from collections.abc import Callable
 from dataclasses import asdict, dataclass, replace
 from datetime import UTC, datetime
 from typing import Any
+from urllib.parse import urlsplit
 
 from selectolax.lexbor import LexborHTMLParser, LexborNode
 
 from lso_etl.crawl.fetch import Fetcher
 from lso_etl.extract import fields
 from lso_etl.extract.clean import clean_inline
-from lso_etl.extract.dates import VN_TZ, parse_any_datetime
+from lso_etl.extract.dates import VN_TZ, parse_any_datetime, split_at_label
 from lso_etl.extract.decode import decode_page
 from lso_etl.extract.detect import densest_block, drop_furniture
 from lso_etl.extract.metadata import Page, read_jsonld, rule_root, rule_values
@@ -70,6 +72,7 @@ class _View:
     layout: Layout
     page: Page
     container: LexborNode | None
+    url: str = ""  # the page's address: the URL rules read it
 
 
 def _short(text: str | None) -> str | None:
@@ -155,6 +158,32 @@ def _inside(view: _View, rules: tuple[Rule, ...]) -> list[RuleHit]:
     return [_hit(view, rule, view.layout.name, view.container) for rule in rules]
 
 
+def _updated_hits(view: _View, profile: SiteProfile, fetched: datetime) -> list[RuleHit]:
+    """The layout's visible "Cập nhật …" rules: only the text after such a label is read."""
+    hits = []
+    for rule in view.layout.modified_at:
+        hit = _hit(view, rule, view.layout.name)
+        after = [
+            split_at_label(v, profile.modified_labels)[1] for v in rule_values(view.page, rule)
+        ]
+        notes = [_date_note(a, fetched) for a in after if a] or ["no update label"] * bool(after)
+        hits.append(replace(hit, note="; ".join(n for n in notes if n)))
+    return hits
+
+
+def _path_hits(view: _View, profile: SiteProfile) -> list[RuleHit]:
+    """The URL rules for section and subsection slugs (read when no breadcrumb names them)."""
+    url = view.url
+    hits = []
+    for rule in profile.path_sections:
+        match = re.match(rule.pattern, urlsplit(url).path) if url else None
+        value = (
+            " / ".join(v for v in (match["section"], match["subsection"]) if v) if match else None
+        )
+        hits.append(RuleHit("url", rule.name, rule.pattern, int(match is not None), value))
+    return hits
+
+
 # Per field: the rules the metadata (read once) and each layout's view offer for it.
 _Collect = Callable[[_View, SiteProfile, datetime], list[RuleHit]]
 _FIELDS: tuple[tuple[str, bool, _Collect], ...] = (  # (field, metadata?, rules)
@@ -169,8 +198,13 @@ _FIELDS: tuple[tuple[str, bool, _Collect], ...] = (  # (field, metadata?, rules)
     ("published_at", True, lambda v, p, f: _date_hits(v, p.metadata.published_at, "metadata", f)),
     ("published_at", False, lambda v, p, f: _date_hits(v, v.layout.published_at, v.layout.name, f)),
     ("modified_at", True, lambda v, p, f: _date_hits(v, p.metadata.modified_at, "metadata", f)),
+    ("modified_at", False, lambda v, p, f: _updated_hits(v, p, f)),
     ("section", False, lambda v, p, _: _each(v, v.layout.section)),
+    ("section", True, lambda v, p, _: _path_hits(v, p)),
+    ("subsection", False, lambda v, p, _: _each(v, v.layout.section)),
+    ("subsection", True, lambda v, p, _: _path_hits(v, p)),
     ("tags", True, lambda v, p, _: _each(v, p.metadata.tags, "metadata")),
+    ("tags", False, lambda v, p, _: _each(v, v.layout.tags)),
 )
 
 
@@ -185,7 +219,7 @@ def _field_probes(views: list[_View], profile: SiteProfile, page: RawPage, rec: 
     for field, found in hits.items():
         winner = rules.get(field)
         known = {hit.rule for hit in found}
-        if winner and not any(part in known for part in str(winner).split("+")):
+        if winner and not any(part in known for part in _rule_names(winner)):
             value = _short(str(rec.get(field)))
             found.append(RuleHit("text", str(winner), _TEXT_RULE, 1, value))
         probes.append(FieldProbe(field, winner, rec.get(field), tuple(found)))
@@ -206,7 +240,7 @@ def probe_page(page: RawPage, profile: SiteProfile = PROFILE) -> Probe:
         profile.fallback,
     )
     layouts = [detected] if detected is profile.fallback else [detected, profile.fallback]
-    views = [_view(html, layout, profile) for layout in layouts]
+    views = [replace(_view(html, layout, profile), url=page.url) for layout in layouts]
     layout = str(rec["layout"]) if rec.get("layout") else detected.name
     return Probe(
         page.url, page.status, len(page.content), encoding, detectors, layout, rec,
@@ -227,6 +261,11 @@ def fetch_one(settings: Settings, url: str, fetcher: Fetcher | None = None) -> F
 def as_dict(probe: Probe) -> dict[str, Any]:
     """The probe as JSON-ready data."""
     return asdict(probe)
+
+
+def _rule_names(winner: object) -> tuple[str, ...]:
+    """The rules a provenance entry names: "a+b" is two; "rule#2" is the rule's second value."""
+    return tuple(part.removesuffix("#2") for part in str(winner or "").split("+"))
 
 
 def _mark(hit: RuleHit, winners: tuple[str, ...], layout: str) -> str:
@@ -252,7 +291,7 @@ def render(probe: Probe) -> list[str]:
         shown = json.dumps(field.value, ensure_ascii=False)
         value = f" -> {_short(shown)}" if field.field in rec else ""  # galleries: no field
         lines += ["", f"{field.field}: {field.winner or '(no rule)'}{value}"]
-        winners = tuple(str(field.winner or "").split("+"))
+        winners = _rule_names(field.winner)
         for hit in field.hits:
             note = f"  [{hit.note}]" if hit.note else ""
             line = f"  {_mark(hit, winners, probe.layout)} {hit.group:<8} {hit.rule:<42}"
