@@ -23,6 +23,7 @@ from selectolax.lexbor import LexborHTMLParser, LexborNode
 
 from lso_etl.extract.bylines import is_byline
 from lso_etl.extract.clean import clean_inline, split_source
+from lso_etl.extract.dates import find_vn_datetime
 from lso_etl.extract.decode import decode_page
 from lso_etl.extract.detect import Found
 from lso_etl.models import RawPage
@@ -32,6 +33,8 @@ DENSEST_RULE = "fallback:densest-p"  # what the body falls back to when trafilat
 _HEADINGS = "h1, h2, h3"
 _IMG_SOURCES = ("src", "data-src", "data-original")
 _TRAILING = 3  # elements after the body's last paragraph searched for a byline
+_DATE_LINE_AT_MOST = 2  # leading elements that may be a date line
+_DATE_LINE_CHARS = 80
 
 
 def main_content_html(markup: str) -> str | None:
@@ -46,19 +49,37 @@ def main_content_html(markup: str) -> str | None:
         include_tables=True,
         include_images=True,
         include_formatting=True,
-        include_links=False,
+        include_links=True,  # our furniture rules read link density ("Xem thêm: <a>…")
         deduplicate=False,  # its cache outlives the call: a page's result would depend on
         # which pages were parsed before it in the same process
     )
 
 
-def _drop_headline(body: LexborNode, headline: str) -> None:
-    """trafilatura keeps the article's title heading in its text; the record has it apart."""
+def _headline_cell(body: LexborNode, headline: str) -> LexborNode:
+    """Where the article starts in trafilatura's HTML: its title heading is removed (the record
+    has the headline apart), and when that heading sits in a table cell, trafilatura kept a
+    layout table (navigation, text and news columns as cells): the article is that cell."""
     wanted = clean_inline(headline).casefold()
     for heading in body.css(_HEADINGS):
-        if clean_inline(heading.text(separator=" ")).casefold() == wanted:
+        if _text(heading).casefold() == wanted:
+            cell = heading.parent
+            while cell is not None and cell.tag != "td" and cell.mem_id != body.mem_id:
+                cell = cell.parent
             heading.decompose()
+            return cell if cell is not None and cell.tag == "td" else body
+    return body
+
+
+def _drop_date_lines(container: LexborNode) -> None:
+    """A short line holding a date before the text ("09/05/2025 09:45 · Lan Anh") is the
+    page's date line, read as published_at from the page; it is not article text. A lead
+    sentence with a date in it ("Ngày 15/8/2025, tỉnh ... .") ends like a sentence: kept."""
+    for child in [c for c in container.iter() if c.is_element_node][:_DATE_LINE_AT_MOST]:
+        text = _text(child)
+        sentence = text.endswith((".", "!", "?", "…"))
+        if len(text) > _DATE_LINE_CHARS or sentence or find_vn_datetime(text) is None:
             return
+        child.decompose()
 
 
 def _fragment(html: str, tag: str) -> LexborNode | None:
@@ -111,19 +132,21 @@ def _restore_byline(body: LexborNode, page: LexborHTMLParser) -> None:
 def main_content(
     markup: str, headline: str, page: LexborHTMLParser | None = None
 ) -> LexborNode | None:
-    """The <body> of trafilatura's article HTML, its title heading removed and the captions
-    and byline of the `page` (our tree of the same markup) restored; None if empty."""
+    """trafilatura's article HTML (its <body>, or the layout-table cell of the headline), the
+    title heading and date line removed, the captions and byline of the `page` (our tree of
+    the same markup) restored; None if empty."""
     html = main_content_html(markup)
     if not html:
         return None
     body = LexborHTMLParser(html).body
     if body is None:
         return None
-    _drop_headline(body, headline)
+    container = _headline_cell(body, headline)
+    _drop_date_lines(container)
     if page is not None:
-        _restore_captions(body, page)
-        _restore_byline(body, page)
-    return body if body.text(strip=True) else None
+        _restore_captions(container, page)
+        _restore_byline(container, page)
+    return container if container.text(strip=True) else None
 
 
 def prefer_trafilatura(found: Found, page: RawPage, headline: str) -> Found:
