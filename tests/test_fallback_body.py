@@ -167,3 +167,15 @@ def test_the_fallback_opens_no_connection(monkeypatch: pytest.MonkeyPatch) -> No
     monkeypatch.setattr(socket.socket, "connect", refuse)
     monkeypatch.setattr(socket, "create_connection", refuse)
     assert article_of("25-cookie_newsletter-river-bridge-reopens").layout == "fallback"
+
+
+def test_without_trafilatura_text_the_densest_block_is_the_body(
+    monkeypatch: pytest.MonkeyPatch,
+) -> None:
+    """When trafilatura finds no main content, the page still gets the old fallback's body,
+    and the provenance says so."""
+    monkeypatch.setattr(fallback_body, "main_content_html", lambda markup: None)
+    article = article_of("02-news_sidebar-cho-phien-dong-dang")
+    assert article.layout == "fallback"
+    assert article.provenance["body"] == "fallback:densest-p"
+    assert "Ban quản lý chợ đã bố trí thêm lực lượng giữ trật tự" in article.body

@@ -3,14 +3,14 @@
 A page that matches none of the site's layouts (a redesign, a copy on another site) used to
 get the element whose own paragraphs hold the most text. On pages in foreign layouts that
 misses bodies split over several elements, bodies written as <div>s or lists, and takes
-comments or a "most read" box when they outweigh a short article (bench/parse.py, "Fallback
-on foreign layouts"). trafilatura's main-content detection does better there, so the fallback
+comments or a "most read" box when they outweigh a short article (bench/RESULTS.md, "Parse:
+fallback on foreign layouts"). trafilatura's main-content detection does better there, so the fallback
 asks it for the article's HTML, and our own walk, caption, lead, byline and Vietnamese
 cleaning rules then run on that HTML exactly as on a known layout's container. Metadata,
 dates, section and headline still come from the whole page (`lso_etl.extract.fields`).
 
 trafilatura is imported here, on first use: pages the site's layouts recognise never load it
-(it and lxml cost ~0.3 s to import). It is given the page's markup as a string and never a
+(it and lxml take 0.2–0.6 s to import). It is given the page's markup as a string and never a
 URL, so it fetches nothing; extract stays pure.
 """
 
