@@ -119,9 +119,9 @@ def test_probe_of_a_redesigned_page_shows_the_fallback_at_work() -> None:
     assert report.layout == "fallback"
     assert [d[2] for d in report.detectors] == [False, False]
     body = by_name(report, "body")
-    assert body.winner == "fallback:densest-p"
+    assert body.winner == "fallback:trafilatura"
     assert [h.group for h in body.hits] == ["fallback"]  # no second view of the same layout
-    assert str(body.hits[0].value).startswith("div.story__body: 5 paragraphs, ")
+    assert str(body.hits[0].value).startswith("body: 4 paragraphs, ")  # trafilatura's HTML
     authors = by_name(report, "authors")
     assert authors.hits[-1].group == "text" and authors.hits[-1].rule == "body:trailing-byline"
     assert any("* metadata html:time[datetime]" in line for line in render(report))

@@ -19,7 +19,7 @@ from urllib.parse import urlsplit
 from selectolax.lexbor import LexborHTMLParser, LexborNode
 
 from lso_etl.crawl.fetch import Fetcher
-from lso_etl.extract import fields
+from lso_etl.extract import fallback_body, fields
 from lso_etl.extract.clean import clean_inline
 from lso_etl.extract.dates import VN_TZ, parse_any_datetime, split_at_label
 from lso_etl.extract.decode import decode_page
@@ -86,8 +86,10 @@ def _view(html: str, layout: Layout, profile: SiteProfile) -> _View:
     tree = LexborHTMLParser(html)
     page = Page(tree, read_jsonld(tree))  # JSON-LD first: dropping furniture drops <script>s
     drop_furniture(tree, layout)
-    if layout is profile.fallback:
-        return _View(layout, page, densest_block(tree))
+    if layout is profile.fallback:  # the parser's choice: trafilatura's, else the densest
+        asks = layout.body[0].name == fallback_body.TRAFILATURA_RULE
+        chosen = fallback_body.main_content(html, "") if asks else None
+        return _View(layout, page, chosen or densest_block(tree))
     found = (tree.css_first(rule.selector) for rule in layout.body)
     return _View(layout, page, next((node for node in found if node is not None), None))
 

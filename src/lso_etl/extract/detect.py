@@ -1,7 +1,9 @@
 """Which layout a page has, where its article container is, and pages that are no article.
 
 Layouts are tried in the profile's order by their detector selector; a page no layout knows
-gets the generic fallback: the element whose own paragraphs hold the most text.
+gets the generic fallback: the element whose own paragraphs hold the most text (its body is
+then asked of trafilatura, `fallback_body`; this block stays for the listing checks and as the
+body when trafilatura finds none).
 """
 
 from __future__ import annotations

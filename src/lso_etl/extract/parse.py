@@ -12,7 +12,7 @@ from datetime import datetime
 
 from selectolax.lexbor import LexborHTMLParser, LexborNode
 
-from lso_etl.extract import fields, taxonomy
+from lso_etl.extract import fallback_body, fields, taxonomy
 from lso_etl.extract.blocks import walk
 from lso_etl.extract.body import Assembled, assemble
 from lso_etl.extract.clean import content_hash, garbled_reason, word_count
@@ -114,6 +114,7 @@ def _extract(found: Found, profile: SiteProfile, page: RawPage, ident: ArticleUr
     head = fields.headline(found.page, found.layout, profile)
     if head is None:
         return _not_article("no headline")
+    found = fallback_body.prefer_trafilatura(found, page, head[0])
     if found.container is None:
         return _failed(f"no article body: {found.layout.name} layout without its container")
     parts = _body_parts(found, found.container, head[0], profile.modified_labels)

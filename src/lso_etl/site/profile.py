@@ -156,8 +156,9 @@ LEGACY = Layout(
 FALLBACK = Layout(
     name="fallback",
     detector="body",
-    # The element whose own <p> children hold the most text (computed: lso_etl.extract.detect).
-    body=(Rule("fallback:densest-p", "body"),),
+    # trafilatura's main content (lso_etl.extract.fallback_body); "fallback:densest-p" here
+    # instead gives the element whose own <p>s hold the most text (lso_etl.extract.detect).
+    body=(Rule("fallback:trafilatura", "body"),),
     headline=(OG_TITLE, Rule("fallback:h1", "h1"), TITLE_TAG),
     published_at=(Rule("fallback:near-headline", "h1"),),  # a date just after the headline
     sapo=(Rule("fallback:p > strong", "p > strong"),),
