@@ -11,9 +11,12 @@ from zoneinfo import ZoneInfo
 import duckdb
 from demo_warehouse import load_replay
 
-from lso_etl.models import ParseResult, Status
+from lso_etl.crawl.fetch import Fetcher
+from lso_etl.models import ArticleRef, ParseResult, Status
+from lso_etl.replay.faults import Fault
 from lso_etl.replay.model import Corpus
 from lso_etl.replay.server import ReplaySite
+from lso_etl.settings import Settings
 from lso_etl.store import checks, warehouse
 from lso_etl.store.analyst.export import export
 from tests.test_warehouse import _article, _item, _run
@@ -75,3 +78,25 @@ def test_a_page_answering_404_later_is_named_and_its_status_kept(db: Path, corpu
         gone_rows = checks.offending_rows(con, "page_disappeared")
     assert statuses == [(200,), (404,)]  # the 404 answer is kept, not null
     assert [(row[0], row[1]) for row in gone_rows] == [(gone.article_id, 404)]
+
+
+def test_fetches_keep_the_status_of_every_answer_and_null_without_one(
+    db: Path, corpus: Corpus
+) -> None:
+    one, two, three = (a for a in corpus.articles[:3])
+    faults: dict[str, list[Fault]] = {one.path: [503] * 5, two.path: ["reset"] * 5}
+    with ReplaySite(corpus, faults=faults) as site:
+        settings = Settings(db=db, base_url=site.base_url, min_delay=0.0, backoff=0.01)
+        refs = [ArticleRef(site.base_url + a.path, a.article_id, None, "sitemap")
+                for a in (one, two, three)]  # fmt: skip
+        with Fetcher(settings) as fetcher:
+            fetched = [fetcher.fetch(ref) for ref in refs]
+    with warehouse.connect(db) as con:
+        warehouse.migrate(con)
+        warehouse.record_fetches(con, _run(con), fetched)
+        rows = con.execute("select article_id, status, outcome from fetches order by 1").fetchall()
+    assert sorted(rows) == sorted([
+        (one.article_id, 503, "gave_up"),  # answered, retried, still 503: the status is kept
+        (two.article_id, None, "gave_up"),  # the connection was reset: no answer, no status
+        (three.article_id, 200, None),
+    ])  # fmt: skip

@@ -44,7 +44,11 @@ def test_a_dropped_source_credit_is_a_version_and_the_diff_shows_it(db: Path) ->
         diff = con.execute(
             "select from_version, to_version, field, before, after from article_diff('new:5012345')"
         ).fetchall()
+        shown = con.execute(
+            "select version, source, is_current from article_show('new:5012345')"
+        ).fetchall()
     assert [(r[0], r[1]) for r in rows] == [(1, "TTXVN"), (2, None)]
+    assert shown == [(1, "TTXVN", False), (2, None, True)]
     assert rows[0][2:] == (
         ["Minh Đức", "Hoàng Như"], ["Toàn cảnh hội nghị"],
         [{"src": "https://baolangson.vn/uploads/a.jpg", "caption": "Toàn cảnh hội nghị"}],
