@@ -3,47 +3,40 @@
 `article_versions` copies every column it shares with `articles` (so a column another migration
 adds to both, such as `subsection`, flows in without a change here); `article_parses` keeps one
 row per page parsed into a record, loaded or unchanged, so layout drift shows in the run that
-saw it. Both tables come from migration 0107: a warehouse migrated only part of the way (a
-test's partial migration folder) gets the old behaviour.
+saw it. Both tables come from migration 0107, which every warehouse the loader writes has.
 """
 
 from __future__ import annotations
 
-from collections.abc import Sequence
-from typing import Any
+from collections.abc import Mapping, Sequence
 
 import duckdb
 
-from lso_etl.models import Outcome
-from lso_etl.store.catalog import has_table
-from lso_etl.store.load_plan import RECORD_FIELDS, Parse, fallback_gaps, record_of
+from lso_etl.models import Article
+from lso_etl.store.load_plan import RECORD_FIELDS, Parse, Stored, fallback_gaps, record_of
 
 
 def columns(con: duckdb.DuckDBPyConnection, table: str) -> list[str]:
-    return [
-        row[0]
-        for row in con.execute(
-            "select column_name from duckdb_columns() where table_name = ?"
-            " and schema_name = 'main' and database_name = current_database()"
-            " order by column_index",
-            [table],
-        ).fetchall()
-    ]
+    """The table's columns, in order (from an empty result: a catalog query costs more)."""
+    cursor = con.execute(f"select * from {table} limit 0")
+    return [d[0] for d in cursor.description or []]
 
 
-def stored_records(
-    con: duckdb.DuckDBPyConnection, ids: Sequence[str]
-) -> dict[str, tuple[Any, ...]]:
-    """`record_of` each stored article: what a new parse is compared with, besides the text."""
-    present = [name for name in RECORD_FIELDS if name in set(columns(con, "articles"))]
+def stored_records(con: duckdb.DuckDBPyConnection, ids: Sequence[str]) -> dict[str, Stored]:
+    """What the warehouse holds of each article: its version, its text's hash, `record_of` its
+    other fields and how it was read (layout, provenance), all a new parse is compared with."""
+    stored = set(columns(con, "articles"))
+    present = [name for name in RECORD_FIELDS if name in stored]
     cursor = con.execute(
-        f"select article_id, {', '.join(present)} from articles"
-        " where article_id in (select unnest(?))",
+        "select article_id, content_hash, version, first_seen_at, layout, provenance,"
+        f" {', '.join(present)} from articles where article_id in (select unnest(?))",
         [list(ids)],
     )
     return {
-        row[0]: record_of(dict(zip(present, row[1:], strict=True))) for row in cursor.fetchall()
-    }
+        row[0]: Stored(row[1], row[2], row[3],
+                       record_of(dict(zip(present, row[6:], strict=True))), (row[4], row[5]))
+        for row in cursor.fetchall()
+    }  # fmt: skip
 
 
 def write_versions(con: duckdb.DuckDBPyConnection, ids: Sequence[str]) -> None:
@@ -51,7 +44,8 @@ def write_versions(con: duckdb.DuckDBPyConnection, ids: Sequence[str]) -> None:
 
     Copied inside DuckDB rather than sent again: handing DuckDB each body once, not twice, is
     most of a batch's cost."""
-    shared = [c for c in columns(con, "article_versions") if c in set(columns(con, "articles"))]
+    in_articles = set(columns(con, "articles"))
+    shared = [c for c in columns(con, "article_versions") if c in in_articles]
     names = ", ".join(shared)
     con.execute(
         f"insert into article_versions ({names}, valid_from, valid_to)"
@@ -61,10 +55,15 @@ def write_versions(con: duckdb.DuckDBPyConnection, ids: Sequence[str]) -> None:
     )
 
 
-def record_parses(con: duckdb.DuckDBPyConnection, run_id: str, parses: Sequence[Parse]) -> None:
-    """One `article_parses` row per parse; an article whose newest parse in the batch left it
-    unchanged takes that parse's layout and provenance (a fallback re-parse shows)."""
-    if not parses or not has_table(con, "article_parses"):
+def record_parses(
+    con: duckdb.DuckDBPyConnection,
+    run_id: str,
+    parses: Sequence[Parse],
+    reread: Mapping[str, Article],
+) -> None:
+    """One `article_parses` row per parse; an unchanged article read another way than stored
+    takes its newest parse's layout and provenance (`reread`: a fallback re-parse shows)."""
+    if not parses:
         return
     articles = [p.article for p in parses]
     con.execute(
@@ -81,14 +80,13 @@ def record_parses(con: duckdb.DuckDBPyConnection, run_id: str, parses: Sequence[
          "parsers": [a.parser_version for a in articles],
          "gaps": [list(fallback_gaps(a)) for a in articles]},
     )  # fmt: skip
-    newest = {p.article.article_id: p for p in parses}
-    reread = [p.article for p in newest.values() if p.outcome is Outcome.UNCHANGED]
     if reread:
         con.execute(
             "update articles set layout = seen.layout, provenance = map(seen.keys, seen.vals)"
             " from (select unnest($1) as id, unnest($2) as layout,"
             " unnest($3::varchar[][]) as keys, unnest($4::varchar[][]) as vals) as seen"
             " where articles.article_id = seen.id",
-            [[a.article_id for a in reread], [a.layout for a in reread],
-             [list(a.provenance) for a in reread], [list(a.provenance.values()) for a in reread]],
+            [list(reread), [a.layout for a in reread.values()],
+             [list(a.provenance) for a in reread.values()],
+             [list(a.provenance.values()) for a in reread.values()]],
         )  # fmt: skip

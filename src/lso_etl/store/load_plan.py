@@ -24,6 +24,7 @@ class Stored:
     version: int
     first_seen_at: datetime
     record: tuple[Any, ...] | None = None  # `record_of` the stored row; None: compare text only
+    read_as: tuple[str, dict[str, str]] | None = None  # stored layout and provenance
 
 
 @dataclass(frozen=True)
@@ -55,6 +56,7 @@ class BatchPlan:
     quarantined: list[CrawlItem] = field(default_factory=list)
     unchanged: dict[str, datetime] = field(default_factory=dict)  # id -> latest fetch time
     parses: list[Parse] = field(default_factory=list)
+    reread: dict[str, Article] = field(default_factory=dict)  # unchanged, read another way
 
 
 # Fields besides the text (content hash) whose change makes a new version. Layout, provenance
@@ -131,6 +133,10 @@ def plan_batch(items: Sequence[CrawlItem], stored: Mapping[str, Stored]) -> Batc
                 page.fetched_at, plan.unchanged.get(article.article_id, page.fetched_at)
             )
             plan.parses.append(Parse(article, page.fetched_at, Outcome.UNCHANGED, before.version))
+            read_as = (article.layout, article.provenance)
+            if before.read_as != read_as:  # a fallback re-parse must show in the record
+                plan.reread[article.article_id] = article
+                current[article.article_id] = replace(before, read_as=read_as)
             plan.outcomes.append(
                 UrlOutcome(ref.url, article.article_id, Outcome.UNCHANGED, None, ref.found_by)
             )
@@ -148,8 +154,13 @@ def plan_batch(items: Sequence[CrawlItem], stored: Mapping[str, Stored]) -> Batc
         latest[article.article_id] = len(plan.writes)
         plan.writes.append(write)
         current[article.article_id] = Stored(
-            article.content_hash, write.version, write.first_seen_at, article_record(article)
+            article.content_hash,
+            write.version,
+            write.first_seen_at,
+            article_record(article),
+            (article.layout, article.provenance),
         )
+        plan.reread.pop(article.article_id, None)  # the new version carries its own layout
         plan.parses.append(Parse(article, page.fetched_at, Outcome.LOADED, write.version))
         detail = "new" if before is None else "updated"
         plan.outcomes.append(

@@ -68,7 +68,7 @@ def write_batch(
     _write_quarantine(con, run_id, batch.quarantined)
     write_articles(con, run_id, batch.writes)
     _stamp(con, "articles", "last_fetched_at", batch.unchanged)  # seen again, unchanged
-    record_parses(con, run_id, batch.parses)  # every parse's layout, unchanged ones too
+    record_parses(con, run_id, batch.parses, batch.reread)  # every parse, unchanged ones too
     record_fetches(con, run_id, [item.fetched for item in items])
     record_outcomes(con, run_id, batch.outcomes)
     if batch.quarantined:
@@ -79,13 +79,7 @@ def write_batch(
 def _stored(con: duckdb.DuckDBPyConnection, ids: Sequence[str]) -> dict[str, Stored]:
     if not ids:
         return {}
-    rows = con.execute(
-        "select article_id, content_hash, version, first_seen_at from articles"
-        " where article_id in (select unnest(?))",
-        [list(ids)],
-    ).fetchall()
-    records = stored_records(con, ids)
-    return {row[0]: Stored(row[1], row[2], row[3], records.get(row[0])) for row in rows}
+    return stored_records(con, ids)
 
 
 def _write_quarantine(
