@@ -19,7 +19,7 @@ alter table article_versions add column images struct(src varchar, caption varch
 alter table article_versions add column published_at timestamptz;
 alter table article_versions add column modified_at timestamptz;
 alter table article_versions add column section varchar;
-alter table article_versions add column subsection varchar;
+alter table article_versions add column if not exists subsection varchar;  -- 0106 may add it too
 alter table article_versions add column tags varchar[];
 alter table article_versions add column layout varchar;
 alter table article_versions add column provenance map(varchar, varchar);
