@@ -3,6 +3,7 @@ what changed, and every parse (unchanged ones too) is kept with its layout for d
 
 from __future__ import annotations
 
+import shutil
 from dataclasses import replace
 from datetime import UTC, datetime, timedelta
 from pathlib import Path
@@ -11,7 +12,8 @@ import duckdb
 
 from lso_etl.models import Outcome, ParseResult, Status
 from lso_etl.pipeline.report import RunReport, to_markdown
-from lso_etl.store import warehouse
+from lso_etl.store import history, warehouse
+from lso_etl.store.load_plan import article_record
 from tests.test_load_plan import _at
 from tests.test_warehouse import _article, _item, _run
 
@@ -145,3 +147,25 @@ def test_migration_0107_backfills_existing_versions(db: Path, tmp_path: Path) ->
     assert versions == [(1, False, None, None, None), (2, True, "TTXVN", "Xã hội", "legacy")]
     assert parses == [("old:1", 2, "legacy")]
     assert status == [(410,)]
+
+
+def test_a_column_both_tables_share_flows_into_the_history(db: Path, tmp_path: Path) -> None:
+    """Migration 0106 (another branch) adds articles.subsection: versions copy it and a change
+    of it is a new version, with no change to the loader's history code."""
+    folder = tmp_path / "with-0106"
+    shutil.copytree(warehouse.WAREHOUSE_DIR, folder, ignore=shutil.ignore_patterns("*.duckdb*"))
+    (folder / "migrations" / "0106_article_subsection.sql").write_text(
+        "alter table articles add column subsection varchar;"
+    )
+    with warehouse.connect(db) as con:
+        warehouse.migrate(con, folder)
+        warehouse.load_batch(
+            con, _run(con), [_at(_item(ParseResult(Status.OK, article=REPRINT)), 0)]
+        )
+        con.execute("update articles set subsection = 'Y tế'")  # as 0106's loader would write it
+        con.execute("delete from article_versions")  # copied again below, with the subsection
+        history.write_versions(con, ["new:5012345"])  # the copy the loader makes of a new row
+        copied = con.execute("select distinct subsection from article_versions").fetchall()
+        stored = history.stored_records(con, ["new:5012345"])["new:5012345"]
+    assert copied == [("Y tế",)]
+    assert stored.record != article_record(REPRINT)  # the page now says no subsection: a version
