@@ -112,7 +112,8 @@ def _insert(
         from frame
     """)  # fmt: skip
     con.execute("""
-        insert into article_versions
+        insert into article_versions (article_id, version, content_hash, headline, sapo, body,
+            valid_from, valid_to, run_id)
         select article_id, 1, content_hash, headline, sapo, body, first_seen_at, null, run_id
         from articles
     """)  # fmt: skip

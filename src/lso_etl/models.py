@@ -94,6 +94,7 @@ class FetchResult:
     outcome: Outcome | None = None  # set only when the fetch itself ended the URL's journey
     detail: str | None = None
     requests: int = 0
+    status: int | None = None  # HTTP status of the last answer when no page came (404, 503 ...)
 
 
 @dataclass(frozen=True)

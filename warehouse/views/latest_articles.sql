@@ -11,5 +11,5 @@ comment on column latest_articles.section is 'Section name.';
 comment on column latest_articles.headline is 'Headline as published.';
 comment on column latest_articles.authors is 'Authors, title-cased.';
 comment on column latest_articles.url is 'Canonical URL.';
-comment on column latest_articles.word_count is 'Words in headline, sapo and body.';
+comment on column latest_articles.word_count is 'Words in sapo and body (articles.word_count).';
 comment on column latest_articles.version is 'Current version number (above 1: the article was edited).';

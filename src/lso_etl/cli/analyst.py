@@ -111,7 +111,7 @@ def search(
 
 
 def stats(ctx: typer.Context, as_json: Annotated[bool, AS_JSON] = False) -> None:
-    """Articles, last runs, quarantine reasons and data quality of the last 7 days."""
+    """Articles, last runs, quarantine reasons and data quality of the last 5 runs."""
     settings: Settings = ctx.obj
     with open_read_only(settings.db) as con:
         report = warehouse_stats.gather(con)
@@ -129,7 +129,7 @@ def _print_stats(report: dict[str, Any]) -> None:
         f" ({o['versions']} versions)"
     )
     for title, key in (("Last runs", "runs"), ("Quarantine reasons", "quarantine"),
-                       ("Layout shares, last 7 days", "data_quality")):  # fmt: skip
+                       ("Layout shares, last 5 runs", "data_quality")):  # fmt: skip
         rows = report[key]
         if rows:
             output.table(list(rows[0]), [tuple(r.values()) for r in rows], title)

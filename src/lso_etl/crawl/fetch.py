@@ -204,7 +204,9 @@ class Fetcher:
             with self._count_lock:
                 self.requests_made += 1
             self._mine.count = self._own_requests() + 1
+            self._mine.status = None  # until this request is answered
             answer = exchange(self.client, url, headers, limits)
+            self._mine.status = answer.status  # what `fetches.status` keeps if no page comes
         with self._count_lock:
             self.bytes_fetched += len(answer.content)
         if self.recorder is not None:
@@ -285,6 +287,7 @@ class Fetcher:
         if not self.allowed(ref.url):
             return FetchResult(ref, outcome=Outcome.ROBOTS_DISALLOWED, detail="robots.txt")
         before = self._own_requests()
+        self._mine.status = None
         try:
             answer = self.get(ref.url, validators)
         except RobotsDisallowed as exc:
@@ -316,7 +319,8 @@ class Fetcher:
 
     def _ended(self, ref: ArticleRef, before: int, outcome: Outcome, detail: str) -> FetchResult:
         spent = self._own_requests() - before
-        return FetchResult(ref, outcome=outcome, detail=detail, requests=spent)
+        status = getattr(self._mine, "status", None)  # None: no answer arrived
+        return FetchResult(ref, outcome=outcome, detail=detail, requests=spent, status=status)
 
     def _own_requests(self) -> int:
         return int(getattr(self._mine, "count", 0))

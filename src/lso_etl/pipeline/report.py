@@ -12,9 +12,11 @@ from collections import Counter, defaultdict
 from collections.abc import Sequence
 from dataclasses import dataclass, field
 from typing import Any
+from zoneinfo import ZoneInfo
 
 from lso_etl.errors import UserError
-from lso_etl.models import CrawlItem, Outcome, Status, UrlOutcome
+from lso_etl.models import Article, CrawlItem, Outcome, Status, UrlOutcome
+from lso_etl.store.load_plan import fallback_gaps
 
 # Runs announce a backfill's progress as records on this logger (with `total`, or `advance` and
 # `articles`, in `extra`); the CLI draws them as a progress bar, a scheduled run just logs them.
@@ -22,6 +24,8 @@ progress_log = logging.getLogger("lso_etl.progress")
 
 DRIFT_MESSAGE = "site layout may have changed: see data_quality"
 MIN_PAGES_FOR_DRIFT = 10  # a handful of odd pages is noise, not a redesign
+SITE_ZONE = ZoneInfo("Asia/Ho_Chi_Minh")
+UNDATED = "undated"
 
 
 class LayoutDrift(UserError):
@@ -39,6 +43,10 @@ class RunReport:
     loaded: Counter[str] = field(default_factory=Counter)  # "new" / "updated"
     layouts: Counter[str] = field(default_factory=Counter)
     reasons: dict[str, list[str]] = field(default_factory=lambda: defaultdict(list))
+    # Every page this run parsed, unchanged ones too: layouts per publish day, and the fields
+    # fallback records lack that the site's layouts always give.
+    days: dict[str, Counter[str]] = field(default_factory=lambda: defaultdict(Counter))
+    gaps: Counter[str] = field(default_factory=Counter)
 
     def add(self, items: Sequence[CrawlItem], outcomes: Sequence[UrlOutcome]) -> None:
         for outcome in outcomes:
@@ -58,6 +66,8 @@ class RunReport:
                 continue
             if parsed.status is Status.OK and parsed.article is not None:
                 self.layouts[parsed.article.layout] += 1
+                self.days[publish_day(parsed.article)][parsed.article.layout] += 1
+                self.gaps.update(fallback_gaps(parsed.article))
             elif parsed.status is Status.FAILED:
                 self.layouts["quarantined"] += 1
 
@@ -86,6 +96,8 @@ class RunReport:
             "updated": self.loaded["updated"],
             "layouts": dict(self.layouts),
             "drift_share": round(self.drift_share(), 4),
+            "fallback_gaps": dict(self.gaps),
+            "layouts_by_publish_day": {day: dict(c) for day, c in sorted(self.days.items())},
             "quarantine_reasons": [
                 {"reason": r, "count": len(urls), "example": urls[0]} for r, urls in top
             ],
@@ -111,6 +123,17 @@ def to_markdown(summary: dict[str, Any]) -> str:
         "|---|---|",
         *(f"| {k} | {v} |" for k, v in sorted(summary["layouts"].items())),
     ]
+    drifting = {
+        day: layouts
+        for day, layouts in summary.get("layouts_by_publish_day", {}).items()
+        if layouts.get("fallback")
+    }
+    if drifting:
+        lines += ["", "| publish day | pages | fallback |", "|---|---|---|"]
+        lines += [f"| {d} | {sum(n.values())} | {n['fallback']} |" for d, n in drifting.items()]
+    if summary.get("fallback_gaps"):
+        missing = ", ".join(f"{name} {n}" for name, n in sorted(summary["fallback_gaps"].items()))
+        lines += ["", f"- fallback records missing a field the site always gives: {missing}"]
     if summary["quarantine_reasons"]:
         lines += ["", "| quarantine reason | count | example |", "|---|---|---|"]
         lines += [
@@ -125,3 +148,10 @@ def _refused_page(detail: str | None) -> bool:
     by its own markup, or a CDN's challenge; not a timeout or a 5xx."""
     text = detail or ""
     return text.startswith("Truncated: body cut short") or "challenge page came" in text
+
+
+def publish_day(article: Article) -> str:
+    """The article's publish day in the site's time zone, as data_quality groups it."""
+    if article.published_at is None:
+        return UNDATED
+    return article.published_at.astimezone(SITE_ZONE).date().isoformat()

@@ -1,5 +1,6 @@
-"""Rows derived from an article, rewritten whenever it is loaded: its authors with an identity
-key, and its folded search shadow with postings (so the built-in search is current after every
+"""Rows derived from an article, rewritten whenever it is loaded: its authors with an accent-free
+identity key (`fold`: "Thuy Linh" and "Thùy Linh" are one; the `authors` view adds each one's
+kind from the `author_kinds` list), and its folded search shadow with postings (so the built-in search is current after every
 load, and `backfill_derived` fills them in for articles loaded before the tables existed).
 """
 
@@ -9,7 +10,7 @@ from collections.abc import Sequence
 
 import duckdb
 
-from lso_etl.store.analyst.textnorm import tone_key
+from lso_etl.store.analyst.textnorm import fold
 from lso_etl.store.catalog import has_table
 
 
@@ -35,7 +36,7 @@ def write_derived(
         for table in ("article_authors", "search_terms"):
             con.execute(f"delete from {table} where article_id in (select unnest(?))", [ids])
     author_rows = [
-        (article_id, position, name, tone_key(name))
+        (article_id, position, name, fold(name))
         for article_id, authors in articles
         for position, name in enumerate(authors, start=1)
     ]

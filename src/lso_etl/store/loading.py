@@ -11,8 +11,10 @@ from __future__ import annotations
 
 import hashlib
 import json
+from collections import Counter
 from collections.abc import Iterator, Mapping, Sequence
 from contextlib import contextmanager
+from dataclasses import replace
 from datetime import UTC, datetime
 
 import duckdb
@@ -20,6 +22,7 @@ import duckdb
 from lso_etl.models import CrawlItem, FetchResult, UrlOutcome
 from lso_etl.store.catalog import has_table
 from lso_etl.store.derived import write_derived
+from lso_etl.store.history import record_parses, stored_records, write_versions
 from lso_etl.store.load_plan import Stored, Write, plan_batch
 
 
@@ -65,6 +68,7 @@ def write_batch(
     _write_quarantine(con, run_id, batch.quarantined)
     write_articles(con, run_id, batch.writes)
     _stamp(con, "articles", "last_fetched_at", batch.unchanged)  # seen again, unchanged
+    record_parses(con, run_id, batch.parses, batch.reread)  # every parse, unchanged ones too
     record_fetches(con, run_id, [item.fetched for item in items])
     record_outcomes(con, run_id, batch.outcomes)
     if batch.quarantined:
@@ -75,12 +79,7 @@ def write_batch(
 def _stored(con: duckdb.DuckDBPyConnection, ids: Sequence[str]) -> dict[str, Stored]:
     if not ids:
         return {}
-    rows = con.execute(
-        "select article_id, content_hash, version, first_seen_at from articles"
-        " where article_id in (select unnest(?))",
-        [list(ids)],
-    ).fetchall()
-    return {row[0]: Stored(row[1], row[2], row[3]) for row in rows}
+    return stored_records(con, ids)
 
 
 def _write_quarantine(
@@ -128,7 +127,7 @@ def record_fetches(
         page = f.page
         outcome = f.outcome.value if f.outcome else None
         if page is None:
-            rows.append((run_id, f.ref.url, None, f.ref.article_id, None, outcome, f.detail,
+            rows.append((run_id, f.ref.url, None, f.ref.article_id, f.status, outcome, f.detail,
                          f.requests, None, None, None, None))  # fmt: skip
             continue
         content_type = next(
@@ -183,9 +182,26 @@ _ARTICLE_COLUMNS = (
 
 def write_articles(con: duckdb.DuckDBPyConnection, run_id: str, writes: Sequence[Write]) -> None:
     """Store new versions: close the open ones they replace, replace the current rows, keep
-    history in article_versions, and rewrite the derived rows (authors, search)."""
-    if not writes:
-        return
+    history in article_versions, and rewrite the derived rows (authors, search).
+
+    An article with several versions in one batch (rare) is written in rounds, one version per
+    round, so each version passes through `articles` and is copied whole into the history."""
+    rounds: list[list[Write]] = []
+    seen: Counter[str] = Counter()
+    for write in writes:
+        earlier = seen[write.article.article_id]
+        seen[write.article.article_id] += 1
+        if earlier == len(rounds):
+            rounds.append([])
+        rounds[earlier].append(replace(write, replaces=write.replaces or earlier > 0))
+    for one_round in rounds:
+        _write_round(con, run_id, one_round)
+    newest = {w.article.article_id: w.article for w in writes}
+    fresh = not any(w.replaces for w in writes)  # no stored article: no derived rows to drop
+    write_derived(con, [(a.article_id, a.authors) for a in newest.values()], fresh=fresh)
+
+
+def _write_round(con: duckdb.DuckDBPyConnection, run_id: str, writes: Sequence[Write]) -> None:
     replaced = {w.article.article_id: w.fetched_at for w in writes if w.replaces}
     _stamp(con, "article_versions", "valid_to", replaced, only="valid_to is null")
     current = list({w.article.article_id: w for w in writes}.values())  # the newest per id
@@ -242,23 +258,4 @@ def write_articles(con: duckdb.DuckDBPyConnection, run_id: str, writes: Sequence
             "subsections": [a.subsection for a in articles],
         },
     )
-    superseded = [w for w in writes if w.valid_to is not None]  # within this batch: rare
-    if superseded:
-        con.execute(
-            "insert into article_versions select unnest($1), unnest($2), unnest($3),"
-            " unnest($4), unnest($5::varchar[]), unnest($6), unnest($7::timestamptz[]),"
-            " unnest($8::timestamptz[]), $9",
-            [[w.article.article_id for w in superseded], [w.version for w in superseded],
-             [w.article.content_hash for w in superseded], [w.article.headline for w in superseded],
-             [w.article.sapo for w in superseded], [w.article.body for w in superseded],
-             [w.fetched_at for w in superseded], [w.valid_to for w in superseded], run_id],
-        )  # fmt: skip
-    # The current versions are copied from the rows just written rather than sent again:
-    # handing DuckDB each body once, not three times, is most of a batch's cost.
-    ids = [a.article_id for a in articles]
-    con.execute(
-        "insert into article_versions select article_id, version, content_hash, headline, sapo,"
-        " body, last_fetched_at, null, run_id from articles where article_id in (select unnest(?))",
-        [ids],
-    )
-    write_derived(con, [(a.article_id, a.authors) for a in articles], fresh=not replaced)
+    write_versions(con, [a.article_id for a in articles])

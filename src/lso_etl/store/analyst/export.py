@@ -4,7 +4,9 @@ DuckDB lets one process hold a file at a time, so a notebook left open on the wa
 stops the daily run. The export holds the warehouse only while it copies, and writes:
 - `DIR/parquet/<table>/year=YYYY/month=M/*.parquet` for articles and their versions
   (partitioned by the publish, or version, month in Vietnam time), one file for each
-  smaller table: readable by pandas, polars, Spark or any DuckDB;
+  smaller table: readable by pandas, polars, Spark or any DuckDB. An article without a publish
+  date is filed under `articles/year=undated/month=undated/`, never under the month it was
+  fetched (the data check `published_at_missing_in_ok_record` names it);
 - `DIR/lso-snapshot.duckdb`: the whole warehouse (views, macros, search index included);
 - `DIR/lso-export.json`: the manifest, naming what the export wrote (see `export_target`).
 It writes the whole export into a new folder beside DIR and renames it into place, so a
@@ -35,10 +37,12 @@ from lso_etl.store import warehouse
 from lso_etl.store.analyst import export_target, search
 
 SNAPSHOT = export_target.SNAPSHOT
-# table -> timestamp deciding its partition (None: one file)
+UNDATED = "undated"  # the partition of articles without a publish date
+# table -> timestamp deciding its partition (None: one file); null -> `UNDATED`
 PARQUET_TABLES = {
-    "articles": "coalesce(published_at, first_seen_at)",
+    "articles": "published_at",
     "article_versions": "valid_from",
+    "article_parses": None,
     "article_authors": None,
     "runs": None,
     "url_outcomes": None,
@@ -84,7 +88,9 @@ def _parquet(con: duckdb.DuckDBPyConnection, folder: Path) -> dict[str, int]:
             options = "format parquet"
         else:
             local = f"timezone('Asia/Ho_Chi_Minh', {moment})"
-            query = f"select *, year({local}) as year, month({local}) as month from {table}"
+            year, month = (f"coalesce(cast({part}({local}) as varchar), '{UNDATED}')"
+                           for part in ("year", "month"))  # fmt: skip
+            query = f"select *, {year} as year, {month} as month from {table}"
             destination, options = str(folder / table), "format parquet, partition_by (year, month)"
         con.execute(f"copy ({query}) to $destination ({options})", {"destination": destination})
         counted = con.execute(f"select count(*) from {table}").fetchone()

@@ -7,7 +7,6 @@ from typing import Any
 import duckdb
 
 LAST_RUNS = 5
-QUALITY_DAYS = 7
 
 
 def _rows(con: duckdb.DuckDBPyConnection, sql: str, *params: object) -> list[dict[str, Any]]:
@@ -36,12 +35,16 @@ def gather(con: duckdb.DuckDBPyConnection) -> dict[str, Any]:
         "select stage, reason, count(*) as pages, max(fetched_at) as last_seen from quarantine"
         " group by all order by pages desc, reason",
     )
-    # The drift signal: per day, the share of pages that fell back or were quarantined.
+    # The drift signal: per run (the last ones), the share of pages that fell back or were
+    # quarantined, among all the pages the run parsed (unchanged ones too).
     quality = _rows(
         con,
-        "select day, value as layout, records, share from data_quality where measure = 'layout'"
-        " and day > (select max(day) from data_quality) - ? order by day desc, records desc",
-        QUALITY_DAYS,
+        "select run_id, value as layout, sum(records) as records,"
+        " round(sum(records) / sum(sum(records)) over (partition by run_id), 4) as share"
+        " from data_quality where measure = 'layout' and run_id in"
+        " (select run_id from runs order by started_at desc limit ?)"
+        " group by run_id, value order by run_id, records desc",
+        LAST_RUNS,
     )
     checks = _rows(
         con,
