@@ -18,6 +18,7 @@ from datetime import UTC, datetime
 import duckdb
 
 from lso_etl.models import CrawlItem, FetchResult, UrlOutcome
+from lso_etl.store.archive_known import stamp_provenance
 from lso_etl.store.catalog import has_table
 from lso_etl.store.derived import write_derived
 from lso_etl.store.load_plan import Stored, Write, plan_batch
@@ -66,6 +67,7 @@ def write_batch(
     write_articles(con, run_id, batch.writes)
     _stamp(con, "articles", "last_fetched_at", batch.unchanged)  # seen again, unchanged
     record_fetches(con, run_id, [item.fetched for item in items])
+    stamp_provenance(con, run_id, items)  # pages read from a web archive name their capture
     record_outcomes(con, run_id, batch.outcomes)
     if batch.quarantined:
         link_archive(con, run_id, [i.fetched.ref.article_id for i in batch.quarantined])
@@ -174,6 +176,10 @@ def _sha256(content: bytes) -> str:
     return hashlib.sha256(content).hexdigest()
 
 
+# Named, not positional: later migrations add columns (0120: where a version was read).
+_VERSION_COLUMNS = (
+    "article_id, version, content_hash, headline, sapo, body, valid_from, valid_to, run_id"
+)
 _ARTICLE_COLUMNS = (
     "article_id, url, headline, sapo, dateline, body, authors, source, captions, images,"
     " published_at, modified_at, section, tags, layout, provenance, word_count, content_hash,"
@@ -243,7 +249,8 @@ def write_articles(con: duckdb.DuckDBPyConnection, run_id: str, writes: Sequence
     superseded = [w for w in writes if w.valid_to is not None]  # within this batch: rare
     if superseded:
         con.execute(
-            "insert into article_versions select unnest($1), unnest($2), unnest($3),"
+            f"insert into article_versions ({_VERSION_COLUMNS}) select unnest($1), unnest($2),"
+            " unnest($3),"
             " unnest($4), unnest($5::varchar[]), unnest($6), unnest($7::timestamptz[]),"
             " unnest($8::timestamptz[]), $9",
             [[w.article.article_id for w in superseded], [w.version for w in superseded],
@@ -255,7 +262,8 @@ def write_articles(con: duckdb.DuckDBPyConnection, run_id: str, writes: Sequence
     # handing DuckDB each body once, not three times, is most of a batch's cost.
     ids = [a.article_id for a in articles]
     con.execute(
-        "insert into article_versions select article_id, version, content_hash, headline, sapo,"
+        f"insert into article_versions ({_VERSION_COLUMNS}) select article_id, version,"
+        " content_hash, headline, sapo,"
         " body, last_fetched_at, null, run_id from articles where article_id in (select unnest(?))",
         [ids],
     )

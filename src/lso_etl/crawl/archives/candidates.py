@@ -10,7 +10,10 @@ order. So, per CMS generation:
 - `bound(id)`, the earliest first capture of this id or any higher one, is a date the
   article was published by. Without a stored `hi`, ids whose bound is more than a day past
   the range end are out (`EDGE`): captures mostly come within days, so the next stories'
-  captures close the window. The article's own date, once fetched, has the last word.
+  captures close the window. Ids whose bound falls after the range end but within `EDGE`
+  are `edge` candidates: fetched in id order, and once one turns out to be published after
+  the range, the higher ids of its generation are not fetched at all. The article's own
+  date, once fetched, has the last word.
 Candidates are keyed by article id (site URL rules), never by URL string: http/https,
 www/bare and tracking queries are one article. Each keeps all its good captures, in the
 order they are tried (earliest first by default), same-content duplicates dropped.
@@ -28,7 +31,7 @@ from lso_etl.models import Capture
 from lso_etl.site.urls import classify
 
 SITE_TZ = ZoneInfo("Asia/Ho_Chi_Minh")
-EDGE = timedelta(days=1)  # how far past the range end a bound may lie and still be fetched
+EDGE = timedelta(days=7)  # how far past the range end a bound may lie and still be fetched
 NEAR = timedelta(days=30)  # the first CDX pass reads captures this far around the range
 T = TypeVar("T")
 
@@ -63,6 +66,7 @@ class Candidate:
     captures: tuple[Capture, ...]  # in the order to try
     published_by: datetime  # no later than this (the capture bound)
     why: str
+    edge: bool = False  # published by a date after the range: fetched in id order, see above
 
 
 def range_utc(start: date, end: date) -> tuple[datetime, datetime]:
@@ -133,7 +137,9 @@ def select(
         )
         url = classify(ordered[0].original)
         assert url is not None
-        chosen.append(Candidate(article_id, url.canonical, tuple(ordered), bound, why))
+        edge = bound > range_utc(start, end)[1]
+        why += "; edge: fetched in id order until one is past the range" if edge else ""
+        chosen.append(Candidate(article_id, url.canonical, tuple(ordered), bound, why, edge))
     return chosen
 
 

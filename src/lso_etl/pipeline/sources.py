@@ -1,0 +1,191 @@
+"""Which source a run reads (issue 15): the site, the Wayback Machine, Common Crawl, or `auto`.
+
+A run's steps are the site's steps with three replaced: the Fetcher (an `ArchiveFetcher`),
+discovery (the archives' indexes, narrowed by what the warehouse knows of ids and dates), and
+fetch+parse (each candidate's captures tried in turn until one is the article). Everything
+else, the plan, the load, the raw archive, the crawl state, is the site's, unchanged.
+
+One `ArchiveSource` serves all the chunk runs of a backfill, so the pace of each archive
+host (and a host's back-off after 429s) carries from one chunk to the next.
+"""
+
+from __future__ import annotations
+
+import logging
+from collections.abc import Mapping, Sequence
+from concurrent.futures import Future, ThreadPoolExecutor
+from dataclasses import dataclass, field, replace
+from datetime import date
+from typing import Any
+
+from lso_etl.crawl.archives import commoncrawl, wayback
+from lso_etl.crawl.archives.candidates import SITE_TZ, Candidate
+from lso_etl.crawl.archives.client import ArchiveUnavailable
+from lso_etl.crawl.archives.fetcher import ArchiveFetcher
+from lso_etl.crawl.archives.pacing import CDX_INTERVAL, HostStopped, Pacing
+from lso_etl.crawl.discovery.discover import Discovery, discover_with_cache
+from lso_etl.crawl.discovery.reader import DiscoveryIncomplete
+from lso_etl.crawl.fetch import Fetcher
+from lso_etl.errors import SiteUnreachable, UserError
+from lso_etl.models import ArticleRef, CrawlItem, Document
+from lso_etl.pipeline.archive_picks import EDGE_MARK, crawl_captures
+from lso_etl.settings import Settings
+
+log = logging.getLogger(__name__)
+
+MAX_CAPTURES_TRIED = 3  # captures fetched per article before it is given up for this run
+
+
+def archive_pacing(settings: Settings, clock: Any = None, sleep: Any = None) -> Pacing:
+    """Each archive lane's floor: CDX calls 1.5 s apart (the Wayback Machine's documented
+    limit is about 60 a minute), page reads at the site's own pace."""
+    lanes = {"cdx": CDX_INTERVAL, "robots": settings.min_delay, "playback": settings.min_delay,
+             "data": settings.min_delay}  # fmt: skip
+    extra = {k: v for k, v in (("clock", clock), ("sleep", sleep)) if v is not None}
+    return Pacing(lanes, settings.max_retry_after, **extra)
+
+
+@dataclass
+class ArchiveSource:
+    """The archive side of a run (or of a backfill's chunk runs)."""
+
+    settings: Settings
+    pacing: Pacing
+    covered: list[tuple[date, date]] = field(default_factory=list)  # ranges discovered
+    why: dict[str, str] = field(default_factory=dict)  # article id -> why it was picked
+    past_end: set[str] = field(default_factory=set)  # generations whose edge ids passed the range
+    _pool: ThreadPoolExecutor = field(
+        default_factory=lambda: ThreadPoolExecutor(1, thread_name_prefix="archive-crawl")
+    )
+
+    def open_fetcher(self, settings: Settings, lease: Any = None, **options: Any) -> Fetcher:
+        own = replace(settings, source=self.settings.source, capture=self.settings.capture)
+        fetcher = ArchiveFetcher(own, self.pacing, **options)
+        fetcher.context = lease
+        return fetcher
+
+    def discover(
+        self,
+        fetcher: Fetcher,
+        start: date,
+        end: date,
+        strategies: tuple[str, ...],
+        cache: Mapping[str, Document],
+        failed_before: Mapping[str, str] | None = None,
+    ) -> Discovery:
+        """The range's candidates: from the archives, and for `auto` the site's where allowed."""
+        assert isinstance(fetcher, ArchiveFetcher)
+        self.covered.append((start, end))
+        known = known_dates(fetcher.context)
+        site = self._site_refs(fetcher, start, end, strategies, cache, failed_before)
+        archived = self._archived(fetcher, start, end, known)
+        refs: dict[str, ArticleRef] = {}
+        for ref in site.refs:
+            use_site = fetcher.allowed(ref.url) or ref.article_id not in archived
+            refs[ref.article_id] = ref if use_site else archived[ref.article_id]
+        for article_id, ref in archived.items():
+            refs.setdefault(article_id, ref)
+        ordered = sorted(refs.values(), key=lambda r: (r.seen_date or end, *_id_order(r)))
+        return Discovery(ordered, site.documents, site.not_modified)
+
+    def _site_refs(
+        self,
+        fetcher: ArchiveFetcher,
+        start: date,
+        end: date,
+        strategies: tuple[str, ...],
+        cache: Mapping[str, Document],
+        failed_before: Mapping[str, str] | None,
+    ) -> Discovery:
+        if self.settings.source != "auto":
+            return Discovery([], [], 0)
+        try:
+            Fetcher.check_reachable(fetcher)
+            return discover_with_cache(fetcher, start, end, strategies, cache,
+                                       failed_before=failed_before)  # fmt: skip
+        except (SiteUnreachable, DiscoveryIncomplete) as exc:
+            log.warning("the site cannot be read (%s): the archives only", exc)
+            return Discovery([], [], 0)
+
+    def _archived(
+        self, fetcher: ArchiveFetcher, start: date, end: date, known: Mapping[str, date]
+    ) -> dict[str, ArticleRef]:
+        """Candidates from each archive the source names, the Wayback Machine first."""
+        archives = {"wayback": ("wayback",), "commoncrawl": ("commoncrawl",),
+                    "auto": ("wayback", "commoncrawl")}[self.settings.source]  # fmt: skip
+        latest = self.settings.capture == "latest"
+        found: dict[str, ArticleRef] = {}
+        for name in archives:
+            try:
+                candidates = self._find(fetcher, name, start, end, known, latest)
+            except (HostStopped, ArchiveUnavailable) as exc:
+                raise UserError(f"{name}: {exc}") from None
+            for candidate in candidates:
+                self.why.setdefault(candidate.article_id, f"{name}: {candidate.why}")
+                ref = found.get(candidate.article_id)
+                captures = (ref.captures if ref else ()) + candidate.captures
+                found[candidate.article_id] = _ref(candidate, name, captures, start, end)
+        return found
+
+    def _find(
+        self, fetcher: ArchiveFetcher, name: str, start: date, end: date,
+        known: Mapping[str, date], latest: bool,
+    ) -> list[Candidate]:  # fmt: skip
+        settings, client = self.settings, fetcher.archives
+        if name == "wayback":
+            return wayback.find(client, settings.wayback_url.rstrip("/"), start, end, known, latest)
+        return commoncrawl.find(client, settings.cc_index_url.rstrip("/"),
+                                settings.cc_data_url.rstrip("/"), start, end, known, latest)  # fmt: skip
+
+    def in_range(self, published: date | None) -> bool:
+        return published is None or any(a <= published <= b for a, b in self.covered)
+
+    def after_range(self, published: date) -> bool:
+        return all(published > last for _, last in self.covered)
+
+    def crawl(self, fetcher: Fetcher, jobs: Sequence[Any]) -> list[CrawlItem]:
+        assert isinstance(fetcher, ArchiveFetcher)
+        return crawl_captures(
+            fetcher, jobs, MAX_CAPTURES_TRIED, self.in_range, self.past_end, self.after_range
+        )
+
+    def submit_crawl(self, fetcher: Fetcher, jobs: Sequence[Any]) -> Future[list[CrawlItem]]:
+        return self._pool.submit(self.crawl, fetcher, jobs)
+
+    def steps(self, steps: Any) -> Any:
+        return replace(steps, discover=self.discover, submit_crawl=self.submit_crawl,
+                       open_fetcher=self.open_fetcher, source=self)  # fmt: skip
+
+
+def _ref(
+    candidate: Candidate, name: str, captures: tuple[Any, ...], start: date, end: date
+) -> ArticleRef:
+    """A candidate as discovery hands it on: dated by its publication bound, kept in range
+    (a backfill cuts its candidates into chunks by that date)."""
+    bound = candidate.published_by.astimezone(SITE_TZ).date()
+    seen = min(max(bound, start), end)
+    found_by = f"{name}:{EDGE_MARK if candidate.edge else 'cdx'}"
+    return ArticleRef(candidate.url, candidate.article_id, seen, found_by, captures)
+
+
+def _id_order(ref: ArticleRef) -> tuple[str, int]:
+    generation, _, number = ref.article_id.partition(":")
+    return generation, int(number) if number.isdigit() else 0
+
+
+def known_dates(lease: Any) -> dict[str, date]:
+    """Article id -> publication day (site time) of every stored article: what narrows the
+    archives' candidates to an id window."""
+    if lease is None:
+        return {}
+    from lso_etl.store.archive_known import stored_dates
+
+    with lease.connection() as con:
+        return stored_dates(con)
+
+
+def with_source(settings: Settings, steps: Any, pacing: Pacing | None = None) -> Any:
+    """`steps` reading the source `settings` name (the site's steps unchanged for `site`)."""
+    if settings.source == "site" or getattr(steps, "source", None) is not None:
+        return steps
+    return ArchiveSource(settings, pacing or archive_pacing(settings)).steps(steps)
