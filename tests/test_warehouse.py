@@ -168,7 +168,8 @@ def test_every_check_returns_the_rows_that_break_its_rule(db: Path) -> None:
         warehouse.load_batch(con, run, [_item(ParseResult(Status.OK, article=_article()))])
         assert {name: n for name, n in checks.run_checks(con).items() if n} == {}
         con.execute("update articles set published_at = ?", [future])
-        con.execute("insert into article_versions select article_id, 2, content_hash, headline,"
+        con.execute("insert into article_versions (article_id, version, content_hash, headline,"
+                    " sapo, body, valid_from, valid_to, run_id) select article_id, 2, content_hash, headline,"
                     " sapo, body, valid_from, null, run_id from article_versions")  # fmt: skip
         con.execute("insert into article_authors values ('new:5012345', 3, 'Hoàng như', 'x')")
         found = checks.run_checks(con)

@@ -16,3 +16,7 @@ comment on column articles.capture_url is 'The archive''s copy that was read (a 
 comment on column article_versions.fetched_from is 'Where this version was read: site, wayback or commoncrawl.';
 comment on column fetches.fetched_from is 'Where the page was read: site, wayback or commoncrawl.';
 comment on column runs.fetched_from is 'The source the run read: site, wayback, commoncrawl or auto (the site where its robots.txt allows, else the archives).';
+comment on column article_versions.capture_time is 'When the archive captured the page this version was read from (UTC); null for the site.';
+comment on column article_versions.capture_url is 'The archive''s copy this version was read from; null for the site.';
+comment on column fetches.capture_time is 'When the archive captured the page (UTC); null for the site.';
+comment on column fetches.capture_url is 'The archive''s copy that was requested (a Wayback id_ URL, or a Common Crawl WARC file); null for the site.';

@@ -28,7 +28,7 @@ from lso_etl.pipeline.chunks import failure_line, run_chunks
 from lso_etl.pipeline.jobs import plan_jobs
 from lso_etl.pipeline.range_discovery import BackfillScope
 from lso_etl.pipeline.report import RunReport
-from lso_etl.pipeline.sources import with_source
+from lso_etl.pipeline.sources import chunk_parameters, with_source
 from lso_etl.pipeline.steps import (
     Job,
     batches,
@@ -100,6 +100,8 @@ def run_window(
     `robots` is robots.txt as a backfill's earlier chunks read it.
     """
     steps = with_source(settings, steps)
+    if steps.source is not None:  # a backfill flow's chunk: the source its scope reads
+        settings = steps.source.for_run(settings)
     logger = steps.logger()
     started = time.monotonic()
     report = RunReport(flow, (window[0].isoformat(), window[1].isoformat()))
@@ -273,7 +275,7 @@ def backfill(
         def chunk(first: date, last: date) -> dict[str, Any]:
             return run_window(
                 "backfill-chunk", settings, (first, last), DISCOVERY.backfill_strategies, None,
-                {"start": first, "end": last}, scope.steps,
+                chunk_parameters(settings, first, last), scope.steps,
                 check_data=(first, last) == to_run[-1], robots=scope.robots,
             )  # fmt: skip
 

@@ -58,9 +58,11 @@ class ArchiveSource:
         default_factory=lambda: ThreadPoolExecutor(1, thread_name_prefix="archive-crawl")
     )
 
+    def for_run(self, settings: Settings) -> Settings:
+        return replace(settings, source=self.settings.source, capture=self.settings.capture)
+
     def open_fetcher(self, settings: Settings, lease: Any = None, **options: Any) -> Fetcher:
-        own = replace(settings, source=self.settings.source, capture=self.settings.capture)
-        fetcher = ArchiveFetcher(own, self.pacing, **options)
+        fetcher = ArchiveFetcher(self.for_run(settings), self.pacing, **options)
         fetcher.context = lease
         return fetcher
 
@@ -182,6 +184,26 @@ def known_dates(lease: Any) -> dict[str, date]:
 
     with lease.connection() as con:
         return stored_dates(con)
+
+
+def chunk_parameters(settings: Settings, first: date, last: date) -> dict[str, Any]:
+    """A backfill chunk run's parameters: its window, and its source when not the site (a
+    chunk the site finished is not finished for an archive, see `steps.finished_chunks`)."""
+    if settings.source == "site":
+        return {"start": first, "end": last}
+    return {"start": first, "end": last, "source": settings.source}
+
+
+def with_choices(settings: Settings, source: str | None, capture: str | None) -> Settings:
+    """Settings with a run's `--source`/`--capture` (or flow parameters) applied, checked."""
+    try:
+        return replace(
+            settings, source=source or settings.source, capture=capture or settings.capture
+        )
+    except ValueError as exc:
+        raise UserError(
+            str(exc).replace("LSO_SOURCE", "--source").replace("LSO_CAPTURE", "--capture")
+        ) from None
 
 
 def with_source(settings: Settings, steps: Any, pacing: Pacing | None = None) -> Any:

@@ -232,6 +232,8 @@ def finished_chunks(settings: Settings) -> set[tuple[date, date]]:
                 "select parameters->>'start', parameters->>'end' from runs"
                 " where flow = 'backfill-chunk' and status = 'completed'"
                 " and coalesce(counts['gave_up'], 0) = 0"
+                " and coalesce(parameters->>'source', 'site') = ?",
+                [settings.source],
             ).fetchall()
         except duckdb.CatalogException:  # a file no run has migrated yet
             return set()

@@ -25,7 +25,7 @@ from urllib.parse import parse_qs, urlsplit
 from lso_etl.replay import render
 from lso_etl.replay.captures import Capture, wayback_plan
 from lso_etl.replay.loopback import Answer, LoopbackHost
-from lso_etl.replay.model import CorpusView
+from lso_etl.replay.model import Corpus, CorpusView
 
 FIELDS = ("urlkey", "timestamp", "original", "mimetype", "statuscode", "digest", "length")
 PLAYBACK = re.compile(r"^/web/(?P<ts>\d{1,14})id_/(?P<original>.+)$")
@@ -48,8 +48,12 @@ def page_for(capture: Capture, corpus: CorpusView) -> tuple[int, dict[str, str],
                "date": format_datetime(when, usegmt=True)}  # fmt: skip
     article = corpus.by_path[capture.path]
     if capture.kind in ("article", "edited"):
-        if capture.kind == "edited":
+        if capture.kind == "edited" and isinstance(corpus, Corpus):  # as ReplaySite.edit does
             article = replace(article, paragraphs=(*article.paragraphs, EDIT_NOTE))
+            corpus = Corpus(
+                tuple(article if a.path == capture.path else a for a in corpus.articles),
+                corpus.sections,
+            )
         return 200, headers, render.render_article(article, corpus, today=when.date()).encode()
     if capture.kind == "soft404":  # the site answered 200 with its not-found page
         return 200, headers, render.render_not_found(corpus, today=when.date()).encode()

@@ -1,0 +1,152 @@
+"""Backfills from the replay web archives (issue 15): the range's articles, politely, with provenance.
+
+The archives' pacing runs on a virtual clock (sleeping moves it forward at once): the tests
+read the pacing decisions instead of waiting 1.5 s per CDX call.
+"""
+
+from __future__ import annotations
+
+from collections.abc import Iterator
+from datetime import date
+from itertools import pairwise
+from pathlib import Path
+
+import duckdb
+import pytest
+
+from lso_etl.crawl.archives.pacing import VirtualClock
+from lso_etl.models import Capture
+from lso_etl.pipeline.reparse import reparse
+from lso_etl.pipeline.run import BARE, backfill
+from lso_etl.pipeline.sources import archive_pacing, with_source
+from lso_etl.replay.captures import ARTICLE_KINDS, wayback_plan
+from lso_etl.replay.loopback import LoopbackHost, Throttle
+from lso_etl.replay.model import Corpus
+from lso_etl.replay.wayback import serve_wayback
+from lso_etl.settings import Settings
+
+JULY = (date(2017, 7, 1), date(2017, 7, 31))
+
+
+@pytest.fixture
+def wayback(corpus: Corpus) -> Iterator[LoopbackHost]:
+    with serve_wayback(corpus) as host:
+        yield host
+
+
+def held(corpus: Corpus, start: date, end: date) -> set[str]:
+    """What the replay Wayback Machine holds of the range, read from its capture plan."""
+    captured = {c.article_id for c in wayback_plan(corpus) if c.kind in ARTICLE_KINDS}
+    return {
+        a.article_id
+        for a in corpus.articles
+        if start <= a.published_at.date() <= end and a.article_id in captured
+    }
+
+
+def run(db: Path, wayback: LoopbackHost, clock: VirtualClock, **options: object) -> dict:
+    settings = Settings(db=db, source="wayback", wayback_url=wayback.base_url, **options)  # type: ignore[arg-type]
+    pacing = archive_pacing(settings, clock, clock.sleep)
+    result = backfill(settings, *JULY, steps=with_source(settings, BARE, pacing))
+    result["pacing"] = pacing
+    return result
+
+
+def stored(db: Path, sql: str) -> list[tuple]:
+    with duckdb.connect(str(db), read_only=True) as con:
+        return con.execute(sql).fetchall()
+
+
+def test_a_month_from_the_wayback_machine_loads_what_it_holds_politely(
+    corpus: Corpus, wayback: LoopbackHost, db: Path
+) -> None:
+    clock = VirtualClock()
+    result = run(db, wayback, clock)
+    loaded = {row[0] for row in stored(db, "select article_id from articles")}
+    assert loaded == held(corpus, *JULY)  # every article the archive holds, none outside
+    playbacks = [t for t in wayback.targets if t.startswith("/web/")]
+    assert len(playbacks) <= 1.2 * len(loaded)
+    # Provenance on every record and on the run.
+    rows = stored(db, "select fetched_from, capture_time, capture_url from articles")
+    assert {r[0] for r in rows} == {"wayback"}
+    assert all(r[1] is not None and "/web/" in r[2] and "id_/" in r[2] for r in rows)
+    assert {r[0] for r in stored(db, "select fetched_from from runs")} == {"wayback"}
+    assert {r[0] for r in stored(db, "select fetched_from from article_versions")} == {"wayback"}
+    # CDX calls at least 1.5 s apart at default settings, every request through the pacing.
+    pacing = result["pacing"]
+    cdx = [d.at for d in pacing.decisions if d.lane == "cdx"]
+    assert len(cdx) >= 2 and min(b - a for a, b in pairwise(cdx)) >= 1.5
+    assert len(pacing.decisions) == len(wayback.targets)
+    # A rerun of the range is a no-op: no request, nothing written.
+    before = len(wayback.targets)
+    again = run(db, wayback, clock)
+    assert again["chunks_run"] == 0 and len(wayback.targets) == before
+
+
+def test_the_earliest_good_capture_is_read_and_latest_on_request(
+    corpus: Corpus, wayback: LoopbackHost, tmp_path: Path
+) -> None:
+    plan = [c for c in wayback_plan(corpus) if c.kind in ARTICLE_KINDS]
+    edited = {c.article_id for c in plan if c.kind == "edited"}
+    run(tmp_path / "early.duckdb", wayback, VirtualClock())
+    run(tmp_path / "late.duckdb", wayback, VirtualClock(), capture="latest")
+    sql = "select article_id, body from articles"
+    early = dict(stored(tmp_path / "early.duckdb", sql))
+    late = dict(stored(tmp_path / "late.duckdb", sql))
+    in_july = edited & set(early)
+    assert in_july  # the plan edits some July stories between captures
+    assert all("cập nhật thêm" not in early[i] and "cập nhật thêm" in late[i] for i in in_july)
+
+
+def test_a_429_storm_waits_then_stops_cleanly_without_a_request_while_backing_off(
+    wayback: LoopbackHost, db: Path
+) -> None:
+    # The playback answers 429 three times: Retry-After 30, then none (a minute), then the
+    # host is given up for the run. CDX answers normally.
+    wayback.throttle([Throttle("30"), Throttle(None), Throttle(None)], prefix="/web/")
+    clock = VirtualClock()
+    result = run(db, wayback, clock)
+    pacing = result["pacing"]
+    host = wayback.base_url.split("://")[1]
+    waits = [(until - at) for h, at, until in pacing.backoffs if h == host]
+    assert waits == [30.0, 60.0]
+    for _, at, until in pacing.backoffs:
+        assert not [d for d in pacing.decisions if d.host == host and at < d.at < until]
+    assert len(pacing.decisions) == len(wayback.targets)  # no request bypassed the pacing
+    assert pacing.stopped(host)
+    requests_when_stopped = len(wayback.targets)
+    counts = result["counts"]
+    assert counts.get("gave_up", 0) > 0 and "loaded" not in counts
+    # Stopped cleanly: the chunk is not finished, and a later run (the storm over) loads it.
+    assert requests_when_stopped == len(wayback.targets)
+    later = run(db, wayback, VirtualClock())
+    assert later["chunks_run"] == 1 and later["counts"].get("loaded", 0) > 0
+
+
+def test_reparse_rebuilds_archive_records_offline(
+    corpus: Corpus, wayback: LoopbackHost, db: Path
+) -> None:
+    run(db, wayback, VirtualClock())
+    before = stored(db, "select article_id, content_hash, capture_url from articles order by 1")
+    with duckdb.connect(str(db)) as con:
+        con.execute("delete from article_authors; delete from article_search")
+        con.execute("delete from article_versions; delete from articles")
+    served = len(wayback.targets)
+    result = reparse(Settings(db=db, source="wayback", wayback_url="http://127.0.0.1:9"), *JULY)
+    assert len(wayback.targets) == served  # offline: the archive is not asked
+    assert result["counts"].get("loaded", 0) == len(before)
+    after = stored(db, "select article_id, content_hash, capture_url from articles order by 1")
+    assert after == before
+
+
+def test_a_capture_keeps_its_provenance_in_the_raw_archive(wayback: LoopbackHost, db: Path) -> None:
+    from lso_etl.crawl import archive
+
+    run(db, wayback, VirtualClock())
+    warc, offset, url = stored(
+        db, "select warc_file, warc_offset, url from archive_records where kind = 'article' limit 1"
+    )[0]
+    page = archive.read_page(Settings(db=db).archive_dir, warc, offset)
+    assert isinstance(page.capture, Capture) and page.capture.source == "wayback"
+    assert page.url == url and "/web/" not in url  # kept under the original URL
+    assert page.capture.url.endswith("id_/" + url)
