@@ -6,6 +6,7 @@ read the pacing decisions instead of waiting 1.5 s per CDX call.
 
 from __future__ import annotations
 
+import json
 from collections.abc import Iterator
 from datetime import date
 from itertools import pairwise
@@ -19,7 +20,8 @@ from lso_etl.models import Capture
 from lso_etl.pipeline.reparse import reparse
 from lso_etl.pipeline.run import BARE, backfill
 from lso_etl.pipeline.sources import archive_pacing, with_source
-from lso_etl.replay.captures import ARTICLE_KINDS, wayback_plan
+from lso_etl.replay.captures import ARTICLE_KINDS, commoncrawl_plan, wayback_plan
+from lso_etl.replay.commoncrawl import serve_commoncrawl
 from lso_etl.replay.loopback import LoopbackHost, Throttle
 from lso_etl.replay.model import Corpus
 from lso_etl.replay.wayback import serve_wayback
@@ -150,3 +152,53 @@ def test_a_capture_keeps_its_provenance_in_the_raw_archive(wayback: LoopbackHost
     assert isinstance(page.capture, Capture) and page.capture.source == "wayback"
     assert page.url == url and "/web/" not in url  # kept under the original URL
     assert page.capture.url.endswith("id_/" + url)
+
+
+def test_a_month_from_common_crawl_loads_what_it_holds_reading_only_crawls_that_can_hold_it(
+    corpus: Corpus, db: Path, tmp_path: Path
+) -> None:
+    plan = commoncrawl_plan(corpus)
+    good = {c.article_id for c in plan if c.kind in ARTICLE_KINDS}
+    expected = {
+        a.article_id for a in corpus.articles if JULY[0] <= a.published_at.date() <= JULY[1]
+    } & good
+    with serve_commoncrawl(corpus) as cc:
+        settings = Settings(db=db, source="commoncrawl", cc_index_url=cc.index.base_url,
+                            cc_data_url=cc.data.base_url)  # fmt: skip
+        clock = VirtualClock()
+        pacing = archive_pacing(settings, clock, clock.sleep)
+        backfill(settings, *JULY, steps=with_source(settings, BARE, pacing))
+        loaded = {row[0] for row in stored(db, "select article_id from articles")}
+        assert loaded == expected
+        assert {r[0] for r in stored(db, "select fetched_from from articles")} == {"commoncrawl"}
+        indexes = [t for t in cc.index.targets if "-index?" in t]
+        listed = len(json.loads(cc.index.answer("/collinfo.json", {}).body))
+        assert len(indexes) < listed / 2  # only the crawls that can hold July, and one before
+        # Its robots.txt first, then byte ranges of WARC files.
+        assert cc.data.targets[0] == "/robots.txt"
+        assert all(t.startswith("/crawl-data/") for t in cc.data.targets[1:])
+
+
+def test_the_range_is_found_by_probing_outward_from_what_the_bounds_prove() -> None:
+    from datetime import UTC, datetime, timedelta
+
+    from lso_etl.crawl.archives.candidates import Candidate
+    from lso_etl.pipeline.archive_probe import narrow
+
+    # 40 articles, one a day from 10 June; captured 1 to 30 days late (loose bounds).
+    days = [date(2017, 6, 10) + timedelta(days=i) for i in range(40)]
+    candidates = [
+        Candidate(f"new:{5000000 + i}", "u", (),
+                  datetime.combine(day, datetime.min.time(), UTC) + timedelta(days=1 + i % 30), "")
+        for i, day in enumerate(days)
+    ]  # fmt: skip
+    probed: list[str] = []
+
+    def probe(candidate: Candidate) -> date:
+        probed.append(candidate.article_id)
+        return days[int(candidate.article_id.split(":")[1]) - 5000000]
+
+    kept = narrow(candidates, *JULY, probe)
+    assert [days[int(c.article_id[4:]) - 5000000] for c in kept] == days[21:]  # 1..19 July
+    wasted = {p for p in probed if not JULY[0] <= days[int(p[4:]) - 5000000] <= JULY[1]}
+    assert len(wasted) <= 2 * 6  # about log2(40) each side, never a scan of all

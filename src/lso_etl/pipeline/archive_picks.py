@@ -2,29 +2,26 @@
 
 Whether a capture is the article only the parser can tell (a soft 404 or an error page was
 archived with status 200 and the site's own chrome), so the fallback lives here, above crawl
-and extract both. An article whose page says it was published outside the backfill's range
+and extract both. Pages fetched while discovery narrowed the range (`archive_probe`) are
+not fetched again. An article whose page says it was published outside the backfill's range
 is dropped before loading: it belongs to another range, whose run will read it from the raw
-archive without a request. Edge candidates (published by a date after the range, see
-`crawl.archives.candidates`) come in id order: the first one past the range ends the
-fetching of its generation's edge.
+archive without a request.
 """
 
 from __future__ import annotations
 
 import logging
-from collections.abc import Callable, Sequence
+from collections.abc import Callable, Mapping, Sequence
 from dataclasses import replace
 from datetime import date
 
-from lso_etl.crawl.archives.candidates import SITE_TZ
 from lso_etl.crawl.archives.fetcher import ArchiveFetcher
 from lso_etl.extract.parse import parse_page
 from lso_etl.models import ArticleRef, CrawlItem, Outcome, Status
+from lso_etl.pipeline.archive_probe import site_day
 from lso_etl.pipeline.steps import Job, crawl_one
 
 log = logging.getLogger(__name__)
-
-EDGE_MARK = "edge"  # `found_by` suffix of an edge candidate
 
 
 def crawl_captures(
@@ -32,26 +29,22 @@ def crawl_captures(
     jobs: Sequence[Job],
     max_tries: int,
     in_range: Callable[[date | None], bool],
-    past_end: set[str],
-    after_range: Callable[[date], bool],
+    probed: Mapping[str, CrawlItem],
 ) -> list[CrawlItem]:
     items = []
     for job in jobs:
-        generation = job.ref.article_id.partition(":")[0]
-        edge = job.ref.found_by.endswith(":" + EDGE_MARK)
-        if edge and generation in past_end:
-            continue  # a lower id of its generation was published after the range already
-        if job.archived is not None or not job.ref.captures:
+        ref = job.ref
+        if ref.article_id in probed:  # read while discovery narrowed the range
+            item = probed[ref.article_id]
+            item = replace(item, fetched=replace(item.fetched, ref=ref))
+        elif job.archived is not None or not ref.captures:
             item = crawl_one(fetcher, job)  # the raw archive, or the site (`auto`)
         else:
-            item = first_article(fetcher, job.ref, max_tries)
+            item = first_article(fetcher, ref, max_tries)
         article = item.parsed.article if item.parsed else None
-        published = article.published_at if article else None
-        day = published.astimezone(SITE_TZ).date() if published else None
+        day = site_day(article.published_at) if article else None
         if not in_range(day):
-            if edge and day is not None and after_range(day):
-                past_end.add(generation)
-            log.info("%s: published %s, outside the range: not loaded", job.ref.article_id, day)
+            log.info("%s: published %s, outside the range: not loaded", ref.article_id, day)
             continue
         items.append(item)
     return items

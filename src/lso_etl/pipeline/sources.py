@@ -12,7 +12,7 @@ host (and a host's back-off after 429s) carries from one chunk to the next.
 from __future__ import annotations
 
 import logging
-from collections.abc import Mapping, Sequence
+from collections.abc import Callable, Mapping, Sequence
 from concurrent.futures import Future, ThreadPoolExecutor
 from dataclasses import dataclass, field, replace
 from datetime import date
@@ -28,7 +28,8 @@ from lso_etl.crawl.discovery.reader import DiscoveryIncomplete
 from lso_etl.crawl.fetch import Fetcher
 from lso_etl.errors import SiteUnreachable, UserError
 from lso_etl.models import ArticleRef, CrawlItem, Document
-from lso_etl.pipeline.archive_picks import EDGE_MARK, crawl_captures
+from lso_etl.pipeline.archive_picks import crawl_captures, first_article
+from lso_etl.pipeline.archive_probe import narrow, site_day
 from lso_etl.settings import Settings
 
 log = logging.getLogger(__name__)
@@ -53,7 +54,7 @@ class ArchiveSource:
     pacing: Pacing
     covered: list[tuple[date, date]] = field(default_factory=list)  # ranges discovered
     why: dict[str, str] = field(default_factory=dict)  # article id -> why it was picked
-    past_end: set[str] = field(default_factory=set)  # generations whose edge ids passed the range
+    probed: dict[str, CrawlItem] = field(default_factory=dict)  # pages read while narrowing
     _pool: ThreadPoolExecutor = field(
         default_factory=lambda: ThreadPoolExecutor(1, thread_name_prefix="archive-crawl")
     )
@@ -82,12 +83,14 @@ class ArchiveSource:
         site = self._site_refs(fetcher, start, end, strategies, cache, failed_before)
         archived = self._archived(fetcher, start, end, known)
         refs: dict[str, ArticleRef] = {}
+        site_ids = {ref.article_id for ref in site.refs}
         for ref in site.refs:
             use_site = fetcher.allowed(ref.url) or ref.article_id not in archived
             refs[ref.article_id] = ref if use_site else archived[ref.article_id]
         for article_id, ref in archived.items():
             refs.setdefault(article_id, ref)
-        ordered = sorted(refs.values(), key=lambda r: (r.seen_date or end, *_id_order(r)))
+        ordered = [*site.refs, *(r for r in archived.values() if r.article_id not in site_ids)]
+        ordered = [refs[r.article_id] for r in ordered]
         return Discovery(ordered, site.documents, site.not_modified)
 
     def _site_refs(
@@ -122,6 +125,7 @@ class ArchiveSource:
                 candidates = self._find(fetcher, name, start, end, known, latest)
             except (HostStopped, ArchiveUnavailable) as exc:
                 raise UserError(f"{name}: {exc}") from None
+            candidates = narrow(candidates, start, end, self._probe(fetcher, name, start, end))
             for candidate in candidates:
                 self.why.setdefault(candidate.article_id, f"{name}: {candidate.why}")
                 ref = found.get(candidate.article_id)
@@ -139,17 +143,26 @@ class ArchiveSource:
         return commoncrawl.find(client, settings.cc_index_url.rstrip("/"),
                                 settings.cc_data_url.rstrip("/"), start, end, known, latest)  # fmt: skip
 
+    def _probe(
+        self, fetcher: ArchiveFetcher, name: str, start: date, end: date
+    ) -> Callable[[Candidate], date | None]:
+        """Read a candidate's page now (kept for its crawl) and tell its publication day."""
+
+        def probe(candidate: Candidate) -> date | None:
+            if candidate.article_id not in self.probed:
+                ref = _ref(candidate, name, candidate.captures, start, end)
+                self.probed[candidate.article_id] = first_article(fetcher, ref, MAX_CAPTURES_TRIED)
+            parsed = self.probed[candidate.article_id].parsed
+            return site_day(parsed.article.published_at) if parsed and parsed.article else None
+
+        return probe
+
     def in_range(self, published: date | None) -> bool:
         return published is None or any(a <= published <= b for a, b in self.covered)
 
-    def after_range(self, published: date) -> bool:
-        return all(published > last for _, last in self.covered)
-
     def crawl(self, fetcher: Fetcher, jobs: Sequence[Any]) -> list[CrawlItem]:
         assert isinstance(fetcher, ArchiveFetcher)
-        return crawl_captures(
-            fetcher, jobs, MAX_CAPTURES_TRIED, self.in_range, self.past_end, self.after_range
-        )
+        return crawl_captures(fetcher, jobs, MAX_CAPTURES_TRIED, self.in_range, self.probed)
 
     def submit_crawl(self, fetcher: Fetcher, jobs: Sequence[Any]) -> Future[list[CrawlItem]]:
         return self._pool.submit(self.crawl, fetcher, jobs)
@@ -166,13 +179,7 @@ def _ref(
     (a backfill cuts its candidates into chunks by that date)."""
     bound = candidate.published_by.astimezone(SITE_TZ).date()
     seen = min(max(bound, start), end)
-    found_by = f"{name}:{EDGE_MARK if candidate.edge else 'cdx'}"
-    return ArticleRef(candidate.url, candidate.article_id, seen, found_by, captures)
-
-
-def _id_order(ref: ArticleRef) -> tuple[str, int]:
-    generation, _, number = ref.article_id.partition(":")
-    return generation, int(number) if number.isdigit() else 0
+    return ArticleRef(candidate.url, candidate.article_id, seen, f"{name}:cdx", captures)
 
 
 def known_dates(lease: Any) -> dict[str, date]:

@@ -8,12 +8,13 @@ order. So, per CMS generation:
   same bound from their stored dates, and an upper one (`hi`, the lowest id stored as
   published after the range).
 - `bound(id)`, the earliest first capture of this id or any higher one, is a date the
-  article was published by. Without a stored `hi`, ids whose bound is more than a day past
-  the range end are out (`EDGE`): captures mostly come within days, so the next stories'
-  captures close the window. Ids whose bound falls after the range end but within `EDGE`
-  are `edge` candidates: fetched in id order, and once one turns out to be published after
-  the range, the higher ids of its generation are not fetched at all. The article's own
-  date, once fetched, has the last word.
+  article was published by. For the Wayback Machine's query of late captures, ids whose
+  bound is more than `EDGE` past the range end are left out: its captures mostly come within
+  days, so the next stories' captures close the window.
+- what is left is narrowed by fetching (`pipeline.archive_probe`): ids are in publication
+  order, so a binary search over the candidates finds where the range starts and ends in a
+  few probes; an article with a bound at or before the range end is known to be no later.
+The article's own date, once fetched, has the last word.
 Candidates are keyed by article id (site URL rules), never by URL string: http/https,
 www/bare and tracking queries are one article. Each keeps all its good captures, in the
 order they are tried (earliest first by default), same-content duplicates dropped.
@@ -66,7 +67,6 @@ class Candidate:
     captures: tuple[Capture, ...]  # in the order to try
     published_by: datetime  # no later than this (the capture bound)
     why: str
-    edge: bool = False  # published by a date after the range: fetched in id order, see above
 
 
 def range_utc(start: date, end: date) -> tuple[datetime, datetime]:
@@ -81,10 +81,12 @@ def stamp(when: datetime) -> str:
 
 
 def windows(
-    rows: Iterable[Row], start: date, end: date, known: Mapping[str, date]
+    rows: Iterable[Row], start: date, end: date, known: Mapping[str, date], guess_hi: bool = True
 ) -> dict[str, Window]:
     """Per generation, the id window the range's articles lie in (see the module docstring).
-    `known`: article id -> publication date the warehouse holds."""
+    `known`: article id -> publication date the warehouse holds. `guess_hi`: also close the
+    window above from captures (`EDGE`, a guess that narrows a CDX query); without it only
+    stored dates close it, and the way up from the pivot finds the end by fetching."""
     first, last = range_utc(start, end)
     result: dict[str, Window] = {}
     firsts = _first_captures(r for r in rows if r.status == 200)
@@ -98,7 +100,9 @@ def windows(
             lo_options.append((max(stored_before), "stored as published before the range"))
         lo, lo_why = max(lo_options) if lo_options else (None, "no id known before the range")
         bounds = _bounds(mine)
-        late = [n for n, b in bounds.items() if b > last + EDGE and (lo is None or n > lo)]
+        late = [
+            n for n, b in bounds.items() if guess_hi and b > last + EDGE and (lo is None or n > lo)
+        ]
         hi_options = [(min(late), "it and every later id captured after the range")] if late else []
         if stored_after:
             hi_options.append((min(stored_after), "stored as published after the range"))
@@ -115,13 +119,13 @@ def select(
     good = [r for r in rows if r.status == 200 and r.mime.startswith("text/html")]
     firsts = _first_captures(good)
     bounds_by_gen = {g: _bounds(_of(firsts, g)) for g in ("new", "old")}
-    limits = windows(rows, start, end, known)
+    limits = windows(rows, start, end, known, guess_hi=False)
     grouped: dict[str, list[Row]] = {}
     for row in good:
         ident = classify(row.capture.original)
         if ident is not None:
             grouped.setdefault(ident.article_id, []).append(row)
-    chosen = []
+    chosen: list[Candidate] = []
     for article_id, found in sorted(grouped.items(), key=lambda kv: _key(kv[0])):
         generation, number = article_id.split(":")[0], int(article_id.split(":")[1])
         window = limits.get(generation)
@@ -137,9 +141,7 @@ def select(
         )
         url = classify(ordered[0].original)
         assert url is not None
-        edge = bound > range_utc(start, end)[1]
-        why += "; edge: fetched in id order until one is past the range" if edge else ""
-        chosen.append(Candidate(article_id, url.canonical, tuple(ordered), bound, why, edge))
+        chosen.append(Candidate(article_id, url.canonical, tuple(ordered), bound, why))
     return chosen
 
 

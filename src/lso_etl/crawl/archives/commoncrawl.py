@@ -3,7 +3,8 @@
 `collinfo.json` lists the crawls; only those that can hold the range are asked (a capture
 never precedes publication, so a crawl that ended before the range starts cannot; later
 than `LATE` after the range end, a crawl holds late captures only, not worth a full
-index query each). Each crawl's CDX answers one JSON object per line; a capture is one gzip
+index query each), plus the last crawl before the range: what it holds was published
+before the range, which bounds the range's ids from below (`candidates`). Each crawl's CDX answers one JSON object per line; a capture is one gzip
 member of a WARC file, fetched with a Range request and read with warcio.
 """
 
@@ -31,15 +32,15 @@ def crawls(client: ArchiveClient, index: str, start: date, end: date) -> list[di
     if answer.status != 200:
         raise ArchiveUnavailable(f"{index}/collinfo.json: HTTP {answer.status}")
     first, last = range_utc(start, end)
-    chosen = []
+    chosen, before = [], []
     for crawl in json.loads(answer.content):
         began, ended = _when(crawl.get("from")), _when(crawl.get("to"))
         if ended is not None and ended < first:
-            continue
-        if began is not None and began > last + LATE:
-            continue
-        chosen.append(crawl)
-    return chosen
+            before.append((ended, crawl))
+        elif began is None or began <= last + LATE:
+            chosen.append(crawl)
+    anchor = [max(before, key=lambda pair: pair[0])[1]] if before else []
+    return anchor + chosen
 
 
 def _when(value: str | None) -> datetime | None:
