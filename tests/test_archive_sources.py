@@ -202,3 +202,38 @@ def test_the_range_is_found_by_probing_outward_from_what_the_bounds_prove() -> N
     assert [days[int(c.article_id[4:]) - 5000000] for c in kept] == days[21:]  # 1..19 July
     wasted = {p for p in probed if not JULY[0] <= days[int(p[4:]) - 5000000] <= JULY[1]}
     assert len(wasted) <= 2 * 6  # about log2(40) each side, never a scan of all
+
+
+def test_a_partial_record_from_the_site_is_completed_by_a_later_archive_run(
+    corpus: Corpus, wayback: LoopbackHost, db: Path
+) -> None:
+    from lso_etl.replay.server import ReplaySite
+
+    # The site's robots.txt forbids the old CMS's Thời sự pages; its sitemaps still list them.
+    with ReplaySite(corpus, extra_disallow=("/thoi-su/",)) as site:
+        origin = site.base_url
+        backfill(Settings(db=db, base_url=origin, min_delay=0.0), *JULY)
+    partial = stored(db, "select article_id, url, status, body, published_at from articles"
+                         " where layout = 'partial'")  # fmt: skip
+    assert partial and all(
+        r[2] == "partial" and r[3] == "" and "/thoi-su/" in r[1] for r in partial
+    )
+    assert all(r[4] is not None for r in partial)  # the date the sitemap gave
+    layouts = dict(stored(db, "select value, records from data_quality where measure = 'layout'"
+                              " and value = 'partial'"))  # fmt: skip
+    assert layouts.get("partial")
+    with duckdb.connect(str(db), read_only=True) as con:
+        from lso_etl.store.analyst.stats import gather
+
+        assert gather(con)["overview"]["partial"] == len(partial)
+    # The Wayback Machine holds most of them: a Wayback run of the same month completes those.
+    held_ids = held(corpus, *JULY)
+    run(db, wayback, VirtualClock(), base_url=origin)  # the same warehouse: the same origin
+    after = dict(stored(db, "select article_id, status from articles"))
+    for article_id, *_ in partial:
+        assert after[article_id] == ("complete" if article_id in held_ids else "partial")
+    completed = [r[0] for r in partial if r[0] in held_ids]
+    assert completed
+    versions = stored(db, "select version, fetched_from from article_versions where article_id"
+                          f" = '{completed[0]}' order by version")  # fmt: skip
+    assert versions == [(1, "site"), (2, "wayback")]

@@ -50,6 +50,10 @@ class ArticleRef:
     found_by: str  # discovery strategy: "sitemap", "listing:thoi-su", "rss"
     # From a web archive: its copies, best first (the next is tried when one is not the article).
     captures: tuple[Capture, ...] = ()
+    # What a feed or listing said of it, if anything: kept in a partial record (issue 15)
+    # when robots.txt forbids reading the page itself.
+    headline: str | None = None
+    lead: str | None = None
 
 
 @dataclass(frozen=True)

@@ -23,7 +23,7 @@ def stored_dates(con: duckdb.DuckDBPyConnection) -> dict[str, date]:
         return {}
     rows = con.execute(
         "select article_id, cast(timezone('Asia/Ho_Chi_Minh', published_at) as date)"
-        " from articles where published_at is not null"
+        " from articles where published_at is not null and layout <> 'partial'"
     ).fetchall()
     return {article_id: day for article_id, day in rows}
 

@@ -22,6 +22,7 @@ from lso_etl.store.archive_known import stamp_provenance
 from lso_etl.store.catalog import has_table
 from lso_etl.store.derived import write_derived
 from lso_etl.store.load_plan import Stored, Write, plan_batch
+from lso_etl.store.partial import write_partials
 
 
 def record_outcomes(
@@ -68,6 +69,7 @@ def write_batch(
     _stamp(con, "articles", "last_fetched_at", batch.unchanged)  # seen again, unchanged
     record_fetches(con, run_id, [item.fetched for item in items])
     stamp_provenance(con, run_id, items)  # pages read from a web archive name their capture
+    write_partials(con, run_id, items)  # what discovery saw of pages robots.txt forbids
     record_outcomes(con, run_id, batch.outcomes)
     if batch.quarantined:
         link_archive(con, run_id, [i.fetched.ref.article_id for i in batch.quarantined])
