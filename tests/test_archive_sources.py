@@ -47,7 +47,8 @@ def held(corpus: Corpus, start: date, end: date) -> set[str]:
 
 
 def run(db: Path, wayback: LoopbackHost, clock: VirtualClock, **options: object) -> dict:
-    settings = Settings(db=db, source="wayback", wayback_url=wayback.base_url, **options)  # type: ignore[arg-type]
+    chosen: dict[str, object] = {"source": "wayback", **options}
+    settings = Settings(db=db, wayback_url=wayback.base_url, **chosen)  # type: ignore[arg-type]
     pacing = archive_pacing(settings, clock, clock.sleep)
     result = backfill(settings, *JULY, steps=with_source(settings, BARE, pacing))
     result["pacing"] = pacing
@@ -237,3 +238,70 @@ def test_a_partial_record_from_the_site_is_completed_by_a_later_archive_run(
     versions = stored(db, "select version, fetched_from from article_versions where article_id"
                           f" = '{completed[0]}' order by version")  # fmt: skip
     assert versions == [(1, "site"), (2, "wayback")]
+
+
+def test_auto_reads_the_site_where_robots_allows_and_the_wayback_machine_elsewhere(
+    corpus: Corpus, wayback: LoopbackHost, db: Path
+) -> None:
+    from lso_etl.replay.server import ReplaySite
+
+    with ReplaySite(corpus, extra_disallow=("/thoi-su/",)) as site:
+        # Common Crawl points at a closed port: `auto` goes on with the other sources.
+        run(db, wayback, VirtualClock(), source="auto", base_url=site.base_url, min_delay=0.0,
+            cc_index_url="http://127.0.0.1:9", max_attempts=1)  # fmt: skip
+        site_requests = site.requests
+    rows = stored(db, "select article_id, url, fetched_from, status from articles")
+    in_july = {a.article_id for a in corpus.articles if JULY[0] <= a.published_at.date() <= JULY[1]}
+    assert {r[0] for r in rows} == in_july  # all of July: read, or partial
+    disallowed = {r[0] for r in rows if "/thoi-su/" in r[1]}
+    assert disallowed
+    assert not [t for _, t in site_requests if t.startswith("/thoi-su/")]  # never asked
+    from_archive = {r[0] for r in rows if r[2] == "wayback"}
+    assert from_archive == disallowed & held(corpus, *JULY)
+    assert {r[0] for r in rows if r[3] == "partial"} == disallowed - from_archive
+    assert {r[2] for r in rows if r[0] not in disallowed} == {"site"}
+
+
+def test_dry_run_says_why_each_archive_candidate_was_picked(
+    wayback: LoopbackHost, db: Path
+) -> None:
+    from lso_etl.pipeline.archive_plan import archive_dry_run
+
+    settings = Settings(db=db, source="wayback", wayback_url=wayback.base_url)
+    clock = VirtualClock()
+    source = with_source(settings, BARE, archive_pacing(settings, clock, clock.sleep)).source
+    chunks = archive_dry_run(settings, *JULY, 31, source)
+    candidates = chunks[0]["candidates"]
+    assert candidates and not db.exists()  # nothing written
+    for candidate in candidates:
+        assert "published by" in candidate["why"] and "captures" in candidate["why"]
+        assert all("/web/" in url for url in candidate["captures"])
+
+
+@pytest.mark.usefixtures("prefect_harness")
+def test_the_backfill_flow_takes_the_source_as_a_parameter(
+    corpus: Corpus, wayback: LoopbackHost, db: Path, monkeypatch: pytest.MonkeyPatch
+) -> None:
+    from flows.backfill import backfill as backfill_flow
+
+    monkeypatch.setenv("LSO_WAYBACK_URL", wayback.base_url)
+    july = (date(2017, 7, 1), date(2017, 7, 10))
+    summary = backfill_flow(*july, None, str(db), 0.0, 31, False, "wayback")
+    assert summary["counts"]["loaded"] == len(held(corpus, *july))
+    assert {r[0] for r in stored(db, "select fetched_from from runs")} == {"wayback"}
+
+
+def test_an_unknown_source_is_refused_in_one_line(
+    db: Path, monkeypatch: pytest.MonkeyPatch, capsys: pytest.CaptureFixture[str]
+) -> None:
+    import sys
+
+    from lso_etl.cli import main as cli_main
+
+    args = ["--db", str(db), "backfill", "--from", "2017-07-01", "--to", "2017-07-31"]
+    monkeypatch.setattr(sys, "argv", ["lso-etl", *args, "--source", "archive-of-babel"])
+    with pytest.raises(SystemExit) as ended:
+        cli_main.main()
+    err = capsys.readouterr().err.strip().splitlines()
+    assert ended.value.code not in (0, None) and not db.exists()
+    assert len(err) == 1 and "--source='archive-of-babel' is not allowed: site or" in err[0]

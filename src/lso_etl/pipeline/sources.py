@@ -81,11 +81,12 @@ class ArchiveSource:
         self.covered.append((start, end))
         known = known_dates(fetcher.context)
         site = self._site_refs(fetcher, start, end, strategies, cache, failed_before)
-        archived = self._archived(fetcher, start, end, known)
+        from_site = {ref.article_id for ref in site.refs if fetcher.allowed(ref.url)}
+        archived = self._archived(fetcher, start, end, known, from_site)
         refs: dict[str, ArticleRef] = {}
         site_ids = {ref.article_id for ref in site.refs}
         for ref in site.refs:
-            use_site = fetcher.allowed(ref.url) or ref.article_id not in archived
+            use_site = ref.article_id in from_site or ref.article_id not in archived
             refs[ref.article_id] = ref if use_site else archived[ref.article_id]
         for article_id, ref in archived.items():
             refs.setdefault(article_id, ref)
@@ -113,9 +114,15 @@ class ArchiveSource:
             return Discovery([], [], 0)
 
     def _archived(
-        self, fetcher: ArchiveFetcher, start: date, end: date, known: Mapping[str, date]
+        self,
+        fetcher: ArchiveFetcher,
+        start: date,
+        end: date,
+        known: Mapping[str, date],
+        from_site: set[str],
     ) -> dict[str, ArticleRef]:
-        """Candidates from each archive the source names, the Wayback Machine first."""
+        """Candidates from each archive the source names, the Wayback Machine first; none
+        for an article the site lets us read (`from_site`) or an earlier archive holds."""
         archives = {"wayback": ("wayback",), "commoncrawl": ("commoncrawl",),
                     "auto": ("wayback", "commoncrawl")}[self.settings.source]  # fmt: skip
         latest = self.settings.capture == "latest"
@@ -124,13 +131,15 @@ class ArchiveSource:
             try:
                 candidates = self._find(fetcher, name, start, end, known, latest)
             except (HostStopped, ArchiveUnavailable) as exc:
-                raise UserError(f"{name}: {exc}") from None
+                if self.settings.source != "auto":
+                    raise UserError(f"{name}: {exc}") from None
+                log.warning("%s cannot be read (%s): the other sources only", name, exc)
+                continue
+            candidates = [c for c in candidates if c.article_id not in from_site | found.keys()]
             candidates = narrow(candidates, start, end, self._probe(fetcher, name, start, end))
             for candidate in candidates:
                 self.why.setdefault(candidate.article_id, f"{name}: {candidate.why}")
-                ref = found.get(candidate.article_id)
-                captures = (ref.captures if ref else ()) + candidate.captures
-                found[candidate.article_id] = _ref(candidate, name, captures, start, end)
+                found[candidate.article_id] = _ref(candidate, name, start, end)
         return found
 
     def _find(
@@ -150,7 +159,7 @@ class ArchiveSource:
 
         def probe(candidate: Candidate) -> date | None:
             if candidate.article_id not in self.probed:
-                ref = _ref(candidate, name, candidate.captures, start, end)
+                ref = _ref(candidate, name, start, end)
                 self.probed[candidate.article_id] = first_article(fetcher, ref, MAX_CAPTURES_TRIED)
             parsed = self.probed[candidate.article_id].parsed
             return site_day(parsed.article.published_at) if parsed and parsed.article else None
@@ -172,14 +181,12 @@ class ArchiveSource:
                        open_fetcher=self.open_fetcher, source=self)  # fmt: skip
 
 
-def _ref(
-    candidate: Candidate, name: str, captures: tuple[Any, ...], start: date, end: date
-) -> ArticleRef:
+def _ref(candidate: Candidate, name: str, start: date, end: date) -> ArticleRef:
     """A candidate as discovery hands it on: dated by its publication bound, kept in range
     (a backfill cuts its candidates into chunks by that date)."""
     bound = candidate.published_by.astimezone(SITE_TZ).date()
     seen = min(max(bound, start), end)
-    return ArticleRef(candidate.url, candidate.article_id, seen, f"{name}:cdx", captures)
+    return ArticleRef(candidate.url, candidate.article_id, seen, f"{name}:cdx", candidate.captures)
 
 
 def known_dates(lease: Any) -> dict[str, date]:
