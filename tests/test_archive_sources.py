@@ -305,3 +305,30 @@ def test_an_unknown_source_is_refused_in_one_line(
     err = capsys.readouterr().err.strip().splitlines()
     assert ended.value.code not in (0, None) and not db.exists()
     assert len(err) == 1 and "--source='archive-of-babel' is not allowed: site or" in err[0]
+
+
+@pytest.mark.parametrize(
+    ("variable", "value", "words"),
+    [
+        ("LSO_SOURCE", "archive", "LSO_SOURCE='archive' is not allowed: site or wayback"),
+        ("LSO_CAPTURE", "middle", "LSO_CAPTURE='middle' is not allowed: earliest or latest"),
+        ("LSO_WAYBACK_URL", "web.archive.org", "LSO_WAYBACK_URL='web.archive.org' is not allowed"),
+        ("LSO_CC_DATA_URL", "ftp://data", "LSO_CC_DATA_URL='ftp://data' is not allowed"),
+    ],
+)
+def test_source_settings_are_checked_when_read(variable: str, value: str, words: str) -> None:
+    with pytest.raises(ValueError, match="^" + words.replace("?", r"\?")):
+        Settings.from_env({variable: value})
+
+
+def test_a_429_storm_on_the_cdx_api_fails_the_chunk_in_one_line_for_a_rerun(
+    wayback: LoopbackHost, db: Path, caplog: pytest.LogCaptureFixture
+) -> None:
+    wayback.throttle([Throttle("5")] * 3, prefix="/cdx/")
+    result = run(db, wayback, VirtualClock())
+    assert result["chunks_failed"]
+    failed = [r.getMessage() for r in caplog.records if "failed:" in r.getMessage()]
+    assert len(failed) == 1 and "answered 429 3 times in a row" in failed[0]
+    cdx_calls = [t for t in wayback.targets if t.startswith("/cdx/")]
+    assert len(cdx_calls) == 3  # then not asked again this run
+    assert run(db, wayback, VirtualClock())["counts"].get("loaded")  # the rerun finishes it
