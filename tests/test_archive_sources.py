@@ -332,3 +332,9 @@ def test_a_429_storm_on_the_cdx_api_fails_the_chunk_in_one_line_for_a_rerun(
     cdx_calls = [t for t in wayback.targets if t.startswith("/cdx/")]
     assert len(cdx_calls) == 3  # then not asked again this run
     assert run(db, wayback, VirtualClock())["counts"].get("loaded")  # the rerun finishes it
+
+
+def test_a_runs_row_counts_the_archive_requests(wayback: LoopbackHost, db: Path) -> None:
+    run(db, wayback, VirtualClock())
+    (requests,) = stored(db, "select sum(requests) from runs")[0]
+    assert requests == len(wayback.targets)

@@ -67,6 +67,25 @@ class ArchiveFetcher(Fetcher):
     def archive_requests(self) -> dict[str, int]:
         return dict(self.archives.requests)
 
+    # A run's `requests` and `bytes_fetched` count the archives' requests with the site's.
+    @property
+    def requests_made(self) -> int:
+        archives = getattr(self, "archives", None)
+        return self._site_requests + (archives.requests_made if archives else 0)
+
+    @requests_made.setter
+    def requests_made(self, value: int) -> None:
+        self._site_requests = value
+
+    @property
+    def bytes_fetched(self) -> int:
+        archives = getattr(self, "archives", None)
+        return self._site_bytes + (archives.bytes_fetched if archives else 0)
+
+    @bytes_fetched.setter
+    def bytes_fetched(self, value: int) -> None:
+        self._site_bytes = value
+
     def fetch(self, ref: ArticleRef, validators: dict[str, str] | None = None) -> FetchResult:
         if ref.captures:
             return self.fetch_capture(ref, ref.captures[0])
