@@ -104,7 +104,10 @@ def _insert(
     con.register("shadows", shadows)
     con.register("bench_authors", authors)
     con.execute("""
-        insert into articles
+        insert into articles (article_id, url, headline, sapo, dateline, body, authors, source,
+            captions, images, published_at, modified_at, section, tags, layout, provenance,
+            word_count, content_hash, parser_version, first_seen_at, last_fetched_at, version,
+            run_id)
         select article_id, 'https://baolangson.vn/bai-' || article_id[5:] || '.html', headline,
             sapo, 'LSO', body, authors, null, [], [], published_at, null, section, [], 'current',
             map(['headline', 'body'], ['current:h1.name', 'current:div#content-detail']),

@@ -20,6 +20,7 @@ from lso_etl.errors import SiteUnreachable, UserError
 from lso_etl.pipeline import interrupt
 from lso_etl.pipeline.range_discovery import BackfillScope
 from lso_etl.pipeline.report import progress_log
+from lso_etl.pipeline.sources import chunk_parameters, with_choices, with_source
 from lso_etl.pipeline.steps import chunk_windows, clamp_range, finished_chunks, site_today
 from lso_etl.pipeline.writer import hold_writer, one_writer
 from lso_etl.settings import Settings
@@ -35,6 +36,7 @@ def backfill_chunk(
     min_delay: float | None,
     check_data: bool = True,
     scope: BackfillScope | None = None,
+    source: str | None = None,
 ) -> dict[str, Any]:
     """One chunk of a backfill: its own run, report and retries. `scope` is what the chunks
     share: the range's discovery, done once by the first, and robots.txt.
@@ -45,8 +47,8 @@ def backfill_chunk(
     no sitemap lists the range, because walking years of listing pages at one request a
     second would take hours.
     """
-    settings = settings_for(base_url, db, min_delay)
-    parameters = {"start": start, "end": end}
+    settings = with_choices(settings_for(base_url, db, min_delay), source, None)
+    parameters = chunk_parameters(settings, start, end)
     strategies = DISCOVERY.backfill_strategies
     try:
         return run_crawl(
@@ -66,13 +68,16 @@ def backfill(
     min_delay: float | None = None,
     chunk_days: int | None = None,
     newest_first: bool = False,
+    source: str | None = None,
+    capture: str | None = None,
 ) -> dict[str, Any]:
     """Split [start, end] into chunks; skip chunks a previous run finished; a failed chunk
     does not sink the others, and a rerun of the same range picks it up again; the run then
     ends Failed (calling the flow raises `prefect.exceptions.FailedRun` with the message)."""
     if end < start:
         raise ValueError(f"backfill range is empty: {start} is after {end}")
-    settings = settings_for(base_url, db, min_delay)
+    # `source`: site | wayback | commoncrawl | auto; `capture`: earliest | latest (issue 15)
+    settings = with_choices(settings_for(base_url, db, min_delay), source, capture)
     try:
         start, end, notes = clamp_range(start, end, site_today())
         with one_writer(settings, "backfill"):  # a second backfill waits, then skips our work
@@ -102,7 +107,7 @@ def _chunks(
     )
     results, failed, stopped = [], [], ""
     to_run = [window for window in windows if window not in done]
-    scope = BackfillScope.for_chunks(to_run, LOGGED_STEPS)
+    scope = BackfillScope.for_chunks(to_run, with_source(settings, LOGGED_STEPS))
     progress_log.info("backfill of %d chunks", len(windows), extra={"total": len(windows)})
     for first, last in sorted(done & set(windows)):
         logger.info("chunk %s..%s already finished: skipped", first, last)
@@ -114,8 +119,9 @@ def _chunks(
             # The data checks read whole tables: once, after the last chunk.
             last_chunk = (first, last) == to_run[-1]
             state = chunk(
-                first, last, base_url, db, settings.min_delay, last_chunk, scope, return_state=True
-            )
+                first, last, base_url, db, settings.min_delay, last_chunk, scope,
+                settings.source, return_state=True,
+            )  # fmt: skip
             if state.is_completed():
                 results.append(state.result())
                 loaded = results[-1]["counts"].get("loaded", 0)

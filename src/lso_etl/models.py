@@ -29,6 +29,18 @@ class Outcome(StrEnum):
 
 
 @dataclass(frozen=True)
+class Capture:
+    """A web archive's copy of a page (issue 15): where it lies and when it was taken."""
+
+    source: str  # "wayback" | "commoncrawl"
+    url: str  # the capture: .../web/{timestamp}id_/{original}, or Common Crawl's WARC file
+    time: datetime  # when the archive captured it (UTC), not when it was published
+    original: str  # the URL as the archive captured it (scheme, host, query vary)
+    offset: int | None = None  # Common Crawl: the record's byte range in its WARC file
+    length: int | None = None
+
+
+@dataclass(frozen=True)
 class ArticleRef:
     """A candidate article found by discovery, before it is fetched."""
 
@@ -36,6 +48,12 @@ class ArticleRef:
     article_id: str  # generation-qualified: "new:5071654", "old:310783"
     seen_date: date | None  # listing/sitemap date, used for range filtering
     found_by: str  # discovery strategy: "sitemap", "listing:thoi-su", "rss"
+    # From a web archive: its copies, best first (the next is tried when one is not the article).
+    captures: tuple[Capture, ...] = ()
+    # What a feed or listing said of it, if anything: kept in a partial record (issue 15)
+    # when robots.txt forbids reading the page itself.
+    headline: str | None = None
+    lead: str | None = None
 
 
 @dataclass(frozen=True)
@@ -48,6 +66,7 @@ class RawPage:
     headers: dict[str, str]
     content: bytes
     fetched_at: datetime
+    capture: Capture | None = None  # the archive's copy this page is; None: from the site
 
 
 @dataclass(frozen=True)

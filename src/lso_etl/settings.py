@@ -63,6 +63,12 @@ class Settings:
     # Index levels below the first sitemap: the spec allows one; an endless chain stops here.
     max_sitemap_depth: int = 3
     max_listing_pages: int = 500  # pages walked per section listing (a runaway pagination)
+    # --- sources (issue 15): the site, or a web archive's copies of it ---
+    source: str = "site"  # site | wayback | commoncrawl | auto (the site where robots.txt allows)
+    capture: str = "earliest"  # which capture of an article: earliest (as published) | latest
+    wayback_url: str = "https://web.archive.org"
+    cc_index_url: str = "https://index.commoncrawl.org"
+    cc_data_url: str = "https://data.commoncrawl.org"
 
     def __post_init__(self) -> None:
         # `~/lso.duckdb`: DuckDB expands the ~ and pathlib does not, which put the database in
@@ -76,6 +82,10 @@ class Settings:
             )
         if self.when_busy not in ("wait", "refuse"):
             raise ValueError(f"LSO_WHEN_BUSY={self.when_busy!r} is not allowed: wait or refuse")
+        _check_choice("source", self.source, SOURCES)
+        _check_choice("capture", self.capture, ("earliest", "latest"))
+        for name in ("wayback_url", "cc_index_url", "cc_data_url"):
+            _check_root(name, getattr(self, name))
         for name, (low, high, strict) in RANGES.items():
             _check_range(name, getattr(self, name), low, high, strict)
         _check_base_url(self.base_url)
@@ -138,6 +148,24 @@ RANGES: dict[str, tuple[float, float, bool]] = {
     "max_sitemap_depth": (1, math.inf, False),
     "max_listing_pages": (1, math.inf, False),
 }
+
+
+SOURCES = ("site", "wayback", "commoncrawl", "auto")
+
+
+def _check_choice(name: str, value: str, allowed: tuple[str, ...]) -> None:
+    if value not in allowed:
+        raise ValueError(f"LSO_{name.upper()}={value!r} is not allowed: {' or '.join(allowed)}")
+
+
+def _check_root(name: str, url: str) -> None:
+    """An archive's root URL (a mirror's may have a path prefix): http(s) with a host."""
+    parts = urlsplit(url)
+    if parts.scheme in ("http", "https") and parts.hostname and not (parts.query or parts.fragment):
+        return
+    raise ValueError(
+        f"LSO_{name.upper()}={url!r} is not allowed: an http:// or https:// URL with a host"
+    )
 
 
 def _check_base_url(url: str) -> None:

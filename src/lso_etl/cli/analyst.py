@@ -127,6 +127,11 @@ def _print_stats(report: dict[str, Any]) -> None:
         f"{o['articles']} articles published {output.cell(o['first_published_at']) or '-'} .."
         f" {output.cell(o['last_published_at']) or '-'}; {o['edited']} edited"
         f" ({o['versions']} versions)"
+        + (
+            f"; {o['partial']} partial (robots.txt kept us from the page)"
+            if o.get("partial")
+            else ""
+        )
     )
     for title, key in (("Last runs", "runs"), ("Quarantine reasons", "quarantine"),
                        ("Layout shares, last 5 runs", "data_quality")):  # fmt: skip

@@ -25,7 +25,7 @@ from lso_etl.cli import archive as cli_archive
 from lso_etl.cli import entry
 from lso_etl.cli import parse as cli_parse
 from lso_etl.cli import show as cli_show
-from lso_etl.cli.options import ordered, parse_day
+from lso_etl.cli.options import CAPTURE_HELP, SOURCE_HELP, ordered, parse_day
 from lso_etl.cli.output import err, line, out
 from lso_etl.cli.runs import (
     open_or_fail,
@@ -125,20 +125,26 @@ def backfill(
     ] = False,
     as_json: Annotated[bool, typer.Option("--json", help="Print the result as JSON.")] = False,
     quiet: Annotated[bool, typer.Option("--quiet", "-q", help="Only the result line.")] = False,
+    source: Annotated[str | None, typer.Option(help=SOURCE_HELP)] = None,
+    capture: Annotated[str | None, typer.Option(help=CAPTURE_HELP)] = None,
 ) -> None:
     """Load every article published in a date range (already stored ones are not fetched).
 
     On a terminal a progress bar shows chunks, articles and an ETA; otherwise (cron, CI)
     one log line per chunk and run. --quiet and --json print only the result.
     """
-    settings: Settings = ctx.obj
+    from lso_etl.pipeline.archive_plan import archive_dry_run
+    from lso_etl.pipeline.sources import with_choices
+
+    settings: Settings = with_choices(ctx.obj, source, capture)
     if chunk_days is not None and chunk_days < 1:
         raise UserError(f"--chunk-days {chunk_days}: a chunk is at least 1 day (default 31)")
     first, last = _backfill_range(start, end)
     if dry_run:
         from lso_etl.pipeline.steps import dry_run as plan_only
 
-        print_dry_run(plan_only(settings, first, last, chunk_days or settings.chunk_days), as_json)
+        planner = plan_only if settings.source == "site" else archive_dry_run
+        print_dry_run(planner(settings, first, last, chunk_days or settings.chunk_days), as_json)
         return
     interactive = out.is_terminal and not (quiet or as_json)
     if not (interactive or quiet or as_json):
@@ -154,8 +160,9 @@ def backfill(
         progress_bar(out) if interactive else nullcontext(),
     ):
         summary = backfill_flow(
-            first, last, settings.base_url, str(settings.db), None, chunk_days, newest_first
-        )
+            first, last, settings.base_url, str(settings.db), None, chunk_days, newest_first,
+            settings.source, settings.capture,
+        )  # fmt: skip
     print_run(summary, as_json)
 
 

@@ -13,6 +13,11 @@ _MONTHS = (
     "", "January", "February", "March", "April", "May", "June", "July", "August", "September",
     "October", "November", "December",
 )  # fmt: skip
+SOURCE_HELP = (
+    "site, wayback (the Internet Archive's Wayback Machine), commoncrawl, or auto (the site"
+    " where its robots.txt allows, else the archives, Wayback first). Default: LSO_SOURCE, site."
+)
+CAPTURE_HELP = "Which archived capture of an article: earliest (default) or latest."
 _ISO_DAY = re.compile(r"(\d{4})-(\d{2})-(\d{2})")
 
 

@@ -88,5 +88,6 @@ def print_dry_run(chunks: list[dict[str, Any]], as_json: bool) -> None:
         )
         for candidate in chunk["candidates"]:
             fields = (candidate["seen_date"], candidate["article_id"], candidate["found_by"],
-                      candidate.get("state") or "-", candidate["url"])  # fmt: skip
+                      candidate.get("state") or "-", candidate["url"],
+                      *((candidate["why"],) if "why" in candidate else ()))  # fmt: skip
             line("\t".join(["", *(cell(value) for value in fields)]))

@@ -29,6 +29,7 @@ from warcio.archiveiterator import ArchiveIterator
 from warcio.statusandheaders import StatusAndHeaders
 from warcio.warcwriter import WARCWriter
 
+from lso_etl.crawl.archives.provenance import capture_of
 from lso_etl.crawl.transfer import Exchange
 from lso_etl.crawl.warcinfo import SEARCH_LIMIT, next_record, open_regular, record_at
 from lso_etl.models import ArchiveRecord, RawPage
@@ -143,6 +144,7 @@ def _response_record(run_id: str, requested: str, ex: Exchange, digest: bytes) -
     }
     if ex.content_encoding:
         warc_headers[ENCODING_HEADER] = ex.content_encoding
+    warc_headers.update(ex.warc_headers)
     http = StatusAndHeaders(f"{ex.status} {ex.reason}".strip(), list(ex.headers), "HTTP/1.1")
     record = _BUILDER.create_warc_record(
         ex.url, "response", payload=io.BytesIO(ex.content), length=len(ex.content),
@@ -224,6 +226,7 @@ def _page(record: Any) -> RawPage:
         headers={k.lower(): v for k, v in http.headers},
         content=record.content_stream().read(),
         fetched_at=datetime.fromisoformat(headers.get_header("WARC-Date").replace("Z", "+00:00")),
+        capture=capture_of(headers),
     )
 
 

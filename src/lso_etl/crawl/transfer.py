@@ -65,6 +65,8 @@ class Exchange:
     started_at: datetime
     elapsed: float
     content_encoding: str | None = None  # how it travelled, for the record
+    # More WARC headers for the record: a web archive's copy names its capture (issue 15).
+    warc_headers: tuple[tuple[str, str], ...] = ()
 
     def header(self, name: str) -> str | None:
         wanted = name.lower()

@@ -28,6 +28,7 @@ from lso_etl.pipeline.chunks import failure_line, run_chunks
 from lso_etl.pipeline.jobs import plan_jobs
 from lso_etl.pipeline.range_discovery import BackfillScope
 from lso_etl.pipeline.report import RunReport
+from lso_etl.pipeline.sources import chunk_parameters, with_source
 from lso_etl.pipeline.steps import (
     Job,
     batches,
@@ -40,7 +41,7 @@ from lso_etl.pipeline.steps import (
 from lso_etl.pipeline.writer import hold_writer, one_writer
 from lso_etl.settings import Settings
 from lso_etl.site.discovery import DISCOVERY
-from lso_etl.store import archive_index, frontier, identity, warehouse
+from lso_etl.store import archive_index, archive_known, frontier, identity, warehouse
 from lso_etl.store.analyst import search
 
 log = logging.getLogger(__name__)
@@ -63,6 +64,11 @@ class Steps:
         list[UrlOutcome],
     ]
     logger: Callable[[], logging.Logger | logging.LoggerAdapter[logging.Logger]] = lambda: log
+    # The run's client: the site's Fetcher, or one that reads web archives (pipeline.sources).
+    open_fetcher: Callable[..., Fetcher] = lambda settings, lease, **options: Fetcher(
+        settings, **options
+    )
+    source: Any = None  # the ArchiveSource these steps read, if any
 
 
 _BACKGROUND = ThreadPoolExecutor(max_workers=2, thread_name_prefix="crawl")
@@ -93,6 +99,9 @@ def run_window(
     `check_data=False` skips the data checks (a backfill runs them after its last chunk);
     `robots` is robots.txt as a backfill's earlier chunks read it.
     """
+    steps = with_source(settings, steps)
+    if steps.source is not None:  # a backfill flow's chunk: the source its scope reads
+        settings = steps.source.for_run(settings)
     logger = steps.logger()
     started = time.monotonic()
     report = RunReport(flow, (window[0].isoformat(), window[1].isoformat()))
@@ -103,8 +112,8 @@ def run_window(
     ):
         run_id, info = open_run(lease, flow, settings, parameters)
         archive = RunArchive(settings.archive_dir, run_id, info)
-        with Fetcher(
-            settings, recorder=archive, robots_memo=robots, sleep=interrupt.sleep
+        with steps.open_fetcher(
+            settings, lease, recorder=archive, robots_memo=robots, sleep=interrupt.sleep
         ) as fetcher:
             run = Run(settings, run_id, fetcher, archive, lease, steps, report, check_data)
             try:
@@ -199,6 +208,7 @@ def open_run(
         run_id = warehouse.start_run(
             con, flow, parameters, settings.base_url, settings.respect_robots, PARSER_VERSION
         )
+        archive_known.stamp_run(con, run_id, settings.source)
         # Archived by a killed run, never loaded: this or a later run reads them from the archive.
         frontier.mark_archived(con, [r.article_id for r in recovered if r.article_id], run_id)
         return run_id, warcinfo(flow, settings, run_id, identity.warehouse_id(con))
@@ -260,12 +270,12 @@ def backfill(
     with one_writer(settings, "backfill"), hold_writer(settings):
         done = finished_chunks(settings)
         to_run = [window for window in windows if window not in done]
-        scope = BackfillScope.for_chunks(to_run, steps)
+        scope = BackfillScope.for_chunks(to_run, with_source(settings, steps))
 
         def chunk(first: date, last: date) -> dict[str, Any]:
             return run_window(
                 "backfill-chunk", settings, (first, last), DISCOVERY.backfill_strategies, None,
-                {"start": first, "end": last}, scope.steps,
+                chunk_parameters(settings, first, last), scope.steps,
                 check_data=(first, last) == to_run[-1], robots=scope.robots,
             )  # fmt: skip
 

@@ -87,13 +87,18 @@ def plan(
             todo.append(ref)
         elif ref.article_id in known:
             ended.append(_outcome(ref, Outcome.SKIPPED, "already stored"))
-        elif state is not None and state.state == "done":
+        elif state is not None and state.state == "done" and not _archive_may_read(ref, state):
             ended.append(_outcome(ref, Outcome.SKIPPED, f"ended earlier: {state.last_outcome}"))
         elif state is not None and state.next_try is not None and state.next_try > now:
             ended.append(_outcome(ref, Outcome.GAVE_UP, f"next try after {state.next_try}"))
         else:
             todo.append(ref)
     return todo, ended
+
+
+def _archive_may_read(ref: ArticleRef, state: frontier.State) -> bool:
+    """The site's robots.txt ended it, but a web archive holds a copy (issue 15)."""
+    return bool(ref.captures) and state.last_outcome == Outcome.ROBOTS_DISALLOWED.value
 
 
 def _outcome(ref: ArticleRef, outcome: Outcome, detail: str) -> UrlOutcome:
@@ -232,6 +237,8 @@ def finished_chunks(settings: Settings) -> set[tuple[date, date]]:
                 "select parameters->>'start', parameters->>'end' from runs"
                 " where flow = 'backfill-chunk' and status = 'completed'"
                 " and coalesce(counts['gave_up'], 0) = 0"
+                " and coalesce(parameters->>'source', 'site') = ?",
+                [settings.source],
             ).fetchall()
         except duckdb.CatalogException:  # a file no run has migrated yet
             return set()

@@ -20,10 +20,12 @@ from datetime import UTC, datetime
 import duckdb
 
 from lso_etl.models import CrawlItem, FetchResult, UrlOutcome
+from lso_etl.store.archive_known import stamp_provenance
 from lso_etl.store.catalog import has_table
 from lso_etl.store.derived import write_derived
 from lso_etl.store.history import record_parses, stored_records, write_versions
 from lso_etl.store.load_plan import Stored, Write, plan_batch
+from lso_etl.store.partial import write_partials
 
 
 def record_outcomes(
@@ -70,6 +72,8 @@ def write_batch(
     _stamp(con, "articles", "last_fetched_at", batch.unchanged)  # seen again, unchanged
     record_parses(con, run_id, batch.parses, batch.reread)  # every parse, unchanged ones too
     record_fetches(con, run_id, [item.fetched for item in items])
+    stamp_provenance(con, run_id, items)  # pages read from a web archive name their capture
+    write_partials(con, run_id, items)  # what discovery saw of pages robots.txt forbids
     record_outcomes(con, run_id, batch.outcomes)
     if batch.quarantined:
         link_archive(con, run_id, [i.fetched.ref.article_id for i in batch.quarantined])
@@ -173,6 +177,7 @@ def _sha256(content: bytes) -> str:
     return hashlib.sha256(content).hexdigest()
 
 
+# Named, not positional: later migrations add columns (0120: where a version was read).
 _ARTICLE_COLUMNS = (
     "article_id, url, headline, sapo, dateline, body, authors, source, captions, images,"
     " published_at, modified_at, section, tags, layout, provenance, word_count, content_hash,"

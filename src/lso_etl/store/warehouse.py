@@ -255,7 +255,8 @@ def known_ids(con: duckdb.DuckDBPyConnection, article_ids: Sequence[str]) -> set
     if not article_ids:
         return set()
     rows = con.execute(
-        "select article_id from articles where article_id in (select unnest(?))",
+        "select article_id from articles where article_id in (select unnest(?))"
+        " and layout <> 'partial'",  # a partial record is still to be read (issue 15)
         [list(article_ids)],
     ).fetchall()
     return {row[0] for row in rows}

@@ -21,7 +21,8 @@ def gather(con: duckdb.DuckDBPyConnection) -> dict[str, Any]:
         con,
         "select count(*) as articles, min(published_at) as first_published_at,"
         " max(published_at) as last_published_at, count(*) filter (where version > 1) as edited,"
-        " (select count(*) from article_versions) as versions from articles",
+        " (select count(*) from article_versions) as versions,"
+        " count(*) filter (where layout = 'partial') as partial from articles",
     )[0]
     runs = _rows(
         con,

@@ -1,0 +1,125 @@
+"""One HTTP client for the web archives: paced per host, their robots.txt obeyed, 429s honoured.
+
+Same User-Agent as the site crawler, same size and time caps (`transfer.exchange`). A 429
+backs the whole host off (`Pacing.throttled`) and the request is asked again once the wait is
+over; a host that keeps refusing raises `HostStopped`, which ends that host's part of the run.
+Other failures (5xx, transport) get the usual few retries.
+"""
+
+from __future__ import annotations
+
+import logging
+from collections.abc import Mapping
+from types import TracebackType
+from urllib.parse import urlsplit
+
+import httpx
+from protego import Protego
+
+from lso_etl.crawl.archives.pacing import HostStopped, Pacing
+from lso_etl.crawl.retries import RETRYABLE, retry_after
+from lso_etl.crawl.transfer import BodyTooLarge, Exchange, Limits, exchange, tls_context
+from lso_etl.settings import Settings
+
+log = logging.getLogger(__name__)
+
+RETRY_STATUSES = frozenset({500, 502, 503, 504})
+
+
+class ArchiveUnavailable(Exception):
+    """A request to an archive that could not be answered (after retries), or robots.txt says no."""
+
+
+class ArchiveClient:
+    """GETs to the archives' hosts, through `Pacing`, archived by `recorder` when given."""
+
+    def __init__(self, settings: Settings, pacing: Pacing, recorder: object | None = None) -> None:
+        self.settings = settings
+        self.pacing = pacing
+        self.recorder = recorder
+        self.limits = Limits(settings.max_body_bytes, settings.total_timeout)
+        self._robots: dict[str, Protego] = {}
+        self.requests: dict[str, int] = {}  # host -> requests made
+        self.bytes_fetched = 0
+        self.client = httpx.Client(
+            headers={"User-Agent": settings.user_agent, "Accept-Encoding": "gzip, deflate"},
+            timeout=httpx.Timeout(
+                min(settings.read_timeout, settings.total_timeout), connect=settings.connect_timeout
+            ),
+            follow_redirects=False,
+            verify=tls_context(),
+        )
+
+    def __enter__(self) -> ArchiveClient:
+        return self
+
+    def __exit__(
+        self, kind: type[BaseException] | None, exc: BaseException | None, tb: TracebackType | None
+    ) -> None:
+        self.client.close()
+
+    @property
+    def requests_made(self) -> int:
+        return sum(self.requests.values())
+
+    def allowed(self, url: str) -> bool:
+        """The archive's own robots.txt, read once per host (unreadable: 4xx allows all,
+        anything else forbids all, as RFC 9309 says)."""
+        if not self.settings.respect_robots:
+            return True
+        parts = urlsplit(url)
+        root = f"{parts.scheme}://{parts.netloc}"
+        if root not in self._robots:
+            try:
+                answer = self._send(root + "/robots.txt", "robots", {})
+                text = answer.content.decode("utf-8", "replace") if answer.status < 300 else ""
+                self._robots[root] = Protego.parse(text if answer.status < 500 else "Disallow: /")
+            except ArchiveUnavailable:
+                self._robots[root] = Protego.parse("User-agent: *\nDisallow: /\n")
+        return bool(self._robots[root].can_fetch(url, self.settings.user_agent))
+
+    def get(
+        self,
+        url: str,
+        lane: str,
+        headers: dict[str, str] | None = None,
+        params: Mapping[str, str | list[str]] | None = None,
+    ) -> Exchange:
+        """GET `url` (with `params` as its query) in `lane` (its pace); the host's robots.txt
+        obeyed. Raises HostStopped (the host refuses us) or ArchiveUnavailable."""
+        if params:
+            url = str(httpx.URL(url, params=params))
+        if not self.allowed(url):
+            raise ArchiveUnavailable(f"{url}: the archive's robots.txt disallows it")
+        return self._send(url, lane, headers or {})
+
+    def _send(self, url: str, lane: str, headers: dict[str, str]) -> Exchange:
+        host = urlsplit(url).netloc
+        failures = 0
+        while True:
+            self.pacing.turn(host, lane)  # raises HostStopped while the host is given up
+            self.requests[host] = self.requests.get(host, 0) + 1
+            try:
+                answer = exchange(self.client, url, headers, self.limits)
+            except (*RETRYABLE, BodyTooLarge) as exc:
+                failures += 1
+                if failures >= self.settings.max_attempts or isinstance(exc, BodyTooLarge):
+                    raise ArchiveUnavailable(f"{url}: {type(exc).__name__}: {exc}") from None
+                continue
+            self.bytes_fetched += len(answer.content)
+            if answer.status == 429:
+                wait = self.pacing.throttled(host, retry_after(answer.header("retry-after")))
+                log.warning("%s answered 429: no request to it for %.0f s", host, wait)
+                continue
+            self.pacing.answered(host)
+            if answer.status in RETRY_STATUSES:
+                failures += 1
+                if failures >= self.settings.max_attempts:
+                    raise ArchiveUnavailable(f"{url}: HTTP {answer.status} after retries")
+                continue
+            if self.recorder is not None and lane != "playback":  # playback: see fetcher
+                self.recorder.response(url, answer)  # type: ignore[attr-defined]
+            return answer
+
+
+__all__ = ["ArchiveClient", "ArchiveUnavailable", "HostStopped"]

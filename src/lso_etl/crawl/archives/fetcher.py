@@ -1,0 +1,130 @@
+"""The run's Fetcher when a run reads web archives: a capture in, the page as the site sent it out.
+
+A subclass of the site's `Fetcher`, so the pipeline runs unchanged: a ref that carries
+captures is read from its archive (the archived headers unwrapped from `X-Archive-Orig-*`),
+any other ref from the site as before (`--source auto`). The archive's answer is kept in the
+run's WARC file under the article's original URL, the capture named in its headers.
+"""
+
+from __future__ import annotations
+
+from collections.abc import Callable
+from dataclasses import replace
+from types import TracebackType
+from typing import Any
+
+from lso_etl.crawl.archives import commoncrawl, wayback
+from lso_etl.crawl.archives.client import ArchiveClient, ArchiveUnavailable
+from lso_etl.crawl.archives.pacing import HostStopped, Pacing
+from lso_etl.crawl.archives.provenance import warc_headers
+from lso_etl.crawl.fetch import Fetcher, Recorder
+from lso_etl.crawl.robots import RobotsMemo
+from lso_etl.crawl.transfer import Exchange
+from lso_etl.models import ArticleRef, Capture, FetchResult, Outcome, RawPage
+from lso_etl.settings import Settings
+
+ORIGINAL_PREFIX = "x-archive-orig-"
+
+
+class ArchiveFetcher(Fetcher):
+    """Reads captures from the archives and, for `auto`, pages the site's robots.txt allows."""
+
+    def __init__(
+        self,
+        settings: Settings,
+        pacing: Pacing,
+        sleep: Callable[[float], None] | None = None,
+        recorder: Recorder | None = None,
+        robots_memo: RobotsMemo | None = None,
+    ) -> None:
+        if sleep is None:
+            super().__init__(settings, recorder=recorder, robots_memo=robots_memo)
+        else:
+            super().__init__(settings, sleep=sleep, recorder=recorder, robots_memo=robots_memo)
+        self.archives = ArchiveClient(settings, pacing)
+        self.context: Any = None  # what the pipeline hands its archive discovery (the lease)
+
+    def __exit__(
+        self, kind: type[BaseException] | None, exc: BaseException | None, tb: TracebackType | None
+    ) -> None:
+        self.archives.client.close()
+        super().__exit__(kind, exc, tb)
+
+    @property
+    def uses_site(self) -> bool:
+        return self.settings.source in ("site", "auto")
+
+    def check_reachable(self) -> None:
+        """Only a run that needs the site needs it: `auto` reads the archives when it is down."""
+        if self.settings.source == "site":
+            super().check_reachable()
+
+    @property
+    def delay(self) -> float:
+        return max(super().delay, self.archives.pacing.intervals.get("playback", 0.0))
+
+    @property
+    def archive_requests(self) -> dict[str, int]:
+        return dict(self.archives.requests)
+
+    # A run's `requests` and `bytes_fetched` count the archives' requests with the site's.
+    @property
+    def requests_made(self) -> int:
+        archives = getattr(self, "archives", None)
+        return self._site_requests + (archives.requests_made if archives else 0)
+
+    @requests_made.setter
+    def requests_made(self, value: int) -> None:
+        self._site_requests = value
+
+    @property
+    def bytes_fetched(self) -> int:
+        archives = getattr(self, "archives", None)
+        return self._site_bytes + (archives.bytes_fetched if archives else 0)
+
+    @bytes_fetched.setter
+    def bytes_fetched(self, value: int) -> None:
+        self._site_bytes = value
+
+    def fetch(self, ref: ArticleRef, validators: dict[str, str] | None = None) -> FetchResult:
+        if ref.captures:
+            return self.fetch_capture(ref, ref.captures[0])
+        return super().fetch(ref, validators)
+
+    def fetch_capture(self, ref: ArticleRef, capture: Capture) -> FetchResult:
+        """One capture of `ref`'s article; every failure an outcome, never an exception."""
+        before = self.archives.requests_made
+        try:
+            if capture.source == "wayback":
+                answer = wayback.fetch_capture(self.archives, capture, ref.article_id)
+            else:
+                answer = commoncrawl.fetch_record(self.archives, capture)
+        except HostStopped as exc:
+            return FetchResult(ref, outcome=Outcome.GAVE_UP, detail=str(exc))
+        except ArchiveUnavailable as exc:
+            return self._spent(ref, before, Outcome.GAVE_UP, str(exc))
+        if answer is None:
+            return self._spent(ref, before, Outcome.NOT_ARTICLE, "archived redirect elsewhere")
+        if answer.status != 200:
+            return self._spent(ref, before, Outcome.HTTP_ERROR, f"HTTP {answer.status} (archive)")
+        kept = self._keep(capture, answer)
+        page = RawPage(capture.original, capture.original, 200, kept.header_dict, kept.content,
+                       kept.started_at, capture)  # fmt: skip
+        return FetchResult(ref, page=page, requests=self.archives.requests_made - before)
+
+    def _keep(self, capture: Capture, answer: Exchange) -> Exchange:
+        """The archived response as the site sent it, archived under the original URL."""
+        original = tuple(
+            (name[len(ORIGINAL_PREFIX) :], value)
+            for name, value in answer.headers
+            if name.lower().startswith(ORIGINAL_PREFIX)
+        ) or tuple((n, v) for n, v in answer.headers if n.lower() == "content-type")
+        kept = replace(answer, url=capture.original, status=200, reason="OK", headers=original,
+                       warc_headers=warc_headers(capture))  # fmt: skip
+        if self.recorder is not None:
+            self.recorder.response(capture.original, kept)
+        return kept
+
+    def _spent(self, ref: ArticleRef, before: int, outcome: Outcome, detail: str) -> FetchResult:
+        return FetchResult(ref, outcome=outcome, detail=detail,
+                           requests=self.archives.requests_made - before)  # fmt: skip
