@@ -13,6 +13,16 @@ parsed as (
         provenance,
         fallback_gaps
     from article_parses
+    union all
+    -- A partial record is no parse (robots.txt forbade its page): the run that kept it counts it.
+    select
+        run_id,
+        cast(timezone('Asia/Ho_Chi_Minh', published_at) as date) as day,
+        layout,
+        provenance,
+        []::varchar[] as fallback_gaps
+    from articles
+    where status = 'partial'
 ),
 
 quarantined as (
@@ -86,7 +96,7 @@ comment on view data_quality is 'Per run and publish day: pages parsed by layout
 comment on column data_quality.run_id is 'Run that parsed the pages (runs.run_id).';
 comment on column data_quality.day is 'Publish day of the parsed records (Vietnam time); null for records without a publish date and for quarantined pages.';
 comment on column data_quality.measure is '''layout'', ''fallback_gaps'', or a field name (headline, body, published_at, ...) for its provenance.';
-comment on column data_quality.value is 'Layout name (or ''quarantined''); ''none'' or ''missing authors, section'' for fallback_gaps; or the rule that produced the field (''missing'' when none did).';
+comment on column data_quality.value is 'Layout name: ''current'', ''legacy'', ''fallback'', ''partial'' (a record robots.txt kept us from reading, counted by the run that kept it), or ''quarantined''; ''none'' or ''missing authors, section'' for fallback_gaps; or the rule that produced the field (''missing'' when none did).';
 comment on column data_quality.records is 'Pages the run parsed with this value, published that day.';
 comment on column data_quality.share is 'records over all records of the run and day for this measure (0..1).';
 comment on column data_quality.quarantined is 'Pages the run quarantined at the parse stage (all days).';
