@@ -21,6 +21,7 @@ from prefect.artifacts import create_markdown_artifact
 from prefect.cache_policies import NO_CACHE
 
 from lso_etl.pipeline.report import to_markdown
+from lso_etl.pipeline.report_page import refresh_report
 from lso_etl.pipeline.run import BARE, Steps, refresh_search, run_window
 from lso_etl.pipeline.steps import crawl_batch, load_items
 from lso_etl.settings import Settings
@@ -109,3 +110,4 @@ def refresh_after_failure(settings: Settings) -> None:
     state = refresh_search_task(settings, return_state=True)
     if not state.is_completed():
         get_run_logger().error("search refresh failed as well: %s", state.message)
+    refresh_report(settings)  # the failed run shows on the page too; never raises

@@ -24,6 +24,7 @@ from lso_etl.cli import analyst as cli_analyst
 from lso_etl.cli import archive as cli_archive
 from lso_etl.cli import entry
 from lso_etl.cli import parse as cli_parse
+from lso_etl.cli import report as cli_report
 from lso_etl.cli.options import ordered, parse_day
 from lso_etl.cli.output import err, line, out
 from lso_etl.cli.runs import (
@@ -250,6 +251,7 @@ def replay(
 cli_analyst.register(app)
 cli_parse.register(app)
 cli_archive.register(app)
+cli_report.register(app)
 
 
 def main() -> None:
