@@ -68,12 +68,9 @@ def windows(
 
 
 def has_column(con: duckdb.DuckDBPyConnection, relation: str, column: str) -> bool:
-    row = con.execute(
-        "select count(*) from duckdb_columns() where table_name = ? and column_name = ?"
-        " and schema_name = 'main' and database_name = current_database()",
-        [relation, column],
-    ).fetchone()
-    return bool(row and row[0])
+    # Binds this one relation: duckdb_columns() would bind every view, ten times slower.
+    described = con.execute(f"select * from {relation} limit 0").description or []
+    return column in [d[0] for d in described]
 
 
 def _json(value: Any) -> Any:
@@ -248,7 +245,8 @@ def collect(
     published, started = local_day("published_at"), local_day("started_at")
     fetched = local_day("fetched_at")
     a, r = articles.params, runs.params
-    credits = rows(con, author_credits(has_column(con, "authors", "kind")), a)
+    kind_column = has_column(con, "authors", "kind")
+    credits = rows(con, author_credits(kind_column), a)
     people, institutions = top_authors(credits)
     keys = [p["author_key"] for p in people]
     checked = rows(con, CHECKS_RUN.format(day=started), r)[0]
@@ -264,7 +262,7 @@ def collect(
         "totals": {
             "articles": rows(con, ARTICLES_IN_RANGE.format(day=published), a)[0]["articles"],
             "undated": rows(con, UNDATED)[0]["articles"],
-            "authors_kind_column": has_column(con, "authors", "kind"),
+            "authors_kind_column": kind_column,
             "checked_runs": checked["runs"],
             "check_failures": checked["failures"],
         },
