@@ -87,12 +87,8 @@ def generate(db: Path, articles: int) -> float:
     with warehouse.connect(db) as con:
         warehouse.migrate(con)
         people = PEOPLE * 3 + NEWSROOM  # people sign most pieces
-        con.execute(
-            GENERATE.format(
-                articles=articles, per_day=articles // 365, quarantined=articles // 200,
-                sections=quoted(SECTIONS), authors=quoted(people),
-            )  # fmt: skip
-        )
+        sizes = {"articles": articles, "per_day": articles // 365, "quarantined": articles // 200}
+        con.execute(GENERATE.format(**sizes, sections=quoted(SECTIONS), authors=quoted(people)))
     return time.monotonic() - started
 
 
@@ -140,7 +136,9 @@ def main() -> None:
     print(f"\n| {db.name}: {count:,} articles | value |\n|---|---|")
     for name, value in results.items():
         print(f"| {name} | {value:.2f} |")
-    print(f"\ncold build (bundle made) ≈ {results['bundle (first call in a process)'] + results['build, median (bundle kept)']:.2f} s")
+    print(
+        f"\ncold build (bundle made) ≈ {results['bundle (first call in a process)'] + results['build, median (bundle kept)']:.2f} s"
+    )
 
 
 if __name__ == "__main__":
