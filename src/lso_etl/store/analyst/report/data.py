@@ -14,9 +14,10 @@ daily run the two are the same day anyway.
 from __future__ import annotations
 
 from dataclasses import dataclass
-from datetime import UTC, date, datetime, timedelta
+from datetime import UTC, date, datetime, time, timedelta
 from decimal import Decimal
 from typing import Any
+from zoneinfo import ZoneInfo
 
 import duckdb
 
@@ -36,6 +37,11 @@ def local_day(column: str) -> str:
     return f"cast(timezone('{TIME_ZONE}', {column}) as date)"
 
 
+def within(column: str) -> str:
+    """The filter for `Window.instants`."""
+    return f"{column} >= ? and {column} < ?"
+
+
 @dataclass(frozen=True)
 class Window:
     first: date
@@ -44,6 +50,14 @@ class Window:
     @property
     def params(self) -> list[date]:
         return [self.first, self.last]
+
+    @property
+    def instants(self) -> list[datetime]:
+        """[the first day's start, the day after the last's start) in the site's time zone:
+        compared with a stored instant as it is, so DuckDB can skip blocks by their min/max."""
+        zone = ZoneInfo(TIME_ZONE)
+        return [datetime.combine(self.first, time(), zone),
+                datetime.combine(self.last + timedelta(days=1), time(), zone)]  # fmt: skip
 
 
 def windows(
@@ -120,7 +134,7 @@ with loaded as (
         and url_outcomes.outcome = 'loaded' and url_outcomes.detail = 'new'
     join articles on articles.article_id = url_outcomes.article_id
     where runs.flow = 'daily' and articles.published_at is not null
-        and {run_day} between ? and ?
+        and {within}
 )
 select run_id, started_at, count(*) as articles,
     round(median(lag_hours), 2) as median_lag_hours,
@@ -131,23 +145,31 @@ from loaded group by all order by started_at"""
 # --- Authors ---------------------------------------------------------------------------------
 
 
-def author_credits(kind_column: bool) -> str:
-    kind = "authors.kind" if kind_column else (
-        f"case when regexp_matches(authors.name, '{INSTITUTION_GUESS}')"
-        " then 'institution' else 'person' end"
-    )  # fmt: skip
-    return f"""
+AUTHOR_COUNTS = f"""
 with credits as (
-    select article_authors.author_key, articles.published_at
+    select article_authors.author_key, article_authors.name, article_id
     from article_authors join articles using (article_id)
-    where {local_day("articles.published_at")} between ? and ?
-),
-ranked as (
-    select authors.author_key, authors.name, {kind} as kind, count(*) as articles
-    from credits join authors using (author_key)
-    group by all
+    where {{within}}
 )
-select * from ranked order by articles desc, name"""
+select author_key, mode(name) as name, count(distinct article_id) as articles,
+    case when regexp_matches(mode(name), '{INSTITUTION_GUESS}') then 'institution'
+         else 'person' end as kind
+from credits group by author_key order by articles desc, name limit ?"""
+# The view computes every author's spellings and spans: asked only for the keys counted above.
+AUTHOR_KINDS = "select author_key, kind from authors where author_key in (select unnest(?))"
+CANDIDATES = 10 * TOP_AUTHORS  # enough, for any mix of people and institutions, to fill both
+
+
+def authors(con: duckdb.DuckDBPyConnection, window: list[datetime], kind_column: bool) -> Rows:
+    """Bylines in the window, most articles first, each with its kind: the warehouse's
+    `authors.kind` when it has one, else guessed from the name (INSTITUTION_GUESS)."""
+    counted = rows(con, AUTHOR_COUNTS.format(within=within("articles.published_at")),
+                   [*window, CANDIDATES])  # fmt: skip
+    if kind_column:
+        kinds = dict(con.execute(AUTHOR_KINDS, [[a["author_key"] for a in counted]]).fetchall())
+        for author in counted:
+            author["kind"] = kinds.get(author["author_key"], author["kind"])
+    return counted
 
 
 def top_authors(all_authors: Rows) -> tuple[Rows, Rows]:
@@ -160,20 +182,18 @@ def top_authors(all_authors: Rows) -> tuple[Rows, Rows]:
 
 
 AUTHOR_MONTHS = """
-select authors.name, authors.author_key, strftime({day}, '%Y-%m') as month,
-    count(*) as articles
-from article_authors
-join articles using (article_id)
-join authors using (author_key)
-where {day} between ? and ? and author_key in (select unnest(?))
-group by all order by name, month"""
+select article_authors.author_key, strftime({day}, '%Y-%m') as month,
+    count(distinct article_id) as articles
+from article_authors join articles using (article_id)
+where {within} and author_key in (select unnest(?))
+group by all order by author_key, month"""
 
 # --- Data quality ----------------------------------------------------------------------------
 
 LAYOUT_SHARES = """
 with per_day as (
     select {day} as day, layout, count(*) as pages
-    from articles where published_at is not null and {day} between ? and ?
+    from articles where {within}
     group by all
 )
 select day, layout, pages, round(pages / sum(pages) over (partition by day), 4) as share
@@ -181,13 +201,13 @@ from per_day order by day, layout"""
 
 QUARANTINE_REASONS = """
 select {day} as day, reason, count(*) as pages
-from quarantine where {day} between ? and ?
+from quarantine where {within}
 group by all order by day, reason"""
 
 PROVENANCE_SHARES = """
 with parsed as (
     select provenance from articles
-    where published_at is not null and {day} between ? and ?
+    where {within}
 ),
 fields as (select distinct unnest(map_keys(provenance)) as field from parsed),
 counted as (
@@ -203,12 +223,12 @@ FAILED_CHECKS = """
 select run_id, started_at, "check", offending from (
     select run_id, started_at, unnest(map_keys(checks)) as "check",
         unnest(map_values(checks)) as offending
-    from runs where checks is not null and {day} between ? and ?
+    from runs where checks is not null and {within}
 ) where offending > 0 order by started_at, "check" """
 
 CHECKS_RUN = """
 select count(*) as runs, coalesce(sum(checks_failed), 0)::bigint as failures
-from runs where checks is not null and {day} between ? and ?"""
+from runs where checks is not null and {within}"""
 
 # --- Runs ------------------------------------------------------------------------------------
 
@@ -217,13 +237,13 @@ select run_id, flow, status, started_at, coalesce(finished_at, started_at) as fi
     round(epoch(coalesce(finished_at, started_at) - started_at), 1) as seconds,
     coalesce(requests, 0) as requests, coalesce(bytes_fetched, 0) as bytes_fetched,
     coalesce(checks_failed, 0) as checks_failed
-from runs where {day} between ? and ? order by started_at"""
+from runs where {within} order by started_at"""
 
 RUN_OUTCOMES = """
 select run_id, started_at, status, outcome, urls from (
     select run_id, started_at, status, unnest(map_keys(counts)) as outcome,
         unnest(map_values(counts)) as urls
-    from runs where counts is not null and {day} between ? and ?
+    from runs where counts is not null and {within}
 ) where urls > 0 order by started_at, outcome"""
 
 # --- Newest articles -------------------------------------------------------------------------
@@ -231,10 +251,10 @@ select run_id, started_at, status, outcome, urls from (
 NEWEST = """
 select article_id, strftime(timezone('{zone}', published_at), '%Y-%m-%d %H:%M') as published,
     section, headline, authors
-from latest_articles where {day} between ? and ?
+from articles where {within}
 order by published_at desc nulls last, article_id limit ?"""
 
-ARTICLES_IN_RANGE = "select count(*) as articles from articles where {day} between ? and ?"
+ARTICLES_IN_RANGE = "select count(*) as articles from articles where {within}"
 
 
 def collect(
@@ -242,25 +262,25 @@ def collect(
 ) -> dict[str, Any]:
     """Every dataset the page shows, by name, plus the windows and a few totals."""
     articles, runs = windows(con, first, last)
-    published, started = local_day("published_at"), local_day("started_at")
-    fetched = local_day("fetched_at")
-    a, r = articles.params, runs.params
+    published = local_day("published_at")
+    a, ai, ri = articles.params, articles.instants, runs.instants
+    on_articles, on_runs = within("published_at"), within("started_at")
     kind_column = has_column(con, "authors", "kind")
-    credits = rows(con, author_credits(kind_column), a)
-    people, institutions = top_authors(credits)
+    people, institutions = top_authors(authors(con, ai, kind_column))
     keys = [p["author_key"] for p in people]
-    checked = rows(con, CHECKS_RUN.format(day=started), r)[0]
-    monthly = rows(con, AUTHOR_MONTHS.format(day=published), [*a, keys])
-    rank = {p["author_key"]: p["rank"] for p in people}
-    for row in monthly:
-        row["rank"] = rank[row.pop("author_key")]
+    checked = rows(con, CHECKS_RUN.format(within=on_runs), ri)[0]
+    monthly = rows(con, AUTHOR_MONTHS.format(day=published, within=on_articles), [*ai, keys])
+    by_key = {p["author_key"]: p for p in people}
+    for row in monthly:  # named and ranked as in the top list
+        person = by_key[row.pop("author_key")]
+        row["name"], row["rank"] = person["name"], person["rank"]
     return {
         "windows": {
             "articles": {"first": articles.first.isoformat(), "last": articles.last.isoformat()},
             "runs": {"first": runs.first.isoformat(), "last": runs.last.isoformat()},
         },
         "totals": {
-            "articles": rows(con, ARTICLES_IN_RANGE.format(day=published), a)[0]["articles"],
+            "articles": rows(con, ARTICLES_IN_RANGE.format(within=on_articles), ai)[0]["articles"],
             "undated": rows(con, UNDATED)[0]["articles"],
             "authors_kind_column": kind_column,
             "checked_runs": checked["runs"],
@@ -270,16 +290,22 @@ def collect(
             "coverage_daily": rows(con, COVERAGE_DAILY, a),
             "coverage_empty_days": rows(con, EMPTY_DAYS, a),
             "coverage_monthly": rows(con, COVERAGE_MONTHLY, a),
-            "freshness": rows(con, FRESHNESS.format(run_day=local_day("runs.started_at")), r),
+            "freshness": rows(con, FRESHNESS.format(within=within("runs.started_at")), ri),
             "authors_people": people,
             "authors_institutions": institutions,
             "authors_monthly": monthly,
-            "quality_layouts": rows(con, LAYOUT_SHARES.format(day=published), a),
-            "quality_quarantine": rows(con, QUARANTINE_REASONS.format(day=fetched), r),
-            "quality_provenance": rows(con, PROVENANCE_SHARES.format(day=published), a),
-            "quality_failed_checks": rows(con, FAILED_CHECKS.format(day=started), r),
-            "runs": rows(con, RUNS.format(day=started), r),
-            "runs_outcomes": rows(con, RUN_OUTCOMES.format(day=started), r),
+            "quality_layouts": rows(
+                con, LAYOUT_SHARES.format(day=published, within=on_articles), ai
+            ),
+            "quality_quarantine": rows(
+                con,
+                QUARANTINE_REASONS.format(day=local_day("fetched_at"), within=within("fetched_at")),
+                ri,
+            ),
+            "quality_provenance": rows(con, PROVENANCE_SHARES.format(within=on_articles), ai),
+            "quality_failed_checks": rows(con, FAILED_CHECKS.format(within=on_runs), ri),
+            "runs": rows(con, RUNS.format(within=on_runs), ri),
+            "runs_outcomes": rows(con, RUN_OUTCOMES.format(within=on_runs), ri),
         },
-        "newest": rows(con, NEWEST.format(day=published, zone=TIME_ZONE), [*a, NEWEST_ROWS]),
+        "newest": rows(con, NEWEST.format(zone=TIME_ZONE, within=on_articles), [*ai, NEWEST_ROWS]),
     }
