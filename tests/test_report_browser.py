@@ -3,7 +3,7 @@ says nothing in the console, asks nothing of the network, and carries the wareho
 
 One warehouse per module: the replay corpus loaded as a backfill, less its newest articles,
 which a real daily run (bare, without Prefect) then loads, so that every section has data.
-Set LSO_REPORT_SCREENSHOT=docs/report.png to also write the README's screenshot.
+Set REPORT_SCREENSHOT=docs/report.png to also write the README's screenshot.
 """
 
 from __future__ import annotations
@@ -57,9 +57,11 @@ def loaded(report_db: Path, tmp_path_factory: pytest.TempPathFactory) -> Iterato
         page = load(launched, written.path)
         shots = tmp_path_factory.mktemp("screenshots")
         page.page.screenshot(path=str(shots / "report.png"), full_page=True)
-        wanted = os.environ.get("LSO_REPORT_SCREENSHOT")
+        wanted = os.environ.get("REPORT_SCREENSHOT")
         if wanted:  # the README's picture: the top of the page, its charts
-            page.page.screenshot(path=wanted, clip={"x": 0, "y": 0, "width": 1100, "height": 2600})
+            page.page.screenshot(
+                path=wanted, clip={"x": 0, "y": 0, "width": 1100, "height": 2600}, full_page=True
+            )
         yield page
 
 

@@ -72,7 +72,7 @@ def coverage_monthly() -> Chart:
 
 def freshness() -> Chart:
     base = alt.Chart(data("freshness")).encode(
-        alt.X("started_at:T", title="daily run started"),
+        alt.X("started_at:T", title="daily run started", axis=WHEN),
         tooltip=["run_id:N", "started_at:T", "articles:Q", "median_lag_hours:Q",
                  "p90_lag_hours:Q", "max_lag_hours:Q"],
     )  # fmt: skip
@@ -85,6 +85,10 @@ def freshness() -> Chart:
         width=WIDTH, height=180, title="Lag of new articles per daily run: median (dot) to max"
     )
 
+
+# Runs are instants, shown in the reader's time zone; Vega's own labels for a span of seconds
+# (".800") say nothing, so a date and a minute.
+WHEN = alt.Axis(format="%Y-%m-%d %H:%M", labelAngle=-30, labelOverlap=True)
 
 # Both author charts share one row per person, most articles first (rank 1).
 BY_RANK = alt.EncodingSortField("rank", op="min")
@@ -160,7 +164,7 @@ def quality_quarantine() -> Chart:
         alt.Chart(data("quality_quarantine"))
         .mark_bar(color="#e45756")
         .encode(
-            alt.X("sum(pages):Q", title="pages quarantined"),
+            alt.X("sum(pages):Q", title="pages quarantined", axis=alt.Axis(tickMinStep=1)),
             alt.Y("reason:N", sort="-x", title=None),
             tooltip=["reason:N", alt.Tooltip("sum(pages):Q", title="pages")],
         )
@@ -189,7 +193,7 @@ def quality_failed_checks() -> Chart:
         alt.Chart(data("quality_failed_checks"))
         .mark_circle(color="#d62728", size=80)
         .encode(
-            alt.X("started_at:T", title="run started"),
+            alt.X("started_at:T", title="run started", axis=WHEN),
             alt.Y("check:N", title=None),
             alt.Size("offending:Q", title="offending rows"),
             tooltip=["run_id:N", "started_at:T", "check:N", "offending:Q"],
@@ -209,7 +213,7 @@ def runs_timeline() -> Chart:
                  alt.Tooltip("bytes_fetched:Q", format=",")],
     )  # fmt: skip
     spans = base.mark_bar(height=14).encode(
-        alt.X("started_at:T", title="time"), alt.X2("finished_at:T")
+        alt.X("started_at:T", title="time", axis=WHEN), alt.X2("finished_at:T")
     )
     # A run of a second is too thin to see as a bar: a tick marks each start, and failed or
     # interrupted runs get a large cross besides.
@@ -243,7 +247,7 @@ def runs_outcomes() -> Chart:
 
 def runs_effort() -> Chart:
     base = alt.Chart(data("runs")).encode(
-        alt.X("started_at:T", title="run started"),
+        alt.X("started_at:T", title="run started", axis=WHEN),
         tooltip=["run_id:N", "flow:N", "status:N", "seconds:Q", "requests:Q",
                  alt.Tooltip("bytes_fetched:Q", format=",")],
     )  # fmt: skip
