@@ -11,6 +11,7 @@ from __future__ import annotations
 import os
 import statistics
 from collections.abc import Iterator
+from dataclasses import replace
 from datetime import date, timedelta
 from pathlib import Path
 from typing import Any
@@ -20,6 +21,7 @@ import pytest
 from demo_warehouse import load_replay
 from report_browser import Loaded, browser, load
 
+from lso_etl.errors import UserError
 from lso_etl.pipeline.run import run_window
 from lso_etl.replay.corpus import build_corpus
 from lso_etl.replay.server import ReplaySite
@@ -46,6 +48,10 @@ def report_db(tmp_path_factory: pytest.TempPathFactory) -> Path:
         first = newest[0].published_at.date() - timedelta(days=1)
         window = (first, corpus.articles[-1].published_at.date())
         run_window("daily", settings, window, DISCOVERY.daily_strategies, first, {})
+    # The site gone: the next daily run fails, and the page must make it stand out.
+    with pytest.raises(UserError):
+        down = replace(settings, max_attempts=1)
+        run_window("daily", down, window, DISCOVERY.daily_strategies, first, {})
     return db
 
 
@@ -79,6 +85,8 @@ def test_every_section_renders_offline_without_errors(loaded: Loaded) -> None:
     for chart in charts:
         assert chart["rendered"] == "yes", chart
         assert chart["marks"] > 5, chart  # axes and marks, not an empty box
+    failed = loaded.page.locator("#runs tr.failed td:nth-child(3)").all_inner_texts()
+    assert failed == ["failed"]  # shaded in the runs table
     for section in SECTIONS:
         assert loaded.page.locator(f"section#{section} h2").count() == 1
     html = Path(loaded.page.url.removeprefix("file://")).read_text(encoding="utf-8")

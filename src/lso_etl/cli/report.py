@@ -52,8 +52,10 @@ def report(
         ),
     ] = None,
 ) -> None:
-    """Write one self-contained HTML page of charts: coverage, freshness, authors, data quality,
-    runs and the newest articles. It opens offline in any browser; flows rewrite it each run.
+    """Write the warehouse's report: one HTML page of charts, offline.
+
+    Coverage, freshness, authors, data quality, runs and the newest articles, in one file that
+    opens in any browser without a network; the daily and backfill runs rewrite it.
 
     Articles are shown by publish day and runs by start day, both in the range given (default:
     the year ending on the newest article, and on the newest run).
