@@ -9,9 +9,14 @@ from __future__ import annotations
 import logging
 
 from lso_etl.settings import Settings
-from lso_etl.store.analyst.report import build_report
+from lso_etl.store.analyst.report import build_report, default_path
 
 log = logging.getLogger(__name__)
+
+
+def report_path(settings: Settings) -> str:
+    """Where the end of a run writes the page (for the run report, written before it)."""
+    return str(default_path(settings.db))
 
 
 def refresh_report(settings: Settings) -> str | None:
