@@ -85,3 +85,12 @@ def test_a_page_that_cannot_be_written_is_one_log_line(
     assert "\n" not in record.getMessage()
     shutil.rmtree(tmp_path / "report.html")
     assert refresh_report(Settings(db=db)) == str(tmp_path / "report.html")
+
+
+def test_every_layout_gets_its_own_colour_known_or_not() -> None:
+    from lso_etl.store.analyst.report import charts
+
+    scale = charts.specs(("current", "fallback", "mystery"))["quality-layouts"]["encoding"]["color"]
+    domain, colours = scale["scale"]["domain"], scale["scale"]["range"]
+    assert domain[:4] == ["current", "legacy", "partial", "fallback"] and "mystery" in domain
+    assert len(set(colours)) == len(domain)  # no two layouts share a colour

@@ -13,10 +13,11 @@ from typing import Any
 
 import altair as alt
 
-# Known values first, in a fixed colour each, so a chart means the same on every page; values
-# nobody listed here (a new layout) still appear, in the scheme's next colours.
-LAYOUTS = ["current", "legacy", "partial", "fallback"]
-LAYOUT_COLOURS = ["#4c78a8", "#72b7b2", "#f2cf5b", "#e45756"]
+# Known values in a fixed colour each, so a chart means the same on every page; a layout
+# nobody listed here (one a new profile adds) gets the next spare colour (`layout_scale`).
+LAYOUTS = ("current", "legacy", "partial", "fallback")
+LAYOUT_COLOURS = ("#4c78a8", "#72b7b2", "#f2cf5b", "#e45756")
+SPARE_COLOURS = ("#b279a2", "#9d755d", "#54a24b", "#bab0ac", "#ff9da6", "#79706e")
 STATUSES = ["completed", "running", "interrupted", "failed"]
 STATUS_COLOURS = ["#4c78a8", "#9ecae9", "#f58518", "#d62728"]
 WIDTH = 860  # the page's column, less the margins
@@ -133,7 +134,14 @@ def authors_institutions() -> Chart:
     )
 
 
-def quality_layouts() -> Chart:
+def layout_scale(seen: tuple[str, ...]) -> alt.Scale:
+    """The known layouts, then those `seen` in the data that are not known, each its colour."""
+    extra = [layout for layout in seen if layout not in LAYOUTS]
+    spare = [SPARE_COLOURS[i % len(SPARE_COLOURS)] for i in range(len(extra))]
+    return alt.Scale(domain=[*LAYOUTS, *extra], range=[*LAYOUT_COLOURS, *spare])
+
+
+def quality_layouts(seen: tuple[str, ...] = ()) -> Chart:
     return (
         alt.Chart(data("quality_layouts"))
         .mark_bar()
@@ -145,9 +153,7 @@ def quality_layouts() -> Chart:
                 title="share of the day's pages",
                 axis=alt.Axis(format="%"),
             ),
-            alt.Color(
-                "layout:N", scale=alt.Scale(domain=LAYOUTS, range=LAYOUT_COLOURS), title="layout"
-            ),
+            alt.Color("layout:N", scale=layout_scale(seen), title="layout"),
             tooltip=[
                 alt.Tooltip("day:N"),
                 "layout:N",
@@ -286,12 +292,13 @@ SECTIONS: dict[str, dict[str, Any]] = {
 
 
 @cache
-def specs() -> dict[str, Spec]:
-    """Element id -> its Vega-Lite spec (without data: the page supplies `datasets`)."""
+def specs(layouts: tuple[str, ...] = ()) -> dict[str, Spec]:
+    """Element id -> its Vega-Lite spec (without data: the page supplies `datasets`); the
+    layouts chart also names the `layouts` the data holds, for their colours."""
     found: dict[str, Spec] = {}
     for charts in SECTIONS.values():
         for element, chart in charts.items():
-            spec = chart().to_dict()
+            spec = (quality_layouts(layouts) if chart is quality_layouts else chart()).to_dict()
             spec.pop("$schema", None)  # an address nobody fetches: the page names no host
             found[element] = spec
     return found

@@ -226,6 +226,7 @@ SECTIONS = (
 def render(report: dict[str, Any], source: str) -> str:
     """The whole page for `collect`'s result; `source` names the warehouse it was read from."""
     windows = report["windows"]
+    layouts = tuple(sorted({row["layout"] for row in report["datasets"]["quality_layouts"]}))
     made = datetime.now(UTC).strftime("%Y-%m-%d %H:%M UTC")
     nav = "".join(f'<a href="#{key}">{escape(title)}</a>' for key, title, _ in SECTIONS)
     sections = "".join(
@@ -242,6 +243,6 @@ def render(report: dict[str, Any], source: str) -> str:
         f" runs started {windows['runs']['first']} … {windows['runs']['last']} (days in"
         f" Asia/Ho_Chi_Minh); made {made}.</p><nav>{nav}</nav></header>{sections}"
         f'<script type="application/json" id="report-data">{script_json(report)}</script>'
-        f'<script type="application/json" id="report-specs">{script_json(charts.specs())}</script>'
+        f'<script type="application/json" id="report-specs">{script_json(charts.specs(layouts))}</script>'
         f"<script>{vega_script()}</script><script>{BOOT}</script></body></html>\n"
     )
