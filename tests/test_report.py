@@ -94,3 +94,18 @@ def test_every_layout_gets_its_own_colour_known_or_not() -> None:
     domain, colours = scale["scale"]["domain"], scale["scale"]["range"]
     assert domain[:4] == ["current", "legacy", "partial", "fallback"] and "mystery" in domain
     assert len(set(colours)) == len(domain)  # no two layouts share a colour
+
+
+def test_an_empty_warehouse_makes_a_page_too(tmp_path: Path) -> None:
+    from lso_etl.store import warehouse
+    from lso_etl.store.analyst.report import build_report
+
+    with warehouse.connect(tmp_path / "new.duckdb") as con:
+        warehouse.migrate(con)
+    written = build_report(tmp_path / "new.duckdb")
+    assert written.path == tmp_path / "new.report.html"
+    figures = embedded(written.path)
+    assert figures["totals"]["articles"] == 0  # type: ignore[index]
+    assert all(
+        rows == [] for name, rows in figures["datasets"].items() if name != "coverage_empty_days"
+    )  # type: ignore[union-attr]

@@ -71,7 +71,8 @@ def windows(
     ).fetchone() or ([None, None], [None, None])
 
     def window(oldest: date | None, newest: date | None) -> Window:
-        end = last or newest or datetime.now(UTC).date()
+        # A --from after the newest day still makes a window, of that one day onwards.
+        end = last or max([d for d in (newest, first) if d], default=datetime.now(UTC).date())
         start = first or end - YEAR
         if first is None and oldest is not None:  # no empty days before the first article
             start = max(start, oldest)
