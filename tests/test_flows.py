@@ -35,6 +35,7 @@ def test_backfill_loads_every_article_exactly_as_published(
 ) -> None:
     summary = backfill(corpus.first_day, corpus.last_day, replay.base_url, str(db), 0.0)
     assert summary["counts"] == {"loaded": len(corpus.articles)}
+    assert summary["report"] == str(db.with_name("report.html"))  # rewritten at the end
     stored = {
         row[0]: row[1:]
         for row in _rows(
