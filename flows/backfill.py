@@ -20,6 +20,7 @@ from lso_etl.errors import SiteUnreachable, UserError
 from lso_etl.pipeline import interrupt
 from lso_etl.pipeline.range_discovery import BackfillScope
 from lso_etl.pipeline.report import progress_log
+from lso_etl.pipeline.report_page import refresh_report
 from lso_etl.pipeline.sources import chunk_parameters, with_choices, with_source
 from lso_etl.pipeline.steps import chunk_windows, clamp_range, finished_chunks, site_today
 from lso_etl.pipeline.writer import hold_writer, one_writer
@@ -149,6 +150,7 @@ def _chunks(
             " rerun to finish them"
         )
     summary["search_refresh"] = refresh_search_task(settings)
+    summary["report"] = refresh_report(settings)  # the page's path, or None (logged)
     return summary
 
 

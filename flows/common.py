@@ -21,6 +21,7 @@ from prefect.artifacts import create_markdown_artifact
 from prefect.cache_policies import NO_CACHE
 
 from lso_etl.pipeline.report import to_markdown
+from lso_etl.pipeline.report_page import refresh_report, report_path
 from lso_etl.pipeline.run import BARE, Steps, refresh_search, run_window
 from lso_etl.pipeline.steps import crawl_batch, load_items
 from lso_etl.settings import Settings
@@ -72,8 +73,11 @@ def run_crawl(
     (`robots`: robots.txt as a backfill's earlier chunks read it)."""
 
     def publish(summary: dict[str, Any]) -> None:
+        page = {"report": report_path(settings)}  # written when the whole flow ends
         create_markdown_artifact(
-            markdown=to_markdown(summary), key=f"{flow}-report", description="run report"
+            markdown=to_markdown({**summary, **page}),
+            key=f"{flow}-report",
+            description="run report",
         )
 
     return run_window(
@@ -109,3 +113,4 @@ def refresh_after_failure(settings: Settings) -> None:
     state = refresh_search_task(settings, return_state=True)
     if not state.is_completed():
         get_run_logger().error("search refresh failed as well: %s", state.message)
+    refresh_report(settings)  # the failed run shows on the page too; never raises

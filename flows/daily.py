@@ -11,6 +11,7 @@ from prefect.states import Failed
 from flows.common import refresh_after_failure, refresh_search_task, run_crawl, settings_for
 from lso_etl.errors import UserError
 from lso_etl.pipeline import interrupt
+from lso_etl.pipeline.report_page import refresh_report
 from lso_etl.pipeline.steps import daily_window, site_today
 from lso_etl.pipeline.writer import high_water_mark, one_writer
 from lso_etl.settings import Settings
@@ -50,4 +51,5 @@ def _daily(settings: Settings, today: date) -> dict[str, Any]:
         # Layout drift (raised after its pages were loaded), site down: the message alone.
         return Failed(message=str(exc))  # type: ignore[return-value]  # callers get FailedRun
     summary["search_refresh"] = refresh_search_task(settings)
+    summary["report"] = refresh_report(settings)  # the page's path, or None (logged)
     return summary

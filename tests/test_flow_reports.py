@@ -212,6 +212,10 @@ def test_daily_report_artifact_matches_the_warehouse_and_the_search_is_refreshed
     asked = {path for _, path in site.requests[requests_before:]}
     assert {"/sitemap.xml", "/rss/home.rss", "/", "/thoi-su?page=1"} <= asked
     assert "| current |" in markdown or "| legacy |" in markdown  # the layout table too
+    # The report page the flow rewrote at its end, named in the run report and the result.
+    assert f"- report page: {db.with_name('report.html')}\n" in markdown
+    assert summary["report"] == str(db.with_name("report.html"))
+    assert db.with_name("report.html").stat().st_size > 100_000
 
     # The refresh ran as its own task, after the last load.
     tasks = _task_runs(flow_run_id)

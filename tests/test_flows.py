@@ -35,6 +35,7 @@ def test_backfill_loads_every_article_exactly_as_published(
 ) -> None:
     summary = backfill(corpus.first_day, corpus.last_day, replay.base_url, str(db), 0.0)
     assert summary["counts"] == {"loaded": len(corpus.articles)}
+    assert summary["report"] == str(db.with_name("report.html"))  # rewritten at the end
     stored = {
         row[0]: row[1:]
         for row in _rows(
@@ -173,6 +174,7 @@ def test_demo_command_loads_the_whole_corpus_and_is_repeatable(corpus: Corpus, d
     assert "Newest five" in first.output
     newest = max(corpus.articles, key=lambda a: a.published_at)
     assert newest.published_at.strftime("%Y-%m-%d %H:%M") in first.output
+    assert str(db.with_name("report.html")) in first.output  # the demo ends with its page
 
     second = runner.invoke(app, ["--db", str(db), "demo"])
     assert second.exit_code == 0, second.output
@@ -196,6 +198,7 @@ def test_daily_catches_up_after_missed_days_and_a_second_trigger_is_a_no_op(
 
     caught_up = daily(corpus.last_day, replay.base_url, str(db), 0.0)
     assert caught_up["counts"]["loaded"] == len(missed)
+    assert caught_up["report"] == str(db.with_name("report.html"))  # rewritten by the run
     assert set(caught_up["counts"]) <= {"loaded", "unchanged"}
     assert _rows(db, "select count(*) from articles") == [(len(corpus.articles),)]
 
@@ -256,6 +259,7 @@ def test_layout_drift_fails_the_daily_run_in_one_line_after_loading_and_searchin
     assert not [r for r in caplog.records if r.exc_info and r.exc_info[0] is not None]
     # The run itself did its work (its row says so); the flow fails on the drift judgement.
     assert _rows(db, "select flow, status from runs") == [("daily", "completed")]
+    assert db.with_name("report.html").exists()  # a failed run rewrites the page as well
     loaded = _rows(db, "select count(*) from articles")[0][0]
     searchable = _rows(db, "select count(*) from article_search")[0][0]
     assert loaded > 0 and searchable == loaded

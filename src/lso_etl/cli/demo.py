@@ -13,6 +13,7 @@ import typer
 from rich.console import Console
 
 from lso_etl.cli.output import table
+from lso_etl.pipeline.report_page import refresh_report
 from lso_etl.replay.corpus import build_corpus
 from lso_etl.replay.model import Corpus
 from lso_etl.replay.server import ReplaySite
@@ -71,6 +72,7 @@ def run_demo(settings: Settings, out: Console, db_chosen: bool | None = None) ->
             daily(None, site.base_url, str(settings.db), 0.0),
         ]
     summary = _summary(settings, runs, len(corpus.articles), time.monotonic() - started)
+    summary["report"] = refresh_report(settings)  # the page's path; None (logged) if not written
     _print(out, summary)
     summary["archive"] = _archive_backfill(settings, corpus, out)
     return summary
@@ -140,5 +142,7 @@ def _print(out: Console, summary: dict[str, Any]) -> None:
         for published, headline, authors in summary["newest"]
     ]  # on a terminal a table that folds long cells; in a pipe whole TSV lines
     table(("published", "headline", "authors"), rows, title="Newest five")
+    if summary.get("report"):
+        out.print(f"Report page (open it in a browser):\n  {summary['report']}", soft_wrap=True)
     # One line however narrow the terminal: a command wrapped mid-query cannot be pasted.
     out.print(f"Next, try:\n  {next_command(summary['db'])}", soft_wrap=True)

@@ -24,6 +24,7 @@ from lso_etl.cli import analyst as cli_analyst
 from lso_etl.cli import archive as cli_archive
 from lso_etl.cli import entry
 from lso_etl.cli import parse as cli_parse
+from lso_etl.cli import report as cli_report
 from lso_etl.cli import show as cli_show
 from lso_etl.cli.options import CAPTURE_HELP, SOURCE_HELP, ordered, parse_day
 from lso_etl.cli.output import err, line, out
@@ -259,6 +260,7 @@ cli_analyst.register(app)
 cli_parse.register(app)
 cli_archive.register(app)
 cli_show.register(app)
+cli_report.register(app)
 
 
 def main() -> None:

@@ -73,6 +73,8 @@ def print_run(summary: dict[str, Any], as_json: bool = False) -> None:
         f"{summary['flow']} {summary['window'][0]}..{summary['window'][1]}: {counts}"
         f" ({summary['requests']} requests, {summary['seconds']} s)"
     )
+    if summary.get("report"):
+        line(f"report: {summary['report']}")
 
 
 def print_dry_run(chunks: list[dict[str, Any]], as_json: bool) -> None:

@@ -31,11 +31,12 @@ def render_article(
     article: CorpusArticle, corpus: CorpusView, *, today: date, pad_kb: int = 0
 ) -> str:
     """The article's page in its own layout; `today` goes in the header (the header trap)."""
-    page = (
-        _current(article, corpus, today)
-        if article.layout == "current"
-        else _legacy(article, corpus, today)
-    )
+    if article.layout == REDESIGNED:
+        page = redesign(_current(article, corpus, today))
+    elif article.layout == "current":
+        page = _current(article, corpus, today)
+    else:
+        page = _legacy(article, corpus, today)
     need = pad_kb * 1024 - len(page.encode())
     if need <= 0:
         return page
@@ -43,6 +44,18 @@ def render_article(
     footer = '<footer class="site-footer">' if article.layout == "current" else '<div id="footer">'
     number = int(article.article_id.split(":")[1])
     return page.replace(footer, padding(corpus, number, need) + "\n" + footer, 1)
+
+
+# A layout no site profile knows: the current page with its article containers renamed, as
+# when the site ships new markup. Tests serve part of the corpus in it (`site.edit(path,
+# layout=REDESIGNED)`) to see layout drift; the parser's generic extraction reads it.
+REDESIGNED = "redesigned"
+
+
+def redesign(page: str) -> str:
+    return page.replace('class="article-detail"', 'class="story-main"').replace(
+        'id="content-detail"', 'class="story-text"'
+    )
 
 
 def _current(article: CorpusArticle, corpus: CorpusView, today: date) -> str:
