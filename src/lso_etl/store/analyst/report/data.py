@@ -26,9 +26,6 @@ from lso_etl.store.warehouse import TIME_ZONE
 YEAR = timedelta(days=364)  # the default window: 365 days, both ends included
 NEWEST_ROWS = 500  # rows of the in-page table of newest articles
 TOP_AUTHORS = 20
-# Until `authors.kind` exists (another branch adds it): bylines that name a newsroom, a
-# desk or a wire rather than a person, recognised by their first word or their capitals.
-INSTITUTION_GUESS = r"^(Nhóm|Ban|Báo|Đài|Phòng|Trung tâm|Sở|BBT|PV|CTV|BTV|TTXVN|VOV|VTV)\b"
 
 Rows = list[dict[str, Any]]
 
@@ -80,12 +77,6 @@ def windows(
 
     (oldest_article, newest_article), (oldest_run, newest_run) = spans
     return window(oldest_article, newest_article), window(oldest_run, newest_run)
-
-
-def has_column(con: duckdb.DuckDBPyConnection, relation: str, column: str) -> bool:
-    # Binds this one relation: duckdb_columns() would bind every view, ten times slower.
-    described = con.execute(f"select * from {relation} limit 0").description or []
-    return column in [d[0] for d in described]
 
 
 def _json(value: Any) -> Any:
@@ -146,30 +137,27 @@ from loaded group by all order by started_at"""
 # --- Authors ---------------------------------------------------------------------------------
 
 
-AUTHOR_COUNTS = f"""
+AUTHOR_COUNTS = """
 with credits as (
     select article_authors.author_key, article_authors.name, article_id
     from article_authors join articles using (article_id)
-    where {{within}}
+    where {within}
 )
-select author_key, mode(name) as name, count(distinct article_id) as articles,
-    case when regexp_matches(mode(name), '{INSTITUTION_GUESS}') then 'institution'
-         else 'person' end as kind
+select author_key, mode(name) as name, count(distinct article_id) as articles
 from credits group by author_key order by articles desc, name limit ?"""
 # The view computes every author's spellings and spans: asked only for the keys counted above.
 AUTHOR_KINDS = "select author_key, kind from authors where author_key in (select unnest(?))"
 CANDIDATES = 10 * TOP_AUTHORS  # enough, for any mix of people and institutions, to fill both
 
 
-def authors(con: duckdb.DuckDBPyConnection, window: list[datetime], kind_column: bool) -> Rows:
-    """Bylines in the window, most articles first, each with its kind: the warehouse's
-    `authors.kind` when it has one, else guessed from the name (INSTITUTION_GUESS)."""
+def authors(con: duckdb.DuckDBPyConnection, window: list[datetime]) -> Rows:
+    """Bylines in the window, most articles first, each with the kind (person, institution,
+    wire) the `authors` view gives it."""
     counted = rows(con, AUTHOR_COUNTS.format(within=within("articles.published_at")),
                    [*window, CANDIDATES])  # fmt: skip
-    if kind_column:
-        kinds = dict(con.execute(AUTHOR_KINDS, [[a["author_key"] for a in counted]]).fetchall())
-        for author in counted:
-            author["kind"] = kinds.get(author["author_key"], author["kind"])
+    kinds = dict(con.execute(AUTHOR_KINDS, [[a["author_key"] for a in counted]]).fetchall())
+    for author in counted:
+        author["kind"] = kinds.get(author["author_key"], "person")
     return counted
 
 
@@ -266,8 +254,7 @@ def collect(
     published = local_day("published_at")
     a, ai, ri = articles.params, articles.instants, runs.instants
     on_articles, on_runs = within("published_at"), within("started_at")
-    kind_column = has_column(con, "authors", "kind")
-    people, institutions = top_authors(authors(con, ai, kind_column))
+    people, institutions = top_authors(authors(con, ai))
     keys = [p["author_key"] for p in people]
     checked = rows(con, CHECKS_RUN.format(within=on_runs), ri)[0]
     monthly = rows(con, AUTHOR_MONTHS.format(day=published, within=on_articles), [*ai, keys])
@@ -283,7 +270,6 @@ def collect(
         "totals": {
             "articles": rows(con, ARTICLES_IN_RANGE.format(within=on_articles), ai)[0]["articles"],
             "undated": rows(con, UNDATED)[0]["articles"],
-            "authors_kind_column": kind_column,
             "checked_runs": checked["runs"],
             "check_failures": checked["failures"],
         },

@@ -155,13 +155,7 @@ def _freshness(report: dict[str, Any]) -> str:
 
 
 def _authors(report: dict[str, Any]) -> str:
-    guessed = not report["totals"]["authors_kind_column"]
-    how = (
-        "Institutional bylines are told apart by their name (newsroom, desk, wire: 'Nhóm PV',"
-        " 'BBT', 'TTXVN'), until the warehouse records each author's kind."
-        if guessed
-        else "People and institutional or wire bylines as the warehouse's authors.kind says."
-    )
+    how = "People apart from institutional and wire bylines, as the warehouse's authors.kind says."
     return _chart("authors-people") + _chart("authors-institutions") + _note(how)
 
 
