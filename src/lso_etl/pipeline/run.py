@@ -40,7 +40,7 @@ from lso_etl.pipeline.steps import (
 from lso_etl.pipeline.writer import hold_writer, one_writer
 from lso_etl.settings import Settings
 from lso_etl.site.discovery import DISCOVERY
-from lso_etl.store import archive_index, frontier, identity, warehouse
+from lso_etl.store import archive_index, frontier, identity, listing_spans, warehouse
 from lso_etl.store.analyst import search
 
 log = logging.getLogger(__name__)
@@ -210,16 +210,18 @@ def prepare(
     """Discover, then plan: what ends without a request is recorded now, the rest becomes jobs."""
     with run.lease.connection() as con:
         cache = frontier.load_documents(con)
+        spans = listing_spans.load(con)
     run.wait_on_network()
     # robots.txt before the discover step: a dead site fails the run here, in one line, not
     # inside a Prefect task that would print its traceback first.
     run.fetcher.check_reachable()
-    found: Discovery = run.steps.discover(run.fetcher, *window, strategies, cache)
+    found: Discovery = run.steps.discover(run.fetcher, *window, strategies, cache, spans=spans)
     refs = found.refs
     ids = [r.article_id for r in refs]
     with run.lease.connection() as con:
         con.execute("begin")
         frontier.save_documents(con, found.documents)
+        listing_spans.save(con, found.spans)
         frontier.enqueue(con, refs, run.run_id)
         known, states = warehouse.known_ids(con, ids), frontier.states(con, ids)
         todo, ended = plan(refs, known, recheck_from, states)
