@@ -227,3 +227,29 @@ def test_a_range_discovered_once_and_cut_into_chunks_equals_each_chunk_discovere
     }
     assert sum(len(refs) for refs in once.values()) == len(corpus.articles)
     assert requests_once < requests_per_chunk
+
+
+def test_a_backfill_keeps_listing_spans_and_the_next_one_searches_from_them(
+    decade: DecadeCorpus, listings_only: ReplaySite, tmp_path: Path
+) -> None:
+    """The spans go through the pipeline into the crawl state (crawl never sees the
+    warehouse); a later backfill of a nearby day reads fewer listing pages than a search
+    without them."""
+    settings = settings_for(listings_only.base_url, db=tmp_path / "lso.duckdb")
+    day = (date(2017, 3, 15), date(2017, 3, 15))
+    assert backfill(settings, *day, chunk_days=31)["chunks_failed"] == []
+    with duckdb.connect(str(settings.db), read_only=True) as con:
+        kept = con.execute("select listing, count(*), min(page) from listing_spans group by all")
+        spans = {listing: (count, first) for listing, count, first in kept.fetchall()}
+    assert set(spans) == {f"listing:{s.slug}" for s in decade.sections}
+    assert all(count >= 3 and first == 1 for count, first in spans.values())
+
+    later = (date(2017, 4, 20), date(2017, 4, 20))
+    with Fetcher(settings_for(listings_only.base_url)) as fetcher:
+        cold_requests = len(listings_only.requests)
+        discover(fetcher, *later, ("listing",))
+        cold_requests = len(listings_only.requests) - cold_requests
+    warm_requests = len(listings_only.requests)
+    assert backfill(settings, *later, chunk_days=31)["chunks_failed"] == []
+    listing_pages = [t for _, t in listings_only.requests[warm_requests:] if "?page=" in t]
+    assert len(listing_pages) < cold_requests - 1  # the cold count has robots.txt in it
