@@ -10,7 +10,6 @@ from __future__ import annotations
 
 import logging
 import threading
-import time
 from collections.abc import Callable
 from dataclasses import replace
 from types import TracebackType
@@ -27,6 +26,7 @@ from tenacity import (
     wait_exponential_jitter,
 )
 
+from lso_etl.crawl.clock import SYSTEM_CLOCK, Clock
 from lso_etl.crawl.completeness import is_challenge
 from lso_etl.crawl.redirects import Refused, RobotsDisallowed, check_host, check_redirect
 from lso_etl.crawl.retries import (
@@ -81,14 +81,17 @@ class Fetcher:
         self,
         settings: Settings,
         transport: httpx.BaseTransport | None = None,
-        sleep: Callable[[float], None] = time.sleep,
+        sleep: Callable[[float], None] | None = None,
         recorder: Recorder | None = None,
         robots_memo: RobotsMemo | None = None,
+        clock: Clock = SYSTEM_CLOCK,
     ) -> None:
         self.settings = settings
         self.recorder = recorder
         self.robots_memo = robots_memo
-        self._sleep = sleep
+        # `sleep` overrides the clock's own (the pipeline's wakes up when a run is stopped).
+        self._sleep = sleep or clock.sleep
+        self._now = clock.monotonic
         self._in_flight = threading.BoundedSemaphore(max(1, settings.concurrency))
         self._pace_lock = threading.Lock()
         self._last_request = float("-inf")
@@ -192,10 +195,10 @@ class Fetcher:
     def _pace(self) -> None:
         """Wait for this request's turn: starts are at least `delay` apart, and after any Retry-After."""
         with self._pace_lock:
-            wait = max(self._last_request + self.delay, self._not_before) - time.monotonic()
+            wait = max(self._last_request + self.delay, self._not_before) - self._now()
             if wait > 0:
                 self._sleep(wait)
-            self._last_request = time.monotonic()
+            self._last_request = self._now()
 
     # --- requests ------------------------------------------------------------------------
     def _send(self, url: str, headers: dict[str, str], limits: Limits) -> Exchange:
@@ -234,7 +237,7 @@ class Fetcher:
                     f" {self.settings.max_retry_after:.0f} s cap"
                 )
             with self._pace_lock:  # the other workers wait too
-                self._not_before = max(self._not_before, time.monotonic() + exc.retry_after)
+                self._not_before = max(self._not_before, self._now() + exc.retry_after)
             return exc.retry_after
         backoff = self.settings.backoff
         return wait_exponential_jitter(multiplier=backoff, max=60, jitter=backoff)(state)
