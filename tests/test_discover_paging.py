@@ -7,7 +7,8 @@ from __future__ import annotations
 
 import math
 import random
-from datetime import date, timedelta
+from dataclasses import replace
+from datetime import UTC, date, datetime, timedelta
 
 import pytest
 
@@ -182,3 +183,19 @@ def test_rate_from_spans_counts_pages_between_two_past_days() -> None:
     rate = rate_from(spans)
     assert rate is not None and rate.covers(date(2020, 1, 27).toordinal())
     assert rate.pages_between(date(2020, 1, 29).toordinal(), date(2020, 1, 26).toordinal()) == 3
+
+
+def test_spans_read_within_the_day_place_the_range_without_page_1() -> None:
+    """A backfill's later chunk, or a rerun the same day: the spans' page numbers still hold,
+    so the walk starts where they put the range; a day later page 1 anchors the search again."""
+    first_pass = listing(SHAPES["grew"], seed=8)
+    found(first_pass, date(2016, 6, 1), date(2016, 6, 30))
+    now = datetime.now(UTC)
+    start, end = date(2017, 2, 1), date(2017, 2, 28)
+    for age, reads_page_1 in ((timedelta(hours=2), False), (timedelta(days=2), True)):
+        spans = [replace(s, seen_at=now - age) for s in first_pass.spans()]
+        pages = listing(SHAPES["grew"], seed=8)
+        assert found(pages, start, end, hints=spans) == truth(pages, start, end)
+        assert (1 in pages.read) == reads_page_1
+        walked = covering(pages, start - timedelta(days=1), end + timedelta(days=1))
+        assert len(pages.read) <= walked + (3 if reads_page_1 else 2)

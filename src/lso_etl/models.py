@@ -173,3 +173,4 @@ class ListingSpan:
     page: int
     newest: date
     oldest: date
+    seen_at: datetime | None = None  # aware; None: read in this pass

@@ -147,25 +147,31 @@ class Fetcher:
 
     def _load_robots(self) -> Protego:
         url = self.settings.base_url.rstrip("/") + "/robots.txt"
-        remembered = self.robots_memo.get(url) if self.robots_memo is not None else None
-        if remembered is not None:
-            return remembered
-        try:
-            response = self._follow(url, None, check_robots=False)  # RFC 9309: follow redirects
+        memo = self.robots_memo
+        fresh = memo.fresh(url) if memo is not None else None
+        if fresh is not None:  # read less than 24 hours ago (RFC 9309, 2.4)
+            return Protego.parse(fresh.body)
+        kept = memo.stale(url) if memo is not None else None
+        validators = conditional_headers(kept.etag, kept.last_modified) if kept else None
+        try:  # RFC 9309: follow redirects
+            response = self._follow(url, validators or None, check_robots=False)
         except REQUEST_FAILURES as exc:
             # RFC 9309: an unreachable robots.txt means "assume everything is disallowed".
             self._unreachable = SiteUnreachable(self.site, robots_failure(exc))
             self._plainly_down = plainly_down(exc) is not None
             log.info("%s: nothing else is requested", self._unreachable.short)
             return Protego.parse("User-agent: *\nDisallow: /\n")
+        if response.status == 304 and memo is not None and kept is not None:
+            memo.renew(url)
+            return Protego.parse(kept.body)
         if response.status >= 300:  # 4xx, or redirected too often: RFC 9309 says "unavailable"
             log.info("robots.txt answered %s: no restrictions", response.status)
-            robots = Protego.parse("")
+            body = ""
         else:
-            robots = Protego.parse(response.content.decode("utf-8", "replace"))
-        if self.robots_memo is not None:  # only what was read: an unreachable one is asked again
-            self.robots_memo.put(url, robots)
-        return robots
+            body = response.content.decode("utf-8", "replace")
+        if memo is not None:  # only what was read: an unreachable one is asked again
+            memo.put(url, body, response.header("etag"), response.header("last-modified"))
+        return Protego.parse(body)
 
     def check_reachable(self) -> None:
         """Raise SiteUnreachable if robots.txt (read now if not yet) could not be read.

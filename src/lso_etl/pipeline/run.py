@@ -22,7 +22,7 @@ from lso_etl.crawl.fetch import Fetcher
 from lso_etl.crawl.robots import RobotsMemo
 from lso_etl.extract.parse import PARSER_VERSION
 from lso_etl.models import ArchiveRecord, CrawlItem, RunCounts, UrlOutcome
-from lso_etl.pipeline import interrupt
+from lso_etl.pipeline import interrupt, robots_state
 from lso_etl.pipeline.archive_home import claim_archive, warcinfo
 from lso_etl.pipeline.chunks import failure_line, run_chunks
 from lso_etl.pipeline.jobs import plan_jobs
@@ -102,6 +102,8 @@ def run_window(
         warehouse.Lease.for_run(settings.db, settings.writer_memory) as lease,
     ):
         run_id, info = open_run(lease, flow, settings, parameters)
+        with lease.connection() as con:  # robots.txt as read within 24 h needs no request
+            robots = robots_state.remembered(con, robots)
         archive = RunArchive(settings.archive_dir, run_id, info)
         with Fetcher(
             settings, recorder=archive, robots_memo=robots, sleep=interrupt.sleep
@@ -243,6 +245,7 @@ def finish_run(run: Run, status: str, rows: Sequence[ArchiveRecord]) -> None:
             con, run.run_id, status, counts, fetcher.requests_made, fetcher.bytes_fetched,
             run.check_data,
         )  # fmt: skip
+        robots_state.keep(con, fetcher.robots_memo)
 
 
 def backfill(

@@ -14,7 +14,7 @@ from lso_etl.models import ListingSpan
 
 def load(con: duckdb.DuckDBPyConnection) -> list[ListingSpan]:
     rows = con.execute(
-        "select listing, page, newest, oldest from listing_spans order by listing, page"
+        "select listing, page, newest, oldest, seen_at from listing_spans order by listing, page"
     ).fetchall()
     return [ListingSpan(*row) for row in rows]
 

@@ -115,9 +115,13 @@ class Search:
         between = interpolate(self.anchors, target)
         if between is not None:  # bracketed by pages read: interpolate
             return between
+        hints = self.hints if self.hints is not None and self.hints.covers(target) else None
+        if hints is not None and not self.anchors:  # fresh spans, page 1 not read
+            return hints.page_at(target) or 1.0
+        if hints is not None:  # from the page read nearest the day, as the spans count
+            page, day = min(self.anchors, key=lambda anchor: abs(anchor[1] - target))
+            return page + hints.pages_between(day, target)
         (first_page, first_day), (last_page, last_day) = self.anchors[0], self.anchors[-1]
-        if self.hints is not None and self.hints.covers(target):
-            return last_page + self.hints.pages_between(last_day, target)
         baseline = first_day - last_day
         per_day = (last_page - first_page) / max(baseline, 1)
         aim = 1.0 if baseline >= LONG_BASELINE_DAYS else AIM_SHORT
@@ -144,9 +148,11 @@ class Search:
 def locate(pages: Pages, low: date, high: date, hints: Rate | None) -> int | None:
     """A page holding part of [low, high] (or undated), or None when no page does."""
     search = Search(low, high, hints)
-    if search.place(1, pages.entries(1)):
-        return 1
     target = (low.toordinal() + high.toordinal()) // 2
+    # Page 1 anchors the estimates, unless spans read within the day place the range already.
+    trusted = hints is not None and hints.fresh and hints.covers(target)
+    if not trusted and search.place(1, pages.entries(1)):
+        return 1
     seen: list[tuple[int, int | None]] = []  # (newer, older) before each probe
     while True:
         seen.append((search.newer, search.older))

@@ -10,9 +10,12 @@ from __future__ import annotations
 
 from collections.abc import Sequence
 from dataclasses import dataclass
+from datetime import UTC, datetime, timedelta
 from itertools import pairwise
 
 from lso_etl.models import ListingSpan
+
+FRESH = timedelta(days=1)
 
 Anchor = tuple[
     float, int
@@ -43,23 +46,33 @@ def interpolate(points: Sequence[Anchor], day: int) -> float | None:
 
 @dataclass(frozen=True)
 class Rate:
-    """Pages between two past days, as an earlier pass's spans place them."""
+    """Pages between two past days, as an earlier pass's spans place them. `fresh`: every span
+    was read within the last day, so their page numbers hold as they are (a provincial paper's
+    day moves a section's pages by one or two)."""
 
     points: tuple[Anchor, ...]
+    fresh: bool = False
 
     def covers(self, day: int) -> bool:
         return len(self.points) >= 2 and self.points[-1][1] <= day <= self.points[0][1]
 
+    def page_at(self, day: int) -> float | None:
+        return interpolate(self.points, day)
+
     def pages_between(self, newer_day: int, older_day: int) -> float:
-        """How many pages lie from `newer_day` back to `older_day` (a day newer than the
-        spans counts from their newest: the pages since are not in them)."""
+        """How many pages lie from `newer_day` back to `older_day`, negative when it is newer
+        (a day newer than the spans counts from their newest: the pages since are not in them)."""
         newer = interpolate(self.points, min(newer_day, self.points[0][1]))
-        older = interpolate(self.points, older_day)
+        older = interpolate(self.points, min(older_day, self.points[0][1]))
         if newer is None or older is None:
             return 0.0
-        return max(older - newer, 0.0)
+        return older - newer
 
 
-def rate_from(spans: Sequence[ListingSpan]) -> Rate | None:
+def rate_from(spans: Sequence[ListingSpan], now: datetime | None = None) -> Rate | None:
     points = anchors_of(spans)
-    return Rate(tuple(points)) if len(points) >= 2 else None
+    if len(points) < 2:
+        return None
+    now = now or datetime.now(UTC)
+    fresh = all(s.seen_at is not None and now - s.seen_at < FRESH for s in spans)
+    return Rate(tuple(points), fresh)
