@@ -16,6 +16,8 @@ Scenarios:
   "sitemap", "listing?"), per surface. "warm": the new code again, given the listing spans its
   first pass returned (what the pipeline keeps in listing_spans between runs). The new code's
   passes also run on a virtual clock at 1 request a second: the paced duration, not waited.
+  On "json", also with `limit=100` (the replay honours it; whether the live endpoint does is
+  unknown).
 - year: the new `discover` over 2017 once, cut with `split_by_window` (the pipeline's way).
 - rss: peak RSS of the replay site and of the crawler discovering one March, for a one-year
   and a ten-year replay.
@@ -92,6 +94,9 @@ def discover_worker(job: dict[str, Any]) -> None:
         ids = tuple(range(57, 57 + len(DISCOVERY.sections)))
         profile = replace(DISCOVERY, json_categories=ids,
                           backfill_strategies=("sitemap", "json-listing?"))  # fmt: skip
+        if job.get("limit"):  # [?] whether the live endpoint honours a larger page
+            url = profile.json_listing_url.replace("limit=12", f"limit={job['limit']}")
+            profile = replace(profile, json_listing_url=url)
     settings = Settings.from_env(dict(os.environ), base_url=job["base_url"])
     extra: dict[str, Any] = {}
     if job.get("spans_in"):
@@ -194,6 +199,10 @@ def month_on(surface: str, before: Path, walk: Path | None, spans: Path) -> dict
     found["new"] = run(ROOT, {**job, "spans_out": spans})
     found["new_warm"] = run(ROOT, {**job, "spans_in": spans})
     found["new_paced_1s"] = run(ROOT, {**job, "paced": 1.0})
+    if surface == "json":  # the same endpoint asked for 100 items a page
+        found["before_limit100"] = run(before, {**job, "limit": 100})
+        found["new_limit100"] = run(ROOT, {**job, "limit": 100, "spans_out": spans})
+        found["new_limit100_warm"] = run(ROOT, {**job, "limit": 100, "spans_in": spans})
     if walk is not None and surface == "listings":
         found["walk_default_budget"] = run(walk, job)
         found["walk_unbounded"] = run(walk, job, extra={"LSO_MAX_LISTING_PAGES": "100000"})
