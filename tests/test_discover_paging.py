@@ -199,3 +199,33 @@ def test_spans_read_within_the_day_place_the_range_without_page_1() -> None:
         assert (1 in pages.read) == reads_page_1
         walked = covering(pages, start - timedelta(days=1), end + timedelta(days=1))
         assert len(pages.read) <= walked + (3 if reads_page_1 else 2)
+
+
+class RepeatsPastTheEnd(Listing):
+    """A CMS that answers a page number past the end with its last page, or with page 1."""
+
+    def __init__(self, items: list[Entry], repeat_first: bool) -> None:
+        super().__init__(items)
+        self.repeat_first = repeat_first
+
+    def entries(self, page: int) -> list[Entry] | None:
+        if page > self.pages:
+            shown = 1 if self.repeat_first else self.pages
+            self.read[page] = self.items[(shown - 1) * PER_PAGE : shown * PER_PAGE]
+            return self.read[page]
+        return super().entries(page)
+
+
+@pytest.mark.parametrize("repeat_first", [False, True])
+def test_a_listing_that_repeats_a_page_past_its_end_is_searched_to_its_end_and_no_further(
+    repeat_first: bool,
+) -> None:
+    items = listing([(3650, 8.0)], seed=6).items
+    for start, end in (
+        (date(2015, 12, 1), date(2016, 1, 20)),
+        (date(2021, 3, 1), date(2021, 3, 9)),
+    ):
+        pages = RepeatsPastTheEnd(items, repeat_first)
+        assert found(pages, start, end) == truth(pages, start, end)
+        walked = covering(pages, start - timedelta(days=1), end + timedelta(days=1))
+        assert len(pages.read) <= walked + 2 * math.ceil(math.log2(pages.pages)) + 4

@@ -159,7 +159,10 @@ def locate(pages: Pages, low: date, high: date, hints: Rate | None) -> int | Non
         page = search.next_probe(target, len(seen) >= 3 and not _closing_in(*seen[-3::2]))
         if page is None:
             return None
-        if search.place(page, pages.entries(page)):
+        entries = pages.entries(page)
+        if page > 1 and entries and entries == pages.read.get(1):
+            entries = None  # a CMS that answers any page past the end with page 1: the end
+        if search.place(page, entries):
             return page
 
 
@@ -198,10 +201,11 @@ def walk_range(
         page -= 1
     page = inside
     while True:  # towards the oldest page
-        if any(d < low for d in dates_of(pages.entries(page))):
+        last = pages.entries(page)
+        if any(d < low for d in dates_of(last)):
             return
         page += 1
         items = pages.entries(page)
-        if not items:
+        if not items or items == last:  # past the end (a CMS may repeat its last page there)
             return
         yield items
