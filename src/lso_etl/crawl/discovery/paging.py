@@ -6,8 +6,9 @@ ordered by date, so the pages covering the range are found by probing (`locate`)
 estimate of the page holding the range's middle, from page 1 and the listing's rate (pages per
 day: measured on the pages read so far, or from the spans an earlier pass kept), then
 interpolation between the nearest pages read on either side (secant steps, with a bisection
-whenever they stop halving the gap). A probe that lands inside the range is not wasted: the
-walk reads it anyway. From there the walk goes newer and older until the range's edges (with
+whenever they stop halving the gap). Spans read within the last day are trusted as they are:
+the first probe goes where they put the range, and page 1 is not read. A probe that lands
+inside the range is not wasted: the walk reads it anyway. From there the walk goes newer and older until the range's edges (with
 the profile's overlap at both ends, as listings are not strictly ordered at day boundaries).
 
 Every page read, probe or walk, counts against the listing budget (LSO_MAX_LISTING_PAGES):
