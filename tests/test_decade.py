@@ -1,9 +1,9 @@
 """A decade on the replay site (issue 13): the lazily derived corpus, its discovery surfaces, and
-listing discovery that reaches 2017 by bisection instead of walking every page since today."""
+listing discovery that reaches 2017 by searching page numbers instead of walking every page
+since today."""
 
 from __future__ import annotations
 
-import math
 import tracemalloc
 from collections.abc import Iterator
 from datetime import date, timedelta
@@ -121,28 +121,47 @@ def test_a_surface_offers_only_its_own_discovery_documents(
     assert ("Sitemap:" in robots) == (surface == "sitemaps")
 
 
-# --- bisection --------------------------------------------------------------------------------
+# --- the search ------------------------------------------------------------------------------
 
 
-def test_bisection_finds_every_candidate_of_a_2017_month_among_thousands_of_pages(
+def month_pages(corpus: DecadeCorpus, first: date, last: date, overlap: int = 1) -> int:
+    """How many listing pages hold an article of [first - overlap, last + overlap], summed
+    over the sections: what any walk of the listings has to read (corpus arithmetic)."""
+    total, margin = 0, timedelta(days=overlap)
+    for s in range(len(corpus.sections)):
+        newer = corpus.in_section_since(s, last + margin + timedelta(days=1))
+        through = corpus.in_section_since(s, first - margin)
+        if through > newer:
+            total += (through - 1) // PER_PAGE - newer // PER_PAGE + 1
+    return total
+
+
+def test_a_2017_month_among_thousands_of_pages_costs_its_own_pages_and_a_few_probes(
     decade: DecadeCorpus, listings_only: ReplaySite
 ) -> None:
     """Walking from today to March 2017 would read over 9,000 listing pages (and stop at the
-    500-page budget); bisection reads the month's own pages plus O(log pages) probes."""
+    500-page budget); the search reads the month's own pages plus a few probes per section
+    (page 1, an estimate from its rate, one from the longer baseline that gives)."""
     with Fetcher(settings_for(listings_only.base_url)) as fetcher:
         refs = discover(fetcher, *MARCH_2017, ("sitemap", "listing?"))
     assert {r.article_id for r in refs} == truth(decade, *MARCH_2017)
     assert all(r.found_by.startswith("listing:") for r in refs)
     pages = [t for _, t in listings_only.requests if "?page=" in t]
     assert len(pages) == len(set(pages))  # no page read twice
-    # Gallop to past the page wanted, then bisect the last gap: 2 log2(pages) + 1 per section;
-    # then the month's own pages, and per section up to 3 more at its edges (overlap, partial).
-    probes = sum(
-        2 * math.ceil(math.log2(len(items) / PER_PAGE)) + 1 for items in decade.by_section.values()
-    )
-    walk = math.ceil(len(refs) / PER_PAGE) + 3 * len(decade.by_section)
-    assert len(pages) <= probes + walk
-    assert len(pages) < 400  # against thousands for a walk from page 1
+    assert len(pages) <= month_pages(decade, *MARCH_2017) + 4 * len(decade.sections)
+
+
+@pytest.mark.parametrize(
+    "window",
+    [(date(2016, 1, 1), date(2016, 1, 3)), (date(2019, 12, 31), date(2020, 1, 1)),
+     (date(2022, 6, 10), date(2022, 6, 10)), (date(2025, 12, 1), date(2026, 1, 4))],
+)  # fmt: skip
+def test_every_candidate_of_a_range_at_either_end_or_across_a_year_is_found(
+    decade: DecadeCorpus, listings_only: ReplaySite, window: tuple[date, date]
+) -> None:
+    with Fetcher(settings_for(listings_only.base_url)) as fetcher:
+        refs = discover(fetcher, *window, ("listing",))
+    assert {r.article_id for r in refs} == truth(decade, *window)
 
 
 def test_a_page_cap_that_stops_the_search_before_the_range_is_incomplete(
@@ -179,7 +198,7 @@ def test_a_backfill_chunk_cut_short_by_the_page_cap_is_not_recorded_finished(
 def test_a_range_older_than_the_whole_listing_finds_nothing_in_few_requests(
     decade: DecadeCorpus, listings_only: ReplaySite
 ) -> None:
-    """The gallop runs past the last page (404) and bisects back: nothing, and no budget hit."""
+    """The estimate runs past the last page (404) and bisects back: nothing, no budget hit."""
     before = decade.first_day - timedelta(days=400)
     with Fetcher(settings_for(listings_only.base_url)) as fetcher:
         refs = discover(fetcher, before, before + timedelta(days=30), ("listing",))
@@ -208,3 +227,29 @@ def test_a_range_discovered_once_and_cut_into_chunks_equals_each_chunk_discovere
     }
     assert sum(len(refs) for refs in once.values()) == len(corpus.articles)
     assert requests_once < requests_per_chunk
+
+
+def test_a_backfill_keeps_listing_spans_and_the_next_one_searches_from_them(
+    decade: DecadeCorpus, listings_only: ReplaySite, tmp_path: Path
+) -> None:
+    """The spans go through the pipeline into the crawl state (crawl never sees the
+    warehouse); a later backfill of a nearby day reads fewer listing pages than a search
+    without them."""
+    settings = settings_for(listings_only.base_url, db=tmp_path / "lso.duckdb")
+    day = (date(2017, 3, 15), date(2017, 3, 15))
+    assert backfill(settings, *day, chunk_days=31)["chunks_failed"] == []
+    with duckdb.connect(str(settings.db), read_only=True) as con:
+        kept = con.execute("select listing, count(*), min(page) from listing_spans group by all")
+        spans = {listing: (count, first) for listing, count, first in kept.fetchall()}
+    assert set(spans) == {f"listing:{s.slug}" for s in decade.sections}
+    assert all(count >= 3 and first == 1 for count, first in spans.values())
+
+    later = (date(2017, 4, 20), date(2017, 4, 20))
+    with Fetcher(settings_for(listings_only.base_url)) as fetcher:
+        cold_requests = len(listings_only.requests)
+        discover(fetcher, *later, ("listing",))
+        cold_requests = len(listings_only.requests) - cold_requests
+    warm_requests = len(listings_only.requests)
+    assert backfill(settings, *later, chunk_days=31)["chunks_failed"] == []
+    listing_pages = [t for _, t in listings_only.requests[warm_requests:] if "?page=" in t]
+    assert len(listing_pages) < cold_requests - 1  # the cold count has robots.txt in it

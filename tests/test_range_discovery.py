@@ -10,7 +10,7 @@ from pathlib import Path
 import duckdb
 import pytest
 
-from lso_etl.pipeline.run import backfill
+from lso_etl.pipeline.run import backfill, run_window
 from lso_etl.replay.model import Corpus
 from lso_etl.replay.server import ReplaySite
 from lso_etl.settings import Settings
@@ -78,3 +78,35 @@ def test_a_month_whose_sitemap_fails_leaves_only_its_chunk_unfinished(
     with duckdb.connect(str(settings.db), read_only=True) as con:
         stored = con.execute("select count(*) from articles").fetchone()
     assert stored == (len(corpus.articles),)
+
+
+def test_robots_txt_is_kept_across_runs_for_24_hours_then_asked_for_conditionally(
+    corpus: Corpus, tmp_path: Path
+) -> None:
+    """RFC 9309, 2.4: a robots.txt read less than 24 hours ago needs no request; an older one
+    is asked for with its validators, and a 304 renews it without a body."""
+    db = tmp_path / "lso.duckdb"
+    few = _few(corpus)
+    day = few.articles[0].published_at.date()
+    with ReplaySite(few) as site:
+        settings = _settings(site.base_url, db)
+
+        def robots_requests_of_a_run() -> list[tuple[str, int]]:
+            before = len(site.requests)
+            run_window("backfill-chunk", settings, (day, day), ("sitemap",), None, {})
+            asked = [t for _, t in site.requests[before:] if t == "/robots.txt"]
+            with duckdb.connect(str(db), read_only=True) as con:
+                kept = con.execute("select fetched_at from robots_txt").fetchall()
+                statuses = con.execute(
+                    "select status from archive_records where kind = 'robots'"
+                    " and run_id = (select run_id from runs order by started_at desc limit 1)"
+                ).fetchall()
+            assert len(kept) == 1
+            return [(t, s) for t, (s,) in zip(asked, statuses, strict=True)]
+
+        assert robots_requests_of_a_run() == [("/robots.txt", 200)]
+        assert robots_requests_of_a_run() == []  # within 24 hours: no request
+        with duckdb.connect(str(db)) as con:
+            con.execute("update robots_txt set fetched_at = now() - interval 25 hours")
+        assert robots_requests_of_a_run() == [("/robots.txt", 304)]  # conditional, unchanged
+        assert robots_requests_of_a_run() == []  # the 304 renewed it

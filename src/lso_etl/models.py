@@ -183,3 +183,15 @@ class Document:
     last_modified: str | None
     children: tuple[Entry, ...]  # child sitemaps
     pages: tuple[Entry, ...]  # article links
+
+
+@dataclass(frozen=True)
+class ListingSpan:
+    """Page `page` of a listing ("listing:thoi-su", "json:57") listed items from `newest` back
+    to `oldest` when it was read: a later discovery pass starts looking for a date from there."""
+
+    listing: str
+    page: int
+    newest: date
+    oldest: date
+    seen_at: datetime | None = None  # aware; None: read in this pass

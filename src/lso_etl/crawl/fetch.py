@@ -10,7 +10,6 @@ from __future__ import annotations
 
 import logging
 import threading
-import time
 from collections.abc import Callable
 from dataclasses import replace
 from types import TracebackType
@@ -27,6 +26,7 @@ from tenacity import (
     wait_exponential_jitter,
 )
 
+from lso_etl.crawl.clock import SYSTEM_CLOCK, Clock
 from lso_etl.crawl.completeness import is_challenge
 from lso_etl.crawl.redirects import Refused, RobotsDisallowed, check_host, check_redirect
 from lso_etl.crawl.retries import (
@@ -81,14 +81,17 @@ class Fetcher:
         self,
         settings: Settings,
         transport: httpx.BaseTransport | None = None,
-        sleep: Callable[[float], None] = time.sleep,
+        sleep: Callable[[float], None] | None = None,
         recorder: Recorder | None = None,
         robots_memo: RobotsMemo | None = None,
+        clock: Clock = SYSTEM_CLOCK,
     ) -> None:
         self.settings = settings
         self.recorder = recorder
         self.robots_memo = robots_memo
-        self._sleep = sleep
+        # `sleep` overrides the clock's own (the pipeline's wakes up when a run is stopped).
+        self._sleep = sleep or clock.sleep
+        self._now = clock.monotonic
         self._in_flight = threading.BoundedSemaphore(max(1, settings.concurrency))
         self._pace_lock = threading.Lock()
         self._last_request = float("-inf")
@@ -144,25 +147,31 @@ class Fetcher:
 
     def _load_robots(self) -> Protego:
         url = self.settings.base_url.rstrip("/") + "/robots.txt"
-        remembered = self.robots_memo.get(url) if self.robots_memo is not None else None
-        if remembered is not None:
-            return remembered
-        try:
-            response = self._follow(url, None, check_robots=False)  # RFC 9309: follow redirects
+        memo = self.robots_memo
+        fresh = memo.fresh(url) if memo is not None else None
+        if fresh is not None:  # read less than 24 hours ago (RFC 9309, 2.4)
+            return Protego.parse(fresh.body)
+        kept = memo.stale(url) if memo is not None else None
+        validators = conditional_headers(kept.etag, kept.last_modified) if kept else None
+        try:  # RFC 9309: follow redirects
+            response = self._follow(url, validators or None, check_robots=False)
         except REQUEST_FAILURES as exc:
             # RFC 9309: an unreachable robots.txt means "assume everything is disallowed".
             self._unreachable = SiteUnreachable(self.site, robots_failure(exc))
             self._plainly_down = plainly_down(exc) is not None
             log.info("%s: nothing else is requested", self._unreachable.short)
             return Protego.parse("User-agent: *\nDisallow: /\n")
+        if response.status == 304 and memo is not None and kept is not None:
+            memo.renew(url)
+            return Protego.parse(kept.body)
         if response.status >= 300:  # 4xx, or redirected too often: RFC 9309 says "unavailable"
             log.info("robots.txt answered %s: no restrictions", response.status)
-            robots = Protego.parse("")
+            body = ""
         else:
-            robots = Protego.parse(response.content.decode("utf-8", "replace"))
-        if self.robots_memo is not None:  # only what was read: an unreachable one is asked again
-            self.robots_memo.put(url, robots)
-        return robots
+            body = response.content.decode("utf-8", "replace")
+        if memo is not None:  # only what was read: an unreachable one is asked again
+            memo.put(url, body, response.header("etag"), response.header("last-modified"))
+        return Protego.parse(body)
 
     def check_reachable(self) -> None:
         """Raise SiteUnreachable if robots.txt (read now if not yet) could not be read.
@@ -192,10 +201,10 @@ class Fetcher:
     def _pace(self) -> None:
         """Wait for this request's turn: starts are at least `delay` apart, and after any Retry-After."""
         with self._pace_lock:
-            wait = max(self._last_request + self.delay, self._not_before) - time.monotonic()
+            wait = max(self._last_request + self.delay, self._not_before) - self._now()
             if wait > 0:
                 self._sleep(wait)
-            self._last_request = time.monotonic()
+            self._last_request = self._now()
 
     # --- requests ------------------------------------------------------------------------
     def _send(self, url: str, headers: dict[str, str], limits: Limits) -> Exchange:
@@ -236,7 +245,7 @@ class Fetcher:
                     f" {self.settings.max_retry_after:.0f} s cap"
                 )
             with self._pace_lock:  # the other workers wait too
-                self._not_before = max(self._not_before, time.monotonic() + exc.retry_after)
+                self._not_before = max(self._not_before, self._now() + exc.retry_after)
             return exc.retry_after
         backoff = self.settings.backoff
         return wait_exponential_jitter(multiplier=backoff, max=60, jitter=backoff)(state)

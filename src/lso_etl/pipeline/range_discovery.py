@@ -27,7 +27,7 @@ from lso_etl.crawl.discovery.discover import Discovery, split_by_window
 from lso_etl.crawl.discovery.reader import DiscoveryIncomplete
 from lso_etl.crawl.fetch import Fetcher
 from lso_etl.crawl.robots import RobotsMemo
-from lso_etl.models import Document
+from lso_etl.models import Document, ListingSpan
 
 log = logging.getLogger(__name__)
 
@@ -52,17 +52,17 @@ class RangeDiscovery:
         end: date,
         strategies: tuple[str, ...],
         cache: Mapping[str, Document],
+        spans: Sequence[ListingSpan] = (),
     ) -> Discovery:
         window = (start, end)
         if window in self._cut and not self._alone:
             return Discovery(self._cut.pop(window), [], 0)
+        known = {"failed_before": self.failed, "spans": spans}
         remaining = [w for w in self.windows if w >= window]
         whole = window in self.windows and len(remaining) > 1 and not self._alone
         last = remaining[-1][1] if whole else end
         try:
-            found = self._discover(
-                fetcher, start, last, strategies, cache, failed_before=self.failed
-            )
+            found = self._discover(fetcher, start, last, strategies, cache, **known)
         except DiscoveryIncomplete as exc:
             for url, why in exc.failed.items():  # the first reason: no "earlier..." piling up
                 self.failed.setdefault(url, why)
@@ -73,7 +73,7 @@ class RangeDiscovery:
                 start, last, exc,
             )  # fmt: skip
             self._alone = True
-            return self._discover(fetcher, start, end, strategies, cache, failed_before=self.failed)
+            return self._discover(fetcher, start, end, strategies, cache, **known)
         if not whole:
             return found
         self._cut = split_by_window(found.refs, remaining)
@@ -81,7 +81,7 @@ class RangeDiscovery:
             "discovered %s..%s once: %d candidates for %d chunks",
             start, last, len(found.refs), len(remaining),
         )  # fmt: skip
-        return Discovery(self._cut.pop(window), found.documents, found.not_modified)
+        return Discovery(self._cut.pop(window), found.documents, found.not_modified, found.spans)
 
 
 @dataclass(frozen=True)

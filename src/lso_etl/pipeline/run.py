@@ -22,7 +22,7 @@ from lso_etl.crawl.fetch import Fetcher
 from lso_etl.crawl.robots import RobotsMemo
 from lso_etl.extract.parse import PARSER_VERSION
 from lso_etl.models import ArchiveRecord, CrawlItem, RunCounts, UrlOutcome
-from lso_etl.pipeline import interrupt
+from lso_etl.pipeline import interrupt, robots_state
 from lso_etl.pipeline.archive_home import claim_archive, warcinfo
 from lso_etl.pipeline.chunks import failure_line, run_chunks
 from lso_etl.pipeline.jobs import plan_jobs
@@ -41,7 +41,7 @@ from lso_etl.pipeline.steps import (
 from lso_etl.pipeline.writer import hold_writer, one_writer
 from lso_etl.settings import Settings
 from lso_etl.site.discovery import DISCOVERY
-from lso_etl.store import archive_index, archive_known, frontier, identity, warehouse
+from lso_etl.store import archive_index, archive_known, frontier, identity, listing_spans, warehouse
 from lso_etl.store.analyst import search
 
 log = logging.getLogger(__name__)
@@ -111,6 +111,8 @@ def run_window(
         warehouse.Lease.for_run(settings.db, settings.writer_memory) as lease,
     ):
         run_id, info = open_run(lease, flow, settings, parameters)
+        with lease.connection() as con:  # robots.txt as read within 24 h needs no request
+            robots = robots_state.remembered(con, robots)
         archive = RunArchive(settings.archive_dir, run_id, info)
         with steps.open_fetcher(
             settings, lease, recorder=archive, robots_memo=robots, sleep=interrupt.sleep
@@ -220,16 +222,18 @@ def prepare(
     """Discover, then plan: what ends without a request is recorded now, the rest becomes jobs."""
     with run.lease.connection() as con:
         cache = frontier.load_documents(con)
+        spans = listing_spans.load(con)
     run.wait_on_network()
     # robots.txt before the discover step: a dead site fails the run here, in one line, not
     # inside a Prefect task that would print its traceback first.
     run.fetcher.check_reachable()
-    found: Discovery = run.steps.discover(run.fetcher, *window, strategies, cache)
+    found: Discovery = run.steps.discover(run.fetcher, *window, strategies, cache, spans=spans)
     refs = found.refs
     ids = [r.article_id for r in refs]
     with run.lease.connection() as con:
         con.execute("begin")
         frontier.save_documents(con, found.documents)
+        listing_spans.save(con, found.spans)
         frontier.enqueue(con, refs, run.run_id)
         known, states = warehouse.known_ids(con, ids), frontier.states(con, ids)
         todo, ended = plan(refs, known, recheck_from, states)
@@ -251,6 +255,7 @@ def finish_run(run: Run, status: str, rows: Sequence[ArchiveRecord]) -> None:
             con, run.run_id, status, counts, fetcher.requests_made, fetcher.bytes_fetched,
             run.check_data,
         )  # fmt: skip
+        robots_state.keep(con, fetcher.robots_memo)
 
 
 def backfill(

@@ -1,5 +1,5 @@
 """The DuckDB warehouse: connect, migrate and lease the file; load articles and versions;
-crawl state (`frontier`), the archive index, search, data checks, the dictionary, export and
+crawl state (`frontier`, `listing_spans`, `robots_txt`), the archive index, search, data checks, the dictionary, export and
 stats for analysts.
 
 May import: `site`, `models`, `settings`, `errors`, duckdb. Must never import `crawl`,

@@ -31,12 +31,12 @@ from lso_etl.crawl.discovery.paging import BudgetSpent, Pages, walk_range
 from lso_etl.crawl.discovery.reader import DiscoveryIncomplete, Parse, Reader
 from lso_etl.crawl.discovery.sitemaps import parse_sitemap
 from lso_etl.crawl.fetch import Fetcher
-from lso_etl.models import ArticleRef, Document, Entry
+from lso_etl.models import ArticleRef, Document, Entry, ListingSpan
 from lso_etl.site.discovery import DISCOVERY, DiscoveryProfile
 from lso_etl.site.urls import classify, on_base
 
 __all__ = [
-    "DiscoveryIncomplete", "Document", "discover", "parse_listing", "parse_sitemap",
+    "DiscoveryIncomplete", "Document", "ListingSpan", "discover", "parse_listing", "parse_sitemap",
     "split_by_window",
 ]  # fmt: skip
 
@@ -50,6 +50,9 @@ class Discovery:
     refs: list[ArticleRef]  # oldest first
     documents: list[Document]  # read fresh this pass: the cache for the next one
     not_modified: int
+    spans: Sequence[
+        ListingSpan
+    ] = ()  # listing pages' date spans read this pass: the next one's hints
 
 
 Walker = Callable[[Reader, date, date, DiscoveryProfile], Iterator[ArticleRef]]
@@ -74,11 +77,16 @@ def discover_with_cache(
     cache: Mapping[str, Document],
     profile: DiscoveryProfile = DISCOVERY,
     failed_before: Mapping[str, str] | None = None,
+    spans: Iterable[ListingSpan] = (),
 ) -> Discovery:
     """Candidates in [start, end]; `name?` runs a strategy only if nothing was found before it.
-    `failed_before`: documents that failed earlier in this backfill, not asked again."""
+    `failed_before`: documents that failed earlier in this backfill, not asked again. `spans`:
+    listing pages' date spans an earlier pass read, where the listing walks start looking."""
     fetcher.check_reachable()  # robots.txt first: unreadable, nothing could be found (RFC 9309)
-    reader = Reader(fetcher, cache, profile, failed_before=failed_before or {})
+    hints: dict[str, list[ListingSpan]] = {}
+    for span in spans:
+        hints.setdefault(span.listing, []).append(span)
+    reader = Reader(fetcher, cache, profile, failed_before=failed_before or {}, hints=hints)
     found: dict[str, ArticleRef] = {}
     for strategy in strategies:
         name = strategy.rstrip("?")
@@ -92,7 +100,7 @@ def discover_with_cache(
         log.info("discovery %s: %d new candidates", name, len(found) - before)
     reader.raise_if_incomplete()
     refs = sorted(found.values(), key=lambda r: (r.seen_date or end, r.article_id))
-    return Discovery(refs, list(reader.fresh.values()), reader.not_modified)
+    return Discovery(refs, list(reader.fresh.values()), reader.not_modified, reader.spans)
 
 
 def split_by_window(
@@ -207,7 +215,7 @@ def home_refs(
 def listing_refs(
     reader: Reader, start: date, end: date, profile: DiscoveryProfile
 ) -> Iterator[ArticleRef]:
-    """Each section's pages that cover the range, found by bisection (`paging`)."""
+    """Each section's pages that cover the range, found by interpolation search (`paging`)."""
 
     def parse(body: bytes, url: str) -> tuple[list[Entry], list[Entry]]:
         return [], parse_listing(body.decode("utf-8", "replace"), url, profile)
@@ -243,8 +251,9 @@ def _walk(
     passed the range start is reported, so the pass fails rather than cut silently."""
     settings = reader.fetcher.settings
     pages = Pages(reader, lambda n: url_of(page=n), parse, settings.max_listing_pages)
+    hints = reader.hints.get(found_by, ())
     try:
-        for items in walk_range(pages, start, end, profile.listing_overlap_days):
+        for items in walk_range(pages, start, end, profile.listing_overlap_days, hints):
             yield from refs_in_range(items, start, end, found_by, settings.base_url)
     except BudgetSpent:
         if len(pages.read) >= pages.budget:  # else a page failed: the Reader has recorded it
@@ -253,6 +262,8 @@ def _walk(
                 f" {len(pages.read)} pages read; raise LSO_MAX_LISTING_PAGES"
                 f" (now {settings.max_listing_pages})"
             )
+    finally:
+        reader.spans += pages.spans(found_by)
 
 
 WALKERS: dict[str, Walker] = {

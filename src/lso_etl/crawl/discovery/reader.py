@@ -14,7 +14,7 @@ from __future__ import annotations
 
 import logging
 import xml.etree.ElementTree as ET
-from collections.abc import Callable, Mapping
+from collections.abc import Callable, Mapping, Sequence
 from dataclasses import dataclass, field
 
 from lso_etl.crawl.completeness import is_challenge
@@ -22,7 +22,7 @@ from lso_etl.crawl.fetch import REQUEST_FAILURES, Fetcher
 from lso_etl.crawl.transfer import BodyTooLarge, conditional_headers
 from lso_etl.crawl.unreachable import plainly_down
 from lso_etl.errors import SiteUnreachable, UserError
-from lso_etl.models import Document, Entry
+from lso_etl.models import Document, Entry, ListingSpan
 from lso_etl.site.discovery import DISCOVERY, DiscoveryProfile
 
 log = logging.getLogger(__name__)
@@ -59,6 +59,9 @@ class Reader:
     failed_before: Mapping[str, str] = field(default_factory=dict)
     budget_hits: list[str] = field(default_factory=list)
     not_modified: int = 0
+    # Listing pages' date spans: an earlier pass's, by listing, to start closer; this pass's.
+    hints: Mapping[str, Sequence[ListingSpan]] = field(default_factory=dict)
+    spans: list[ListingSpan] = field(default_factory=list)
 
     def read(self, url: str, parse: Parse, absent_ok: bool = True) -> Document | None:
         """The document at `url`; None when it is absent (404/410 and `absent_ok`), disallowed
