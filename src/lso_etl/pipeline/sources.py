@@ -27,7 +27,7 @@ from lso_etl.crawl.discovery.discover import Discovery, discover_with_cache
 from lso_etl.crawl.discovery.reader import DiscoveryIncomplete
 from lso_etl.crawl.fetch import Fetcher
 from lso_etl.errors import SiteUnreachable, UserError
-from lso_etl.models import ArticleRef, CrawlItem, Document
+from lso_etl.models import ArticleRef, CrawlItem, Document, ListingSpan
 from lso_etl.pipeline.archive_picks import crawl_captures, first_article
 from lso_etl.pipeline.archive_probe import narrow, site_day
 from lso_etl.settings import Settings
@@ -75,12 +75,14 @@ class ArchiveSource:
         strategies: tuple[str, ...],
         cache: Mapping[str, Document],
         failed_before: Mapping[str, str] | None = None,
+        spans: Sequence[ListingSpan] = (),
     ) -> Discovery:
-        """The range's candidates: from the archives, and for `auto` the site's where allowed."""
+        """The range's candidates: from the archives, and for `auto` the site's where allowed
+        (its listing walks start from `spans`, the pages' date spans earlier runs read)."""
         assert isinstance(fetcher, ArchiveFetcher)
         self.covered.append((start, end))
         known = known_dates(fetcher.context)
-        site = self._site_refs(fetcher, start, end, strategies, cache, failed_before)
+        site = self._site_refs(fetcher, start, end, strategies, cache, failed_before, spans)
         from_site = {ref.article_id for ref in site.refs if fetcher.allowed(ref.url)}
         archived = self._archived(fetcher, start, end, known, from_site)
         refs: dict[str, ArticleRef] = {}
@@ -92,7 +94,7 @@ class ArchiveSource:
             refs.setdefault(article_id, ref)
         ordered = [*site.refs, *(r for r in archived.values() if r.article_id not in site_ids)]
         ordered = [refs[r.article_id] for r in ordered]
-        return Discovery(ordered, site.documents, site.not_modified)
+        return Discovery(ordered, site.documents, site.not_modified, site.spans)
 
     def _site_refs(
         self,
@@ -102,13 +104,14 @@ class ArchiveSource:
         strategies: tuple[str, ...],
         cache: Mapping[str, Document],
         failed_before: Mapping[str, str] | None,
+        spans: Sequence[ListingSpan],
     ) -> Discovery:
         if self.settings.source != "auto":
             return Discovery([], [], 0)
         try:
             Fetcher.check_reachable(fetcher)
             return discover_with_cache(fetcher, start, end, strategies, cache,
-                                       failed_before=failed_before)  # fmt: skip
+                                       failed_before=failed_before, spans=spans)  # fmt: skip
         except (SiteUnreachable, DiscoveryIncomplete) as exc:
             log.warning("the site cannot be read (%s): the archives only", exc)
             return Discovery([], [], 0)
