@@ -33,7 +33,6 @@ import duckdb
 
 from lso_etl.errors import UserError
 from lso_etl.store import warehouse
-from lso_etl.store.analyst import search
 
 log = logging.getLogger(__name__)
 
@@ -62,8 +61,8 @@ LOCK_WAIT_SECONDS = 30.0
 def open_read_only(path: Path) -> Iterator[duckdb.DuckDBPyConnection]:
     """The warehouse, read-only, with file access off and the settings locked.
 
-    Waits for another process's lock like `warehouse.connect`. Search works: the fts
-    extension, if installed, is loaded before the lock; views and macros need nothing.
+    Waits for another process's lock like `warehouse.connect`. Search works: views and
+    macros need nothing.
     """
     con = _connect(path)
     try:
@@ -71,7 +70,6 @@ def open_read_only(path: Path) -> Iterator[duckdb.DuckDBPyConnection]:
         # has set it up and locked it already.
         if con.execute("select current_setting('lock_configuration')").fetchone() != (True,):
             con.execute(f"set global TimeZone = '{warehouse.TIME_ZONE}'")  # later connections too
-            search.load_fts(con)
             for statement in LOCKDOWN:
                 con.execute(statement)
         with warehouse.named_damage(path):  # a file cut between blocks fails only when read
@@ -139,7 +137,7 @@ def open_for_notebook(
     path: Path, read_only: bool = True, wait_seconds: float = LOCK_WAIT_SECONDS
 ) -> duckdb.DuckDBPyConnection:
     """A plain connection for a notebook (`lso_etl.connect`): waits for a run's lock, shows
-    times in the site's zone, has fts loaded when it is installed; no sandbox (your files are
+    times in the site's zone; no sandbox (your files are
     yours to join), and no extension downloads."""
     config: dict[str, str | bool | int | float | list[str]] = {
         "autoinstall_known_extensions": False,
@@ -148,7 +146,6 @@ def open_for_notebook(
     con = wait_for_lock(path, read_only, config, wait_seconds)
     try:
         con.execute(f"set TimeZone = '{warehouse.TIME_ZONE}'")
-        search.load_fts(con)
     except BaseException:
         con.close()
         raise
