@@ -68,6 +68,11 @@ where terms_matched = (select count(*) from query_terms where term <> '');
 """
 
 
+def load(path: Path = JUDGMENTS) -> list[dict[str, object]]:
+    queries: list[dict[str, object]] = json.loads(path.read_text(encoding="utf-8"))["queries"]
+    return queries
+
+
 def today(con: duckdb.DuckDBPyConnection, query: str, depth: int) -> list[str]:
     rows = con.execute(
         "select article_id from today_search(?) join articles using (article_id)"
@@ -99,25 +104,38 @@ def ndcg(ranked: list[str], grades: dict[str, int]) -> float:
     return dcg([grades.get(a, 0) for a in ranked]) / ideal if ideal else 0.0
 
 
-def measure(con: duckdb.DuckDBPyConnection, judged: list[dict[str, object]]) -> None:
-    totals = {f"{e} {m}": 0.0 for e in ENGINES for m in ("P@10", "nDCG@10")}
-    print("| query | kind | today P@10 | ours P@10 | today nDCG@10 | ours nDCG@10 |")
-    print("|---|---|---|---|---|---|")
+def scores(
+    con: duckdb.DuckDBPyConnection, judged: list[dict[str, object]]
+) -> list[dict[str, float]]:
+    """Per query, P@10 and nDCG@10 of each engine ("today P@10", "ours nDCG@10", ...)."""
+    rows = []
     for entry in judged:
-        query, grades = str(entry["query"]), entry["grades"]
+        grades = entry["grades"]
         assert isinstance(grades, dict)
         row = {}
         for name, engine in ENGINES.items():
-            ranked = engine(con, query, DEPTH)
+            ranked = engine(con, str(entry["query"]), DEPTH)
             row[f"{name} P@10"] = precision(ranked, grades)
             row[f"{name} nDCG@10"] = ndcg(ranked, grades)
-        for key, value in row.items():
-            totals[key] += value
-        print(f"| `{query}` | {entry['kind']} | {row['today P@10']:.2f} | {row['ours P@10']:.2f}"
-              f" | {row['today nDCG@10']:.3f} | {row['ours nDCG@10']:.3f} |")  # fmt: skip
-    n = len(judged)
-    print(f"| **mean of {n}** | | {totals['today P@10'] / n:.3f} | {totals['ours P@10'] / n:.3f}"
-          f" | {totals['today nDCG@10'] / n:.3f} | {totals['ours nDCG@10'] / n:.3f} |")  # fmt: skip
+        rows.append(row)
+    return rows
+
+
+def means(rows: list[dict[str, float]]) -> dict[str, float]:
+    return {key: sum(row[key] for row in rows) / len(rows) for key in rows[0]}
+
+
+def measure(con: duckdb.DuckDBPyConnection, judged: list[dict[str, object]]) -> None:
+    rows = scores(con, judged)
+    print("| query | kind | today P@10 | ours P@10 | today nDCG@10 | ours nDCG@10 |")
+    print("|---|---|---|---|---|---|")
+    for entry, row in zip(judged, rows, strict=True):
+        print(f"| `{entry['query']}` | {entry['kind']} | {row['today P@10']:.2f}"
+              f" | {row['ours P@10']:.2f} | {row['today nDCG@10']:.3f}"
+              f" | {row['ours nDCG@10']:.3f} |")  # fmt: skip
+    mean = means(rows)
+    print(f"| **mean of {len(rows)}** | | {mean['today P@10']:.3f} | {mean['ours P@10']:.3f}"
+          f" | {mean['today nDCG@10']:.3f} | {mean['ours nDCG@10']:.3f} |")  # fmt: skip
 
 
 def pool(con: duckdb.DuckDBPyConnection, judged: list[dict[str, object]]) -> None:
@@ -152,7 +170,7 @@ def main(argv: list[str] | None = None) -> None:
     parser.add_argument("--judgments", type=Path, default=JUDGMENTS)
     parser.add_argument("--pool", action="store_true", help="Print the articles to judge.")
     args = parser.parse_args(argv)
-    judged = json.loads(args.judgments.read_text(encoding="utf-8"))["queries"]
+    judged = load(args.judgments)
     with warehouse.connect(demo_db(), read_only=True) as con:
         con.execute(TODAY_SQL)
         (pool if args.pool else measure)(con, judged)
