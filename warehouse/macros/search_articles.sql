@@ -8,8 +8,8 @@
 --      matches any. A query without accents leaves every hit here.
 --   2. phrase_match: the words outside quotes also occur side by side, in the query's order.
 --   3. relevance: BM25F (k1 1.2, b 0.75) with headline x3, lead x2, body and captions x1,
---      plus a proximity bonus for query words near each other (within 5 words, 1/gap^2,
---      after Rasolofo & Savoy 2003).
+--      plus a proximity bonus for each pair of query words within 5 words of each other
+--      (1/gap^2, saturated like a term frequency; after Rasolofo & Savoy 2003).
 -- `score` = 2 * accents_match + phrase_match + relevance / (1 + relevance), so ordering by
 -- score alone gives that order.
 create or replace macro search_articles(query) as table
@@ -54,47 +54,42 @@ candidates as (
     having count(distinct term) = (select count(distinct term) from query_terms)
 ),
 
-occurrences as (
-    select article_id, term, exact, doc_len, unnest(positions) as pos
+candidate_hits as materialized (
+    select *
     from hits semi join candidates using (article_id)
 ),
 
-matched as (
-    select o.article_id, o.pos, q.grp, q.glen, q.word_offset,
-        q.exact is null or q.exact = o.exact as exact_ok
-    from occurrences as o join query_terms as q using (term)
+-- Positions stay lists (no row per word): phrases and proximity intersect shifted lists.
+-- One row per article and query word: where it stands, and where it stands as typed.
+word_positions as (
+    select h.article_id, q.grp, q.word_offset,
+        list_transform(flatten(list(h.positions)), lambda p: p - q.word_offset) as starts,
+        list_transform(
+            coalesce(flatten(list(h.positions) filter (where q.exact is null or h.exact = q.exact)), []),
+            lambda p: p - q.word_offset
+        ) as starts_as_typed
+    from candidate_hits as h join query_terms as q using (term)
+    group by h.article_id, q.grp, q.word_offset
 ),
 
--- a group's phrase starting at `start` is there when each of its words sits at its offset
-starts as (
-    select article_id, grp, any_value(glen) as glen, pos - word_offset as start,
-        count(distinct word_offset) as found,
-        count(distinct word_offset) filter (where exact_ok) as found_exact
-    from matched
-    group by article_id, grp, start
-),
-
+-- a group's words stand side by side where their shifted positions meet
 groups as (
-    select article_id, grp, bool_or(found = glen) as phrase,
-        bool_or(found_exact = glen) as phrase_exact
-    from starts
+    select article_id, grp,
+        len(list_reduce(list(starts), lambda a, b: list_intersect(a, b))) > 0 as phrase,
+        len(list_reduce(list(starts_as_typed), lambda a, b: list_intersect(a, b))) > 0
+            as phrase_as_typed,
+        bool_and(len(starts_as_typed) > 0) as words_as_typed
+    from word_positions
     group by article_id, grp
-),
-
-loose_accents as (
-    select article_id, count(distinct word_offset) filter (where exact_ok) = any_value(glen) as ok
-    from matched
-    where grp = 0
-    group by article_id
 ),
 
 tiers as (
     select article_id,
         coalesce(bool_and(phrase) filter (where grp > 0), true) as quoted_found,
-        coalesce(bool_and(phrase_exact) filter (where grp > 0), true)
-        and coalesce(any_value(loose_accents.ok), true) as accents_match,
+        coalesce(bool_and(phrase_as_typed) filter (where grp > 0), true)
+        and coalesce(bool_and(words_as_typed) filter (where grp = 0), true) as accents_match,
         coalesce(bool_and(phrase) filter (where grp = 0), true) as phrase_match
-    from groups left join loose_accents using (article_id)
+    from groups
     group by article_id
 ),
 
@@ -110,37 +105,39 @@ idf as (
     group by term, corpus.docs
 ),
 
-weighted_tf as (
+-- per article and term: all positions, and the field-weighted term frequency
+terms as (
     select article_id, term, any_value(doc_len) as doc_len,
-        sum(case pos // 1000000 when 0 then 3 when 1 then 2 else 1 end) as tf
-    from occurrences
+        flatten(list(positions)) as positions,
+        sum(list_sum(list_transform(positions,
+            lambda p: case p // 1000000 when 0 then 3 when 1 then 2 else 1 end))) as tf
+    from candidate_hits
     group by article_id, term
 ),
 
 bm25f as (
     select article_id,
         sum(idf * tf * 2.2 / (tf + 1.2 * (0.25 + 0.75 * doc_len / corpus.avg_len))) as bm25
-    from weighted_tf join idf using (term) cross join corpus
+    from terms join idf using (term) cross join corpus
     group by article_id
 ),
 
-neighbours as (
-    select article_id, (pos - lag(pos) over w)::double as gap, term <> lag(term) over w as other_word
-    from occurrences
-    window w as (partition by article_id order by pos)
-),
-
+-- two query words d <= 5 apart, either order, add 1/d^2
 proximity as (
-    select article_id,
-        coalesce(sum(1.0 / (gap * gap)) filter (where other_word and gap <= 5), 0) as near
-    from neighbours
-    group by article_id
+    select a.article_id,
+        sum(list_sum(list_transform([1, 2, 3, 4, 5], lambda d: (
+            len(list_intersect(list_transform(a.positions, lambda p: p + d), b.positions))
+            + len(list_intersect(list_transform(b.positions, lambda p: p + d), a.positions))
+        ) / (d * d)))) as near
+    from terms as a join terms as b on a.article_id = b.article_id and a.term < b.term
+    group by a.article_id
 ),
 
 ranked as (
     select article_id, accents_match, phrase_match,
-        bm25 + near * 2.2 / (near + 1.2) * (select avg(idf) from idf) as relevance
-    from tiers join bm25f using (article_id) join proximity using (article_id)
+        bm25 + coalesce(near, 0) * 2.2 / (coalesce(near, 0) + 1.2) * (select avg(idf) from idf)
+            as relevance
+    from tiers join bm25f using (article_id) left join proximity using (article_id)
     where quoted_found
 )
 
