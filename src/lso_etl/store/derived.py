@@ -36,21 +36,28 @@ def write_search(con: duckdb.DuckDBPyConnection, ids: Sequence[str]) -> None:
         "     from articles where article_id in (select unnest($ids))))))",
         {"ids": list(ids), "span": FIELD_SPAN},
     )
+    # Each distinct word is keyed once (the keys cost far more than the words' few thousands).
+    con.execute(
+        "create or replace temp table search_vocabulary as"
+        " select word, lso_search_term(word) as term, lso_search_exact(word) as exact"
+        " from (select distinct word from search_words)"
+    )
     con.execute(
         "insert into search_postings"
-        " select lso_search_term(word), lso_search_exact(word), article_id,"
-        "  list(pos order by pos), any_value(doc_len)"
-        " from search_words group by all"
+        " select term, exact, article_id, list(pos order by pos), any_value(doc_len)"
+        " from search_words join search_vocabulary using (word)"
+        " group by term, exact, article_id"
     )
     con.execute(
         "insert or replace into article_search"
-        " select article_id, coalesce(string_agg(lso_search_term(word), ' ' order by pos), ''),"
-        "  count(pos), now()"
-        " from (select unnest($ids) as article_id) left join search_words using (article_id)"
+        " select article_id, coalesce(string_agg(term, ' ' order by pos), ''), count(pos), now()"
+        " from (select unnest($ids) as article_id)"
+        " left join (search_words join search_vocabulary using (word)) using (article_id)"
         " group by article_id",
         {"ids": list(ids)},
     )
     con.execute("drop table search_words")
+    con.execute("drop table search_vocabulary")
 
 
 def write_derived(

@@ -7,15 +7,14 @@ analyst's connection is closed in three layers, each enough against the tricks i
 - the file is opened read-only (no statement can change the warehouse in place);
 - DuckDB's own sandbox: `enable_external_access = false` (no file or network access from
   SQL: ATTACH of a file, COPY, EXPORT DATABASE, read_csv/read_text/glob, INSTALL) and then
-  `lock_configuration = true` (no SET or RESET can undo it). The fts extension is loaded
-  from its packaged file *before* the lock, since loading reads a file;
+  `lock_configuration = true` (no SET or RESET can undo it);
 - `single_select`: the text must be exactly one query (SELECT, FROM, WITH, VALUES, DESCRIBE,
   SHOW, SUMMARIZE), so SET, PRAGMA, CALL, CHECKPOINT, ATTACH, USE and second statements are
   refused before DuckDB sees them.
 DuckDB's sandbox still lets SQL read the database's own files (the warehouse, its .wal and
 .tmp folder): that is the warehouse, which the analyst may read anyway.
 The snapshot `lso-etl export` writes is a plain DuckDB file, so whoever opens it chooses. The
-same sandbox there: `con = duckdb.connect(path, read_only=True)`, load fts if wanted, then
+same sandbox there: `con = duckdb.connect(path, read_only=True)`, then
 `con.execute("set enable_external_access = false")` and
 `con.execute("set lock_configuration = true")` (or call `open_read_only(path)`).
 """
