@@ -95,16 +95,14 @@ def settings_for(base_url: str | None, db: str | None, min_delay: float | None) 
 def refresh_search_task(settings: Settings) -> dict[str, float]:
     """Bring the search engines up to date once a run has loaded everything.
 
-    The postings are re-sorted only when their unsorted tail has grown; the fts index (about
-    90 s per 100,000 articles) is rebuilt only in a warehouse that already has one.
+    The postings are re-sorted only when their unsorted tail has grown.
     """
     started = time.monotonic()
-    spent, fts = refresh_search(settings)
+    spent = refresh_search(settings)
     seconds = round(time.monotonic() - started, 2)
     get_run_logger().info(
-        "search refresh: %.2f s (postings re-sort %.2f s, fts rebuild %s)",
-        seconds, spent["builtin"], f"{spent['fts']:.2f} s" if fts else "skipped: no fts index",
-    )  # fmt: skip
+        "search refresh: %.2f s (postings re-sort %.2f s)", seconds, spent["builtin"]
+    )
     return {**spent, "seconds": seconds}
 
 

@@ -228,40 +228,12 @@ def test_daily_report_artifact_matches_the_warehouse_and_the_search_is_refreshed
     assert summary["search_refresh"]["builtin"] == 0.0
     assert _search_index(db)["builtin"][0] == len(corpus.articles) - len(missed)
     assert _shadows(db)[0] == len(corpus.articles)
-    assert set(summary["search_refresh"]) == {"builtin", "fts", "seconds"}
-    # No fts index in this warehouse: none is built (that costs minutes at the real scale).
-    assert summary["search_refresh"]["fts"] == 0.0 and "fts" not in _search_index(db)
-    assert not _rows(
-        db, "select 1 from duckdb_schemas() where schema_name = ?", (search.FTS_SCHEMA,)
-    )
+    assert set(summary["search_refresh"]) == {"builtin", "seconds"}
     newest = max(missed, key=lambda a: a.published_at)
     with warehouse.connect(db, read_only=True) as con:
         day = newest.published_at.date()
         hits = search.search(con, newest.headline, start=day, end=day).hits
     assert newest.article_id in [h.article_id for h in hits]
-
-
-@pytest.mark.usefixtures("prefect_harness")
-@pytest.mark.skipif(search.fts_extension_file() is None, reason="no fts extension for this duckdb")
-def test_daily_rebuilds_an_existing_fts_index_so_it_finds_the_new_articles(
-    corpus: Corpus, site: ReplaySite, seeded: tuple[Path, date], tmp_path: Path
-) -> None:
-    db, last_run_day = _copy(seeded, tmp_path), seeded[1]
-    with warehouse.connect(db) as con:
-        search.refresh_search(con, fts=True)  # an analyst asked for the fts engine once
-        assert search.fts_is_current(con)
-    newest = max(corpus.articles, key=lambda a: a.published_at)
-    assert newest.published_at.date() > last_run_day
-
-    summary = daily(corpus.last_day, site.base_url, str(db), 0.0)
-
-    assert summary["counts"]["loaded"] > 0 and summary["search_refresh"]["fts"] > 0
-    with warehouse.connect(db) as con:
-        assert search.fts_is_current(con)
-        day = newest.published_at.date()
-        hits = search.search(con, newest.headline, start=day, end=day, engine="fts").hits
-    assert newest.article_id in [h.article_id for h in hits]
-    assert _search_index(db)["fts"] == _shadows(db)
 
 
 @pytest.mark.usefixtures("prefect_harness")

@@ -71,7 +71,7 @@ def _dump(db: Path) -> dict[str, list[tuple[object, ...]]]:
         " from article_versions order by all",
         "authors": "select * from article_authors order by all",
         "search": "select article_id, doc, doc_len from article_search order by all",
-        "postings": "select * from search_terms order by all",
+        "postings": "select * from search_postings order by all",
         "quarantine": "select article_id, reason, detail from quarantine order by all",
         "outcomes": "select article_id, outcome, detail from url_outcomes order by all",
     }

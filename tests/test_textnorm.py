@@ -70,3 +70,60 @@ def test_the_sql_macro_folds_exactly_like_python(
     text = unicodedata.normalize(form, text)  # type: ignore[arg-type]
     row = sql.execute("select lso_fold(?)", [text]).fetchone()
     assert row == (fold(text),)
+
+
+# The search's own words (warehouse/macros/lso_search_words.sql): an independent reference.
+_TONE_LETTERS = {"\u0300": "F", "\u0301": "S", "\u0309": "R", "\u0303": "X", "\u0323": "J"}
+
+
+def _accented_key(word: str) -> str:
+    """The word with its hat, breve and horn, and its tone as one letter at the end."""
+    decomposed = unicodedata.normalize("NFD", word.lower())
+    tones = "".join(_TONE_LETTERS.get(mark, "") for mark in decomposed)
+    bare = "".join(mark for mark in decomposed if mark not in _TONE_LETTERS)
+    return unicodedata.normalize("NFC", bare) + tones
+
+
+@settings(max_examples=300, deadline=None)
+@given(st.text(alphabet=ALPHABET, max_size=60), st.sampled_from(["NFC", "NFD"]))
+def test_the_search_words_fold_like_python(
+    sql: duckdb.DuckDBPyConnection, text: str, form: str
+) -> None:
+    text = unicodedata.normalize(form, text)  # type: ignore[arg-type]
+    row = sql.execute(
+        "select list_transform(lso_search_words(?), lambda w: lso_search_term(w))", [text]
+    ).fetchone()
+    assert row == (fold(text).split(),)
+
+
+@settings(max_examples=300, deadline=None)
+@given(st.text(alphabet=VIETNAMESE, min_size=1, max_size=8), st.sampled_from(["NFC", "NFD"]))
+def test_the_accented_key_keeps_every_mark_and_one_tone(
+    sql: duckdb.DuckDBPyConnection, word: str, form: str
+) -> None:
+    if sum(1 for c in unicodedata.normalize("NFD", word) if c in _TONE_LETTERS) > 1:
+        return  # no syllable has two tones
+    text = unicodedata.normalize(form, word)  # type: ignore[arg-type]
+    row = sql.execute(
+        "select list_transform(lso_search_words(?), lambda w: lso_search_exact(w))", [text]
+    ).fetchone()
+    assert row == ([_accented_key(word)],)
+
+
+@pytest.mark.parametrize(
+    ("same", "other"),
+    [
+        (("hoà", "hòa", "HOÀ"), "hoá"),  # tone placement aside; another tone is another word
+        (("thuỷ", "thủy"), "thụy"),
+        (("cửa",), "của"),  # the horn stays
+        (("đảng", "Ðảng"), "dảng"),  # đ stays đ, the look-alike Ð reads as Đ
+    ],
+)
+def test_the_accented_key_sorts_spellings(
+    sql: duckdb.DuckDBPyConnection, same: tuple[str, ...], other: str
+) -> None:
+    keys = [
+        sql.execute("select lso_search_exact(lso_search_words(?)[1])", [w]).fetchone()
+        for w in (*same, other)
+    ]
+    assert len(set(keys[:-1])) == 1 and keys[-1] != keys[0]

@@ -32,7 +32,7 @@ def connect(
       at a time, even read-only), then raises `lso_etl.errors.UserError` saying who holds it.
       A missing file raises `FileNotFoundError`; a file that is no warehouse, a `UserError`.
     - Times show in the site's zone (Asia/Ho_Chi_Minh); the views, the `search_articles`
-      macro and (when installed) the fts extension work; nothing is downloaded.
+      macro work; nothing is downloaded.
     - `readonly=False` opens it for writing: only with no run going, and at your own risk.
 
     Close it when done (or use `with lso_etl.connect() as con:`): while it is open, a run

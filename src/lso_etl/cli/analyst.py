@@ -50,7 +50,7 @@ def sql(
     """
     settings: Settings = ctx.obj
     single_select(query)  # before opening: a refused text never holds the warehouse
-    with open_read_only(settings.db) as con:  # fts is loaded: match_bm25 works too
+    with open_read_only(settings.db) as con:
         try:
             cursor = con.execute(query)
             columns = [d[0] for d in cursor.description or []]
@@ -80,15 +80,13 @@ def search(
         str | None, typer.Option(help="Only this section (accents optional).")
     ] = None,
     limit: Annotated[int, typer.Option(min=1, max=1000, help="Hits to show.")] = 20,
-    engine: Annotated[
-        str, typer.Option(help="builtin (postings, always current) or fts (the extension).")
-    ] = "builtin",
     as_json: Annotated[bool, AS_JSON] = False,
 ) -> None:
-    """Ranked search (BM25) that ignores accents and tone placement: "nong thon moi" works."""
+    """Ranked search: every word must occur, accents optional ("nong thon moi" works);
+    '"cửa khẩu"' in quotes is a phrase. Accents you type rank their exact matches first, then
+    hits holding the words side by side; headline counts most, then lead, body and captions.
+    """
     settings: Settings = ctx.obj
-    if engine not in ("builtin", "fts"):
-        raise UserError(f"--engine {engine!r}: choose builtin or fts")
     if not fold(query):
         raise UserError(
             f"the search query {query!r} has no words to find: give some, e.g."
@@ -96,17 +94,14 @@ def search(
         )
     first, last = optional_day(start, "--from"), optional_day(end, "--to")
     with open_read_only(settings.db) as con:
-        try:
-            found = search_engine.search(con, query, first, last, section, limit, engine)  # type: ignore[arg-type]
-        except ValueError as exc:
-            raise UserError(str(exc)) from None
+        found = search_engine.search(con, query, first, last, section, limit)
     if as_json:
         hits = [vars(hit) for hit in found.hits]
-        print(_dump({"query": found.query, "engine": found.engine, "hits": hits}))
+        print(_dump({"query": found.query, "hits": hits}))
         return
     rows = [(f"{h.score:.3f}", h.published_at.date() if h.published_at else None, h.section,
              h.headline, h.url) for h in found.hits]  # fmt: skip
-    title = f"{len(rows)} hits for {found.folded!r} ({found.engine})"
+    title = f"{len(rows)} hits for {found.query!r}"
     output.table(["score", "published", "section", "headline", "url"], rows, title)
 
 

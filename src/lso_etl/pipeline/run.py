@@ -293,13 +293,11 @@ def backfill(
     return result
 
 
-def refresh_search(settings: Settings) -> tuple[dict[str, float], bool]:
-    """Search brought up to date after a run, under the writer's memory cap; the fts index
-    (about 90 s per 100,000 articles) is rebuilt only in a warehouse that already has one.
+def refresh_search(settings: Settings) -> dict[str, float]:
+    """Search's postings re-sorted after a run if need be, under the writer's memory cap.
 
-    Returns the seconds per engine and whether an fts index exists.
+    Returns the seconds spent.
     """
     lease = warehouse.Lease.for_run(settings.db, settings.writer_memory)
     with lease, lease.connection() as con:
-        fts = search.has_fts_index(con)
-        return search.refresh_search(con, fts=fts), fts
+        return search.refresh_search(con)

@@ -1,6 +1,7 @@
 """Rows derived from an article, rewritten whenever it is loaded: its authors with an accent-free
 identity key (`fold`: "Thuy Linh" and "Thùy Linh" are one; the `authors` view adds each one's
-kind from the `author_kinds` list), and its folded search shadow with postings (so the built-in search is current after every
+kind from the `author_kinds` list), and its search shadow with positional postings (so search
+is current after every
 load, and `backfill_derived` fills them in for articles loaded before the tables existed).
 """
 
@@ -13,10 +14,52 @@ import duckdb
 from lso_etl.store.analyst.textnorm import fold
 from lso_etl.store.catalog import has_table
 
+# Word positions are field * FIELD_SPAN + index in the field: the field is known from the
+# position (for its weight), and a phrase never runs from one field into the next.
+FIELD_SPAN = 1_000_000
+BACKFILL_CHUNK = 2000
 
-def search_text(headline: str, sapo: str | None, body: str) -> str:
-    """What search reads of an article: headline, lead and body."""
-    return "\n".join(part for part in (headline, sapo, body) if part)
+
+def write_search(con: duckdb.DuckDBPyConnection, ids: Sequence[str]) -> None:
+    """Positional postings and the accent-free shadow of stored articles (their old rows gone).
+
+    Done inside DuckDB by the macros of `warehouse/macros/lso_search_words.sql`, the same
+    words the query is cut into by `search_articles`, so no text crosses from Python again.
+    """
+    con.execute(
+        "create or replace temp table search_words as"
+        " select article_id, doc_len, field * $span + position as pos, word"
+        " from (select article_id, doc_len, field, unnest(words) as word,"
+        "  unnest(generate_series(0, len(words) - 1))::integer as position"
+        "  from (select *, sum(len(words)) over (partition by article_id) as doc_len"
+        "   from (select article_id, field, lso_search_words(text) as words"
+        "    from (select article_id, unnest([0, 1, 2, 3]) as field,"
+        "     unnest([headline, sapo, body, array_to_string(captions, ' ')]) as text"
+        "     from articles where article_id in (select unnest($ids))))))",
+        {"ids": list(ids), "span": FIELD_SPAN},
+    )
+    # Each distinct word is keyed once (the keys cost far more than the words' few thousands).
+    con.execute(
+        "create or replace temp table search_vocabulary as"
+        " select word, lso_search_term(word) as term, lso_search_exact(word) as exact"
+        " from (select distinct word from search_words)"
+    )
+    con.execute(
+        "insert into search_postings"
+        " select term, exact, article_id, list(pos order by pos), any_value(doc_len)"
+        " from search_words join search_vocabulary using (word)"
+        " group by term, exact, article_id"
+    )
+    con.execute(
+        "insert or replace into article_search"
+        " select article_id, coalesce(string_agg(term, ' ' order by pos), ''), count(pos), now()"
+        " from (select unnest($ids) as article_id)"
+        " left join (search_words join search_vocabulary using (word)) using (article_id)"
+        " group by article_id",
+        {"ids": list(ids)},
+    )
+    con.execute("drop table search_words")
+    con.execute("drop table search_vocabulary")
 
 
 def write_derived(
@@ -33,7 +76,7 @@ def write_derived(
         return
     ids = [article_id for article_id, _ in articles]
     if not fresh:
-        for table in ("article_authors", "search_terms"):
+        for table in ("article_authors", "search_postings"):
             con.execute(f"delete from {table} where article_id in (select unnest(?))", [ids])
     author_rows = [
         (article_id, position, name, fold(name))
@@ -45,24 +88,7 @@ def write_derived(
             "insert into article_authors select unnest($1), unnest($2), unnest($3), unnest($4)",
             [list(column) for column in zip(*author_rows, strict=True)],
         )
-    # The shadow is folded in DuckDB by the `lso_fold` macro (the same string as textnorm.fold:
-    # a test holds them together) from the stored row, so no text crosses from Python again;
-    # separators fold away, so joining with a space reads as `search_text` does.
-    con.execute(
-        "insert or replace into article_search select article_id, doc,"
-        " case when doc = '' then 0 else len(string_split(doc, ' ')) end, now() from"
-        " (select article_id, lso_fold(concat_ws(' ', headline, sapo, body)) as doc"
-        " from articles where article_id in (select unnest(?)))",
-        [ids],
-    )
-    # The postings are counted from the shadow just written, inside DuckDB too.
-    con.execute(
-        "insert into search_terms select term, article_id, count(*), any_value(doc_len)"
-        " from (select article_id, doc_len, unnest(string_split(doc, ' ')) as term"
-        " from article_search where article_id in (select unnest(?)) and doc_len > 0)"
-        " group by term, article_id",
-        [ids],
-    )
+    write_search(con, ids)
 
 
 def backfill_derived(con: duckdb.DuckDBPyConnection) -> int:
@@ -72,5 +98,6 @@ def backfill_derived(con: duckdb.DuckDBPyConnection) -> int:
     rows = con.execute(
         "select article_id, authors from articles anti join article_search using (article_id)"
     ).fetchall()
-    write_derived(con, rows)
+    for first in range(0, len(rows), BACKFILL_CHUNK):  # bounded memory on a big warehouse
+        write_derived(con, rows[first : first + BACKFILL_CHUNK])
     return len(rows)

@@ -16,8 +16,7 @@ overwrites a file it did not write: a DIR holding other files is refused (`force
 beside them, and they are kept).
 
 Opening the snapshot: it is a copy, so holding it open blocks nobody.
-`duckdb.connect("DIR/lso-snapshot.duckdb", read_only=True)` reads it (load the fts
-extension first for `fts_main_article_search.match_bm25`; `search_articles` needs nothing).
+`duckdb.connect("DIR/lso-snapshot.duckdb", read_only=True)` reads it (`search_articles` needs no extension).
 Unlike `lso-etl sql`, such a connection may read and write other files: that is the point of
 a copy (join a CSV of your own, COPY results out). To run SQL you do not trust on it, then
 run `set enable_external_access = false` and `set lock_configuration = true` on it (or open it
@@ -34,7 +33,7 @@ import duckdb
 
 from lso_etl.errors import UserError
 from lso_etl.store import warehouse
-from lso_etl.store.analyst import export_target, search
+from lso_etl.store.analyst import export_target
 
 SNAPSHOT = export_target.SNAPSHOT
 UNDATED = "undated"  # the partition of articles without a publish date
@@ -99,7 +98,6 @@ def _parquet(con: duckdb.DuckDBPyConnection, folder: Path) -> dict[str, int]:
 
 
 def _snapshot(con: duckdb.DuckDBPyConnection, file: Path) -> None:
-    search.load_fts(con)  # the fts index's macros are copied too
     source = con.execute("select current_database()").fetchone()
     assert source is not None
     # ATTACH takes no parameter: the path is quoted as a SQL string literal.

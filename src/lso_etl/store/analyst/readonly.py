@@ -7,15 +7,14 @@ analyst's connection is closed in three layers, each enough against the tricks i
 - the file is opened read-only (no statement can change the warehouse in place);
 - DuckDB's own sandbox: `enable_external_access = false` (no file or network access from
   SQL: ATTACH of a file, COPY, EXPORT DATABASE, read_csv/read_text/glob, INSTALL) and then
-  `lock_configuration = true` (no SET or RESET can undo it). The fts extension is loaded
-  from its packaged file *before* the lock, since loading reads a file;
+  `lock_configuration = true` (no SET or RESET can undo it);
 - `single_select`: the text must be exactly one query (SELECT, FROM, WITH, VALUES, DESCRIBE,
   SHOW, SUMMARIZE), so SET, PRAGMA, CALL, CHECKPOINT, ATTACH, USE and second statements are
   refused before DuckDB sees them.
 DuckDB's sandbox still lets SQL read the database's own files (the warehouse, its .wal and
 .tmp folder): that is the warehouse, which the analyst may read anyway.
 The snapshot `lso-etl export` writes is a plain DuckDB file, so whoever opens it chooses. The
-same sandbox there: `con = duckdb.connect(path, read_only=True)`, load fts if wanted, then
+same sandbox there: `con = duckdb.connect(path, read_only=True)`, then
 `con.execute("set enable_external_access = false")` and
 `con.execute("set lock_configuration = true")` (or call `open_read_only(path)`).
 """
@@ -33,7 +32,6 @@ import duckdb
 
 from lso_etl.errors import UserError
 from lso_etl.store import warehouse
-from lso_etl.store.analyst import search
 
 log = logging.getLogger(__name__)
 
@@ -62,8 +60,8 @@ LOCK_WAIT_SECONDS = 30.0
 def open_read_only(path: Path) -> Iterator[duckdb.DuckDBPyConnection]:
     """The warehouse, read-only, with file access off and the settings locked.
 
-    Waits for another process's lock like `warehouse.connect`. Search works: the fts
-    extension, if installed, is loaded before the lock; views and macros need nothing.
+    Waits for another process's lock like `warehouse.connect`. Search works: views and
+    macros need nothing.
     """
     con = _connect(path)
     try:
@@ -71,7 +69,6 @@ def open_read_only(path: Path) -> Iterator[duckdb.DuckDBPyConnection]:
         # has set it up and locked it already.
         if con.execute("select current_setting('lock_configuration')").fetchone() != (True,):
             con.execute(f"set global TimeZone = '{warehouse.TIME_ZONE}'")  # later connections too
-            search.load_fts(con)
             for statement in LOCKDOWN:
                 con.execute(statement)
         with warehouse.named_damage(path):  # a file cut between blocks fails only when read
@@ -139,7 +136,7 @@ def open_for_notebook(
     path: Path, read_only: bool = True, wait_seconds: float = LOCK_WAIT_SECONDS
 ) -> duckdb.DuckDBPyConnection:
     """A plain connection for a notebook (`lso_etl.connect`): waits for a run's lock, shows
-    times in the site's zone, has fts loaded when it is installed; no sandbox (your files are
+    times in the site's zone; no sandbox (your files are
     yours to join), and no extension downloads."""
     config: dict[str, str | bool | int | float | list[str]] = {
         "autoinstall_known_extensions": False,
@@ -148,7 +145,6 @@ def open_for_notebook(
     con = wait_for_lock(path, read_only, config, wait_seconds)
     try:
         con.execute(f"set TimeZone = '{warehouse.TIME_ZONE}'")
-        search.load_fts(con)
     except BaseException:
         con.close()
         raise

@@ -1,40 +1,31 @@
-"""Ranked, accent- and tone-placement-insensitive search over the articles.
+"""Ranked search over the articles: phrases, proximity, field weights, the accents typed.
 
-Both engines rank by BM25 (k1 1.2, b 0.75, every query word required) over the same folded
-shadow, `article_search.doc`, and give the same scores (a test holds them together):
-- `builtin` (the default): the postings in `search_terms`, written at every load, so it is
-  never stale and needs no extension; the SQL macro `search_articles(query)` is this engine,
-  usable from any DuckDB client. Measured at 100,000 articles it answers in about half the
-  time of fts (bench/RESULTS.md), which is why it is the default.
-- `fts`: DuckDB's full-text extension, shipped for duckdb 1.5.5 as the PyPI package
-  `duckdb-extension-fts` and loaded from its file (no network). DuckDB's fts index has no
-  incremental update: `refresh_search` rebuilds it at the end of a run, and until then it is
-  stale and refused.
-`refresh_search` also re-sorts the postings by term when many were appended: DuckDB then
-reads only the row groups of the query's words (zone maps) instead of every posting.
+The semantics live in one place, the SQL macro `search_articles(query)`
+(warehouse/macros/search_articles.sql): `search` below runs it and adds the day and section
+filters, so `lso-etl search` and a SQL user get the same hits in the same order. It reads the
+positional postings in `search_postings`, written at every load (store.derived), so it is
+never stale and needs no extension. In short: every word must occur, accents ignored; a
+"quoted phrase" must occur as consecutive words; hits whose accents match the ones typed come
+first, then those holding the unquoted words side by side, then by BM25F with a proximity
+bonus (headline above lead above body and captions).
+
+`refresh_search` re-sorts the postings by term when many were appended: DuckDB then reads
+only the row groups of the query's words (zone maps) instead of every posting.
 """
 
 from __future__ import annotations
 
-import importlib.resources
 import logging
 import time
 from dataclasses import dataclass
 from datetime import date, datetime
-from pathlib import Path
-from typing import Literal
 
 import duckdb
 
 from lso_etl.store.analyst.textnorm import fold
+from lso_etl.store.derived import BACKFILL_CHUNK, write_search
 
 log = logging.getLogger(__name__)
-
-Engine = Literal["builtin", "fts"]
-FTS_SCHEMA = "fts_main_article_search"
-_FTS_OPTIONS = (
-    "stemmer = 'none', stopwords = 'none', ignore = '[^a-z0-9]+', strip_accents = 0, lower = 0"
-)
 
 
 @dataclass(frozen=True)
@@ -46,38 +37,15 @@ class Hit:
     headline: str
     sapo: str | None
     url: str
+    accents_match: bool  # every accent typed is there (always true for a query without)
+    phrase_match: bool  # the words outside quotes stand side by side, in order
 
 
 @dataclass(frozen=True)
 class Results:
     query: str
-    folded: str  # what was matched: the query's shadow
-    engine: str  # the engine that answered
+    folded: str  # the query's words without accents
     hits: list[Hit]
-
-
-def fts_extension_file() -> Path | None:
-    """The fts extension shipped in the `duckdb-extension-fts` wheel for this duckdb, if any."""
-    try:
-        package = importlib.resources.files("duckdb_extension_fts")
-    except ModuleNotFoundError:
-        return None
-    found = Path(str(package)) / "extensions" / f"v{duckdb.__version__}" / "fts.duckdb_extension"
-    return found if found.is_file() else None
-
-
-def load_fts(con: duckdb.DuckDBPyConnection) -> bool:
-    """Load fts from its packaged file; False (and the built-in engine) when that fails."""
-    extension = fts_extension_file()
-    if extension is None:
-        log.info("fts extension not installed for duckdb %s: built-in search", duckdb.__version__)
-        return False
-    try:
-        con.execute(f"load '{extension}'")
-    except duckdb.Error as exc:
-        log.warning("fts extension did not load (%s): built-in search", exc)
-        return False
-    return True
 
 
 # Re-sort the postings when this share of documents was written since the last sort: a small
@@ -85,26 +53,19 @@ def load_fts(con: duckdb.DuckDBPyConnection) -> bool:
 UNSORTED_SHARE = 0.05
 
 
-def refresh_search(
-    con: duckdb.DuckDBPyConnection, force: bool = False, fts: bool = True
-) -> dict[str, float]:
-    """Bring both engines up to date after loads; seconds spent per engine (0: nothing to do).
+def refresh_search(con: duckdb.DuckDBPyConnection, force: bool = False) -> dict[str, float]:
+    """Keep the postings quick to read after loads; seconds spent (0: nothing to do).
 
-    Call it once a run has loaded everything: the fts index is rebuilt from every document
-    (DuckDB's fts has no incremental update), the postings are re-sorted only when their
-    unsorted tail has grown past UNSORTED_SHARE. `fts=False` skips the fts index (about a
-    minute and a half per 100,000 articles here) when only the default engine is wanted.
+    Call it once a run has loaded everything: the postings are re-sorted only when their
+    unsorted tail has grown past UNSORTED_SHARE.
     """
-    seconds = {"builtin": 0.0, "fts": 0.0}
+    seconds = {"builtin": 0.0}
     started = time.monotonic()
     if force or _unsorted_share(con) > UNSORTED_SHARE:
+        con.execute("begin")
         _sort_postings(con)
+        con.execute("commit")
         seconds["builtin"] = round(time.monotonic() - started, 2)
-    if fts and (force or not fts_is_current(con)) and load_fts(con):
-        started = time.monotonic()
-        _build_fts(con)
-        seconds["fts"] = round(time.monotonic() - started, 2)
-    if any(seconds.values()):
         con.execute("checkpoint")
     return seconds
 
@@ -119,47 +80,26 @@ def _unsorted_share(con: duckdb.DuckDBPyConnection) -> float:
 
 
 def _sort_postings(con: duckdb.DuckDBPyConnection) -> None:
-    con.execute("begin")
     con.execute(
-        "create temp table sorted_terms as select * from search_terms order by term, article_id"
+        "create temp table sorted_postings as"
+        " select * from search_postings order by term, article_id"
     )
-    con.execute("delete from search_terms")
-    con.execute("insert into search_terms select * from sorted_terms")
-    con.execute("drop table sorted_terms")
+    con.execute("delete from search_postings")
+    con.execute("insert into search_postings select * from sorted_postings")
+    con.execute("drop table sorted_postings")
     _record_build(con, "builtin")
-    con.execute("commit")
-
-
-def _build_fts(con: duckdb.DuckDBPyConnection) -> None:
-    con.execute("begin")
-    con.execute(
-        f"pragma create_fts_index('article_search', 'article_id', 'doc', {_FTS_OPTIONS},"
-        " overwrite = 1)"
-    )
-    # Sorted by term, a query reads only its words' row groups (4-10x faster at 100k docs).
-    con.execute(
-        f"create or replace table {FTS_SCHEMA}.terms as"
-        f" select * from {FTS_SCHEMA}.terms order by termid, docid"
-    )
-    _record_build(con, "fts")
-    con.execute("commit")
 
 
 def rebuild_postings(con: duckdb.DuckDBPyConnection) -> None:
-    """Rewrite `search_terms` from the shadows, sorted by term: a repair, and the bulk path.
-
-    Loads maintain the postings one article at a time; this gives the same rows at once.
-    """
+    """Rewrite the shadows and postings of every article, sorted by term: a repair, and the
+    bulk path (loads maintain them one batch of articles at a time)."""
+    ids = [row[0] for row in con.execute("select article_id from articles").fetchall()]
     con.execute("begin")
-    con.execute("delete from search_terms")
-    con.execute(
-        "insert into search_terms"
-        " select term, article_id, count(*)::integer, any_value(doc_len)"
-        " from (select article_id, doc_len, unnest(string_split(doc, ' ')) as term"
-        " from article_search) where term <> ''"
-        " group by term, article_id order by term, article_id"
-    )
-    _record_build(con, "builtin")
+    con.execute("delete from search_postings")
+    con.execute("delete from article_search")
+    for first in range(0, len(ids), BACKFILL_CHUNK):
+        write_search(con, ids[first : first + BACKFILL_CHUNK])
+    _sort_postings(con)
     con.execute("commit")
 
 
@@ -171,46 +111,6 @@ def _record_build(con: duckdb.DuckDBPyConnection, engine: str) -> None:
     )
 
 
-def has_fts_index(con: duckdb.DuckDBPyConnection) -> bool:
-    """True when someone built the optional fts index in this warehouse (current or stale)."""
-    row = con.execute(
-        "select exists (select 1 from search_index where engine = 'fts')"
-        " or exists (select 1 from duckdb_schemas() where schema_name = ?)",
-        [FTS_SCHEMA],
-    ).fetchone()
-    return bool(row and row[0])
-
-
-def fts_is_current(con: duckdb.DuckDBPyConnection) -> bool:
-    """True when the fts index covers exactly the shadows there are now."""
-    row = con.execute(
-        "select built.docs = now.docs and built.indexed_through is not distinct from now.newest"
-        " from search_index as built,"
-        " (select count(*) as docs, max(indexed_at) as newest from article_search) as now"
-        " where built.engine = 'fts'"
-    ).fetchone()
-    return bool(row and row[0])
-
-
-def choose_engine(con: duckdb.DuckDBPyConnection, engine: Engine) -> str:
-    if engine == "builtin":
-        return "builtin"
-    if not load_fts(con):
-        raise ValueError("the fts extension does not load here: use --engine builtin")
-    if not fts_is_current(con):
-        raise ValueError("the fts index is missing or stale: it is rebuilt at the end of a run")
-    return "fts"
-
-
-_SCORED = {
-    "builtin": "select article_id, score from search_articles($query)",
-    "fts": (
-        f"select article_id, score from (select article_id, {FTS_SCHEMA}.match_bm25("
-        "article_id, $query, conjunctive := 1) as score from article_search) where score is not null"
-    ),
-}
-
-
 def search(
     con: duckdb.DuckDBPyConnection,
     query: str,
@@ -218,7 +118,6 @@ def search(
     end: date | None = None,
     section: str | None = None,
     limit: int = 20,
-    engine: Engine = "builtin",
 ) -> Results:
     """The best `limit` articles for `query`, optionally within publish days and a section.
 
@@ -227,21 +126,21 @@ def search(
     """
     folded = fold(query)
     if not folded:
-        return Results(query, folded, "none", [])
-    used = choose_engine(con, engine)
+        return Results(query, folded, [])
     filters, params = _filters(con, start, end, section)
     # Rank on the narrow columns first; read headline, lead and URL for the page only.
     rows = con.execute(
-        f"with scored as ({_SCORED[used]}),"
-        " page as (select article_id, score, published_at from scored"
+        "with scored as (select * from search_articles($query)),"
+        " page as (select scored.*, published_at from scored"
         f" join articles using (article_id) where {filters}"
         " order by score desc, published_at desc nulls last, article_id limit $limit)"
-        " select article_id, score, page.published_at, section, headline, sapo, url"
+        " select article_id, score, page.published_at, section, headline, sapo, url,"
+        "  accents_match, phrase_match"
         " from page join articles using (article_id)"
         " order by score desc, page.published_at desc nulls last, article_id",
-        {"query": folded, "limit": limit, **params},
+        {"query": query, "limit": limit, **params},
     ).fetchall()
-    return Results(query, folded, used, [Hit(*row) for row in rows])
+    return Results(query, folded, [Hit(*row) for row in rows])
 
 
 def _filters(
