@@ -1,0 +1,161 @@
+"""A hostile world for the archive sources (issue 15): archives that answer garbage, loop,
+ignore Range, or cannot be reached. Each failure must be one clear `ArchiveUnavailable`
+(which a run turns into one line, and `auto` skips), never a stray exception, a request
+storm, or one article's text stored under another's URL.
+
+Pacing runs on a virtual clock, so nothing here waits for the 1.5 s between CDX calls.
+"""
+
+from __future__ import annotations
+
+import json
+import re
+from collections.abc import Callable, Iterator
+from dataclasses import replace
+from datetime import date
+
+import pytest
+
+from lso_etl.crawl.archives import commoncrawl, wayback
+from lso_etl.crawl.archives.client import ArchiveClient, ArchiveUnavailable
+from lso_etl.crawl.archives.pacing import VirtualClock
+from lso_etl.pipeline.sources import archive_pacing
+from lso_etl.replay.commoncrawl import CommonCrawlReplay, serve_commoncrawl
+from lso_etl.replay.loopback import Answer, LoopbackHost
+from lso_etl.replay.model import Corpus
+from lso_etl.settings import Settings
+
+JULY = (date(2017, 7, 1), date(2017, 7, 31))
+FIELDS = ["timestamp", "original", "mimetype", "statuscode", "digest"]
+ROW = ["20170705000000", "https://baolangson.vn/thoi-su/123456-a.html", "text/html", "200", "X"]
+
+
+def client_for(**settings: object) -> ArchiveClient:
+    chosen = Settings(backoff=0.0, max_attempts=2, **settings)  # type: ignore[arg-type]
+    clock = VirtualClock()
+    return ArchiveClient(chosen, archive_pacing(chosen, clock, clock.sleep))
+
+
+@pytest.fixture
+def archive() -> Iterator[Callable[[Answer], LoopbackHost]]:
+    """An archive host whose CDX (or any non-robots URL) answers with the given Answer."""
+    hosts: list[LoopbackHost] = []
+
+    def start(answer: Answer) -> LoopbackHost:
+        def route(target: str, headers: dict[str, str]) -> Answer:
+            if target == "/robots.txt":
+                return Answer(404)
+            if len(host.log) > 30:  # a runaway client: stop feeding it before the test hangs
+                return Answer(200, {}, b"[]")
+            return answer
+
+        host = LoopbackHost(route, "hostile-archive").__enter__()
+        hosts.append(host)
+        return host
+
+    yield start
+    for host in hosts:
+        host.__exit__(None, None, None)
+
+
+@pytest.mark.parametrize(
+    ("body", "words"),
+    [
+        (b"<html><body>Down for maintenance</body></html>", "not a CDX answer"),
+        (json.dumps([FIELDS, ROW])[:-9].encode(), "not a CDX answer"),  # cut short
+        (json.dumps([FIELDS, ROW[:3]]).encode(), "not a CDX answer"),  # a row short of fields
+        (json.dumps([FIELDS, ["2017", *ROW[1:]]]).encode(), "not a CDX answer"),
+        (b'{"error": "bad query"}', "not a CDX answer"),
+        # The same resume key forever: each answer says "there is more, from here".
+        (json.dumps([FIELDS, ROW, [], ["same-key"]]).encode(), "resume key 'same-key'"),
+    ],
+    ids=["html", "truncated", "short-row", "bad-timestamp", "an-object", "resume-key-loop"],
+)
+def test_a_wayback_cdx_answer_that_is_not_one_fails_in_one_clear_error(
+    archive: Callable[[Answer], LoopbackHost], body: bytes, words: str
+) -> None:
+    host = archive(Answer(200, {"Content-Type": "application/json"}, body))
+    with client_for() as client, pytest.raises(ArchiveUnavailable, match=words):
+        wayback.find(client, host.base_url, *JULY, {})
+    cdx_calls = [t for t in host.targets if t.startswith("/cdx/")]
+    assert len(cdx_calls) <= 2  # a repeated resume key is caught on its second sight
+
+
+@pytest.mark.parametrize(
+    ("collinfo", "index", "words"),
+    [
+        (b"<html>Service Unavailable</html>", b"", "collinfo.json: not a list of crawls"),
+        (b'{"message": "rate limited"}', b"", "collinfo.json: not a list of crawls"),
+        (None, b'{"urlkey": "vn,baolangson)/a-5000001.html", "timestamp": "2017', "not a CDX"),
+        (None, b'{"url": "https://baolangson.vn/a-5000001.html"}\n', "not a CDX answer"),
+    ],
+    ids=["collinfo-html", "collinfo-object", "index-line-cut", "index-field-missing"],
+)
+def test_a_common_crawl_index_answer_that_is_not_one_fails_in_one_clear_error(
+    corpus: Corpus, collinfo: bytes | None, index: bytes, words: str
+) -> None:
+    with serve_commoncrawl(corpus) as cc:
+        real = cc.index._route
+
+        def route(target: str, headers: dict[str, str]) -> Answer:
+            if target == "/collinfo.json" and collinfo is not None:
+                return Answer(200, {"Content-Type": "application/json"}, collinfo)
+            if "-index?" in target:
+                return Answer(200, {"Content-Type": "text/x-ndjson"}, index)
+            return real(target, headers)
+
+        cc.index._route = route
+        with client_for() as client, pytest.raises(ArchiveUnavailable, match=words):
+            commoncrawl.find(client, cc.index.base_url, cc.data.base_url, *JULY, {})
+
+
+def _july_captures(cc: CommonCrawlReplay) -> list:
+    with client_for() as client:
+        found = commoncrawl.find(client, cc.index.base_url, cc.data.base_url, *JULY, {})
+    return [c for candidate in found for c in candidate.captures if c.offset]
+
+
+@pytest.mark.parametrize("fault", ["range-ignored", "wrong-bytes"])
+def test_a_data_host_that_answers_other_bytes_never_hands_over_another_capture(
+    corpus: Corpus, fault: str
+) -> None:
+    with serve_commoncrawl(corpus) as cc:
+        captures = _july_captures(cc)
+        assert captures  # most captures lie past the start of their WARC file
+        real = cc.data._route
+
+        def route(target: str, headers: dict[str, str]) -> Answer:
+            wanted = headers.get("range", "")
+            if not wanted:  # robots.txt
+                return real(target, headers)
+            if fault == "range-ignored":  # 200 and the whole file, as a plain file server does
+                return real(target, {k: v for k, v in headers.items() if k != "range"})
+            first, last = (int(n) for n in wanted.removeprefix("bytes=").split("-"))
+            return real(target, {"range": f"bytes=0-{last - first}"})  # the file's first record
+
+        with client_for() as client:
+            cc.data._route = route
+            for capture in captures[:3]:
+                with pytest.raises(
+                    ArchiveUnavailable, match="not of " + re.escape(capture.original)
+                ):
+                    commoncrawl.fetch_record(client, capture)
+            cc.data._route = real  # the same captures read right when the host honours Range
+            answer = commoncrawl.fetch_record(client, captures[0])
+        assert answer.status == 200 and answer.content
+
+
+def test_a_corrupt_gzip_member_is_one_clear_error(corpus: Corpus) -> None:
+    with serve_commoncrawl(corpus) as cc:
+        capture = _july_captures(cc)[0]
+        real = cc.data._route
+
+        def route(target: str, headers: dict[str, str]) -> Answer:
+            answer = real(target, headers)
+            damaged = bytearray(answer.body)
+            damaged[len(damaged) // 2 : len(damaged) // 2 + 4] = b"\xff\x00\xff\x00"
+            return replace(answer, body=bytes(damaged))
+
+        cc.data._route = route
+        with client_for() as client, pytest.raises(ArchiveUnavailable, match="unreadable WARC"):
+            commoncrawl.fetch_record(client, capture)
