@@ -10,15 +10,19 @@ from __future__ import annotations
 
 import json
 import re
+import sys
 from collections.abc import Callable, Iterator
 from dataclasses import replace
 from datetime import date
+from pathlib import Path
 
 import pytest
 
+from lso_etl.cli.exits import ExitCode
 from lso_etl.crawl.archives import commoncrawl, wayback
 from lso_etl.crawl.archives.client import ArchiveClient, ArchiveUnavailable
 from lso_etl.crawl.archives.pacing import VirtualClock
+from lso_etl.errors import SiteUnreachable
 from lso_etl.pipeline.sources import archive_pacing
 from lso_etl.replay.commoncrawl import CommonCrawlReplay, serve_commoncrawl
 from lso_etl.replay.loopback import Answer, LoopbackHost
@@ -159,3 +163,55 @@ def test_a_corrupt_gzip_member_is_one_clear_error(corpus: Corpus) -> None:
         cc.data._route = route
         with client_for() as client, pytest.raises(ArchiveUnavailable, match="unreadable WARC"):
             commoncrawl.fetch_record(client, capture)
+
+
+# --- an archive that cannot be reached -------------------------------------------------------
+
+
+def test_an_archive_whose_robots_txt_cannot_be_read_is_unreachable_asked_once(
+    archive: Callable[[Answer], LoopbackHost],
+) -> None:
+    host = archive(Answer(200, {}, b"[]"))
+    real = host._route
+    host._route = lambda target, headers: (
+        Answer(503) if target == "/robots.txt" else real(target, headers)
+    )
+    with client_for() as client:
+        for _ in range(2):  # a second query of the run does not ask the dead host again
+            with pytest.raises(SiteUnreachable, match=r"unreachable: robots\.txt: .*HTTP 503"):
+                wayback.find(client, host.base_url, *JULY, {})
+    assert host.targets == ["/robots.txt"] * 2  # max_attempts, then never again
+    # Not "the archive's robots.txt disallows it": that would send the operator to robots.txt.
+
+
+def test_a_dry_run_against_a_closed_archive_port_is_one_line_and_exit_6(
+    db: Path, monkeypatch: pytest.MonkeyPatch, capsys: pytest.CaptureFixture[str]
+) -> None:
+    from lso_etl.cli import main as cli_main
+
+    monkeypatch.setenv("LSO_WAYBACK_URL", "http://127.0.0.1:9")
+    monkeypatch.setenv("LSO_BACKOFF", "0")
+    args = ["--db", str(db), "backfill", "--from", "2017-07-01", "--to", "2017-07-31"]
+    monkeypatch.setattr(sys, "argv", ["lso-etl", *args, "--source", "wayback", "--dry-run"])
+    with pytest.raises(SystemExit) as ended:
+        cli_main.main()
+    err = capsys.readouterr().err.strip().splitlines()
+    assert ended.value.code == ExitCode.UNREACHABLE and not db.exists()
+    assert len(err) == 1 and "http://127.0.0.1:9 unreachable: connection refused" in err[0]
+
+
+def test_a_backfill_from_an_unreachable_archive_stops_and_records_nothing_as_finished(
+    db: Path,
+) -> None:
+    from lso_etl.pipeline.run import BARE, backfill
+    from lso_etl.pipeline.sources import with_source
+    from lso_etl.pipeline.steps import finished_chunks
+
+    settings = Settings(db=db, source="wayback", wayback_url="http://127.0.0.1:9", backoff=0.0)
+    clock = VirtualClock()
+    steps = with_source(settings, BARE, archive_pacing(settings, clock, clock.sleep))
+    result = backfill(settings, date(2017, 7, 1), date(2017, 8, 31), steps=steps)
+    assert result["chunks_failed"] == ["2017-07-01..2017-07-31"]
+    assert result["chunks_not_run"] == ["2017-08-01..2017-08-31"]  # no second dead chunk
+    assert result["failure"].startswith("http://127.0.0.1:9 unreachable: connection refused")
+    assert finished_chunks(settings) == set()

@@ -130,7 +130,9 @@ class ArchiveSource:
         for name in archives:
             try:
                 candidates = self._find(fetcher, name, start, end, known, latest)
-            except (HostStopped, ArchiveUnavailable) as exc:
+            except (HostStopped, ArchiveUnavailable, SiteUnreachable) as exc:
+                if isinstance(exc, SiteUnreachable) and self.settings.source != "auto":
+                    raise  # as a dead site: no chunk retry, the backfill stops, exit 6
                 if self.settings.source != "auto":
                     raise UserError(f"{name}: {exc}") from None
                 log.warning("%s cannot be read (%s): the other sources only", name, exc)

@@ -20,6 +20,7 @@ from lso_etl.crawl.archives.provenance import warc_headers
 from lso_etl.crawl.fetch import Fetcher, Recorder
 from lso_etl.crawl.robots import RobotsMemo
 from lso_etl.crawl.transfer import Exchange
+from lso_etl.errors import SiteUnreachable
 from lso_etl.models import ArticleRef, Capture, FetchResult, Outcome, RawPage
 from lso_etl.settings import Settings
 
@@ -103,6 +104,8 @@ class ArchiveFetcher(Fetcher):
             return FetchResult(ref, outcome=Outcome.GAVE_UP, detail=str(exc))
         except ArchiveUnavailable as exc:
             return self._spent(ref, before, Outcome.GAVE_UP, str(exc))
+        except SiteUnreachable as exc:  # the data host's robots.txt: asked once, then refused
+            return self._spent(ref, before, Outcome.GAVE_UP, exc.short)
         if answer is None:
             return self._spent(ref, before, Outcome.NOT_ARTICLE, "archived redirect elsewhere")
         if answer.status != 200:
