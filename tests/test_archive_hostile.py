@@ -215,3 +215,11 @@ def test_a_backfill_from_an_unreachable_archive_stops_and_records_nothing_as_fin
     assert result["chunks_not_run"] == ["2017-08-01..2017-08-31"]  # no second dead chunk
     assert result["failure"].startswith("http://127.0.0.1:9 unreachable: connection refused")
     assert finished_chunks(settings) == set()
+
+
+@pytest.mark.parametrize("url", ["http://[::1", "http://127.0.0.1:abc", "http://127.0.0.1:99999"])
+def test_an_archive_url_with_a_broken_host_or_port_is_refused_when_read(url: str) -> None:
+    # These passed the check and failed later: a traceback from httpx, or an unnamed
+    # "Invalid IPv6 URL", or a port no socket can have.
+    with pytest.raises(ValueError, match=r"^LSO_WAYBACK_URL='.*' is not allowed"):
+        Settings.from_env({"LSO_WAYBACK_URL": url})
