@@ -23,7 +23,7 @@ from lso_etl.crawl.archives import commoncrawl, wayback
 from lso_etl.crawl.archives.client import ArchiveClient, ArchiveUnavailable
 from lso_etl.crawl.archives.pacing import VirtualClock
 from lso_etl.errors import SiteUnreachable
-from lso_etl.pipeline.sources import archive_pacing
+from lso_etl.pipeline.sources import archive_pacing, with_source
 from lso_etl.replay.commoncrawl import CommonCrawlReplay, serve_commoncrawl
 from lso_etl.replay.loopback import Answer, LoopbackHost
 from lso_etl.replay.model import Corpus
@@ -223,3 +223,21 @@ def test_an_archive_url_with_a_broken_host_or_port_is_refused_when_read(url: str
     # "Invalid IPv6 URL", or a port no socket can have.
     with pytest.raises(ValueError, match=r"^LSO_WAYBACK_URL='.*' is not allowed"):
         Settings.from_env({"LSO_WAYBACK_URL": url})
+
+
+def test_the_report_of_an_archive_run_names_its_source(corpus: Corpus, db: Path) -> None:
+    from lso_etl.pipeline.report import to_markdown
+    from lso_etl.pipeline.run import BARE, run_window
+    from lso_etl.replay.wayback import serve_wayback
+    from lso_etl.site.discovery import DISCOVERY
+
+    with serve_wayback(corpus) as host:
+        settings = Settings(db=db, source="wayback", wayback_url=host.base_url)
+        clock = VirtualClock()
+        steps = with_source(settings, BARE, archive_pacing(settings, clock, clock.sleep))
+        window = (date(2017, 7, 1), date(2017, 7, 3))
+        summary = run_window("backfill-chunk", settings, window, DISCOVERY.backfill_strategies,
+                             None, {}, steps)  # fmt: skip
+    assert summary["counts"].get("loaded")  # the run read pages, from the Wayback Machine
+    assert summary["source"] == "wayback"
+    assert "- source: wayback" in to_markdown(summary).splitlines()
