@@ -15,6 +15,7 @@ from collections.abc import Callable, Iterator
 from dataclasses import replace
 from datetime import date
 from pathlib import Path
+from urllib.parse import urlsplit
 
 import pytest
 
@@ -241,3 +242,37 @@ def test_the_report_of_an_archive_run_names_its_source(corpus: Corpus, db: Path)
     assert summary["counts"].get("loaded")  # the run read pages, from the Wayback Machine
     assert summary["source"] == "wayback"
     assert "- source: wayback" in to_markdown(summary).splitlines()
+
+
+def test_a_damaged_common_crawl_record_is_not_fetched_again_by_every_rerun(
+    corpus: Corpus, db: Path
+) -> None:
+    from lso_etl.pipeline.run import BARE, backfill
+
+    with serve_commoncrawl(corpus) as cc:
+        in_july = {a.path for a in corpus.articles if JULY[0] <= a.published_at.date() <= JULY[1]}
+        damaged = next(c for c in _july_captures(cc) if urlsplit(c.original).path in in_july)
+        real = cc.data._route
+
+        def route(target: str, headers: dict[str, str]) -> Answer:
+            answer = real(target, headers)
+            if headers.get("range", "").startswith(f"bytes={damaged.offset}-"):
+                body = bytearray(answer.body)
+                body[len(body) // 2 : len(body) // 2 + 4] = b"\xff\x00\xff\x00"
+                answer = replace(answer, body=bytes(body))
+            return answer
+
+        cc.data._route = route
+        settings = Settings(db=db, source="commoncrawl", cc_index_url=cc.index.base_url,
+                            cc_data_url=cc.data.base_url, backoff=0.0)  # fmt: skip
+
+        def run() -> dict:
+            clock = VirtualClock()
+            steps = with_source(settings, BARE, archive_pacing(settings, clock, clock.sleep))
+            return backfill(settings, *JULY, steps=steps)
+
+        first = run()
+        assert first["counts"].get("loaded") and not first["counts"].get("gave_up")
+        asked = len(cc.data.targets)
+        again = run()  # the damage is in the archive's file: asking again cannot mend it
+        assert again["chunks_run"] == 0 and len(cc.data.targets) == asked

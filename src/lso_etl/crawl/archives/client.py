@@ -31,6 +31,11 @@ class ArchiveUnavailable(Exception):
     """A request to an archive that could not be answered (after retries), or robots.txt says no."""
 
 
+class DamagedCapture(ArchiveUnavailable):
+    """The archive answered, but its copy of this capture is damaged or another page's: asking
+    again cannot mend it, so the next capture is tried and a rerun does not ask again."""
+
+
 class ArchiveClient:
     """GETs to the archives' hosts, through `Pacing`, archived by `recorder` when given."""
 
@@ -133,4 +138,4 @@ class ArchiveClient:
             return answer
 
 
-__all__ = ["ArchiveClient", "ArchiveUnavailable", "HostStopped"]
+__all__ = ["ArchiveClient", "ArchiveUnavailable", "DamagedCapture", "HostStopped"]

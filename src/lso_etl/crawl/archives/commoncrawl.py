@@ -18,7 +18,7 @@ from datetime import UTC, date, datetime, timedelta
 from warcio.archiveiterator import ArchiveIterator
 
 from lso_etl.crawl.archives.candidates import Candidate, Row, range_utc, select
-from lso_etl.crawl.archives.client import ArchiveClient, ArchiveUnavailable
+from lso_etl.crawl.archives.client import ArchiveClient, ArchiveUnavailable, DamagedCapture
 from lso_etl.crawl.transfer import Exchange
 from lso_etl.models import Capture
 from lso_etl.site.urls import CANONICAL_HOST
@@ -111,12 +111,15 @@ def fetch_record(client: ArchiveClient, capture: Capture) -> Exchange:
         target = record.rec_headers.get_header("WARC-Target-URI")
         when = (record.rec_headers.get_header("WARC-Date") or "")[:19]  # WARC/1.1: fractions
     except Exception as exc:  # warcio and zlib raise many kinds for damaged bytes
-        raise ArchiveUnavailable(f"{capture.url} {span}: unreadable WARC record ({exc})") from None
+        raise DamagedCapture(f"{capture.url} {span}: unreadable WARC record ({exc})") from None
     # A server that ignores Range (200, the whole file) or serves the wrong bytes hands back
     # another capture's record: stored, it would be one article's text under another's URL.
     wanted = f"{capture.time:%Y-%m-%dT%H:%M:%S}"
     if (target, when) != (capture.original, wanted):
-        raise ArchiveUnavailable(
+        # 206 and the wrong record: the index is wrong. 200: the host ignored Range, a fault of
+        # the host (a mirror's plain file server) that a later run may not meet.
+        error = DamagedCapture if answer.status == 206 else ArchiveUnavailable
+        raise error(
             f"{capture.url} {span}: HTTP {answer.status} held the capture of {target} at {when},"
             f" not of {capture.original} at {wanted}"
         )
