@@ -276,3 +276,20 @@ def test_a_damaged_common_crawl_record_is_not_fetched_again_by_every_rerun(
         asked = len(cc.data.targets)
         again = run()  # the damage is in the archive's file: asking again cannot mend it
         assert again["chunks_run"] == 0 and len(cc.data.targets) == asked
+
+
+def test_auto_with_every_source_unreachable_records_nothing_as_finished(db: Path) -> None:
+    from lso_etl.pipeline.run import BARE, backfill
+    from lso_etl.pipeline.steps import finished_chunks
+
+    closed = "http://127.0.0.1:9"
+    settings = Settings(db=db, source="auto", base_url=closed, wayback_url=closed,
+                        cc_index_url=closed, cc_data_url=closed, backoff=0.0)  # fmt: skip
+    clock = VirtualClock()
+    steps = with_source(settings, BARE, archive_pacing(settings, clock, clock.sleep))
+    result = backfill(settings, *JULY, steps=steps)
+    # It was recorded as finished with nothing loaded, while each source's line said "nothing
+    # was recorded as finished": a rerun, the sources back, was a no-op.
+    assert result["chunks_failed"] == ["2017-07-01..2017-07-31"]
+    assert "unreachable" in result["failure"]
+    assert finished_chunks(settings) == set()
