@@ -91,10 +91,17 @@ def test_a_wayback_cdx_answer_that_is_not_one_fails_in_one_clear_error(
     [
         (b"<html>Service Unavailable</html>", b"", "collinfo.json: not a list of crawls"),
         (b'{"message": "rate limited"}', b"", "collinfo.json: not a list of crawls"),
+        (b'[{"id": "CC-MAIN-2017-31", "from": "2017-08-01T00:00:00"}]', b"", "no cdx-api"),
         (None, b'{"urlkey": "vn,baolangson)/a-5000001.html", "timestamp": "2017', "not a CDX"),
         (None, b'{"url": "https://baolangson.vn/a-5000001.html"}\n', "not a CDX answer"),
     ],
-    ids=["collinfo-html", "collinfo-object", "index-line-cut", "index-field-missing"],
+    ids=[
+        "collinfo-html",
+        "collinfo-object",
+        "crawl-without-api",
+        "index-line-cut",
+        "index-field-missing",
+    ],
 )
 def test_a_common_crawl_index_answer_that_is_not_one_fails_in_one_clear_error(
     corpus: Corpus, collinfo: bytes | None, index: bytes, words: str

@@ -35,6 +35,8 @@ def crawls(client: ArchiveClient, index: str, start: date, end: date) -> list[di
     chosen, before = [], []
     try:
         for crawl in json.loads(answer.content):
+            if not isinstance(crawl.get("cdx-api"), str):
+                raise ValueError(f"crawl {crawl.get('id')!r} has no cdx-api")
             began, ended = _when(crawl.get("from")), _when(crawl.get("to"))
             if ended is not None and ended < first:
                 before.append((ended, crawl))
