@@ -160,8 +160,17 @@ def _check_choice(name: str, value: str, allowed: tuple[str, ...]) -> None:
 
 def _check_root(name: str, url: str) -> None:
     """An archive's root URL (a mirror's may have a path prefix): http(s) with a host."""
-    parts = urlsplit(url)
-    if parts.scheme in ("http", "https") and parts.hostname and not (parts.query or parts.fragment):
+    try:
+        parts = urlsplit(url)
+        port_ok = parts.port is None or parts.port > 0  # out of range or not a number: raises
+    except ValueError:  # also an unclosed IPv6 bracket
+        port_ok = False
+    if (
+        port_ok
+        and parts.scheme in ("http", "https")
+        and parts.hostname
+        and not (parts.query or parts.fragment)
+    ):
         return
     raise ValueError(
         f"LSO_{name.upper()}={url!r} is not allowed: an http:// or https:// URL with a host"

@@ -114,6 +114,7 @@ def to_markdown(summary: dict[str, Any]) -> str:
         f" {summary.get('requests', 0)} requests, {summary.get('bytes_fetched', 0):,} bytes",
         f"- new articles: {summary['new']}, updated: {summary['updated']}",
         f"- robots.txt obeyed: {summary.get('respect_robots', True)}",
+        f"- source: {summary.get('source', 'site')}",  # the site, or a web archive (issue 15)
         *([f"- report page: {summary['report']}"] if summary.get("report") else []),
         "",
         "| outcome | URLs |",

@@ -133,7 +133,7 @@ def run_window(
                     {"run_id": run_id, "status": status, "requests": fetcher.requests_made,
                      "bytes_fetched": fetcher.bytes_fetched, "archived": archive.records,
                      "seconds": round(time.monotonic() - started, 2),
-                     "respect_robots": settings.respect_robots}
+                     "respect_robots": settings.respect_robots, "source": settings.source}
                 )  # fmt: skip
                 if on_summary is not None:
                     on_summary(summary)

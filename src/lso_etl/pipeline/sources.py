@@ -55,6 +55,7 @@ class ArchiveSource:
     covered: list[tuple[date, date]] = field(default_factory=list)  # ranges discovered
     why: dict[str, str] = field(default_factory=dict)  # article id -> why it was picked
     probed: dict[str, CrawlItem] = field(default_factory=dict)  # pages read while narrowing
+    down: list[Exception] = field(default_factory=list)  # sources `auto` skipped this discovery
     _pool: ThreadPoolExecutor = field(
         default_factory=lambda: ThreadPoolExecutor(1, thread_name_prefix="archive-crawl")
     )
@@ -81,10 +82,16 @@ class ArchiveSource:
         (its listing walks start from `spans`, the pages' date spans earlier runs read)."""
         assert isinstance(fetcher, ArchiveFetcher)
         self.covered.append((start, end))
+        self.down.clear()
         known = known_dates(fetcher.context)
         site = self._site_refs(fetcher, start, end, strategies, cache, failed_before, spans)
         from_site = {ref.article_id for ref in site.refs if fetcher.allowed(ref.url)}
         archived = self._archived(fetcher, start, end, known, from_site)
+        if len(self.down) == 3:  # `auto`, and the site and both archives skipped
+            # A chunk finished with nothing read would never be read again: fail it instead.
+            if isinstance(self.down[0], SiteUnreachable):
+                raise self.down[0]
+            raise UserError(f"auto: no source could be read ({'; '.join(map(str, self.down))})")
         refs: dict[str, ArticleRef] = {}
         site_ids = {ref.article_id for ref in site.refs}
         for ref in site.refs:
@@ -114,6 +121,7 @@ class ArchiveSource:
                                        failed_before=failed_before, spans=spans)  # fmt: skip
         except (SiteUnreachable, DiscoveryIncomplete) as exc:
             log.warning("the site cannot be read (%s): the archives only", exc)
+            self.down.append(exc)
             return Discovery([], [], 0)
 
     def _archived(
@@ -133,10 +141,13 @@ class ArchiveSource:
         for name in archives:
             try:
                 candidates = self._find(fetcher, name, start, end, known, latest)
-            except (HostStopped, ArchiveUnavailable) as exc:
+            except (HostStopped, ArchiveUnavailable, SiteUnreachable) as exc:
+                if isinstance(exc, SiteUnreachable) and self.settings.source != "auto":
+                    raise  # as a dead site: no chunk retry, the backfill stops, exit 6
                 if self.settings.source != "auto":
                     raise UserError(f"{name}: {exc}") from None
                 log.warning("%s cannot be read (%s): the other sources only", name, exc)
+                self.down.append(exc)
                 continue
             candidates = [c for c in candidates if c.article_id not in from_site | found.keys()]
             candidates = narrow(candidates, start, end, self._probe(fetcher, name, start, end))

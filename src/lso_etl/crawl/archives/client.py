@@ -17,8 +17,9 @@ import httpx
 from protego import Protego
 
 from lso_etl.crawl.archives.pacing import HostStopped, Pacing
-from lso_etl.crawl.retries import RETRYABLE, retry_after
+from lso_etl.crawl.retries import RETRYABLE, retry_after, robots_failure
 from lso_etl.crawl.transfer import BodyTooLarge, Exchange, Limits, exchange, tls_context
+from lso_etl.errors import SiteUnreachable
 from lso_etl.settings import Settings
 
 log = logging.getLogger(__name__)
@@ -30,6 +31,11 @@ class ArchiveUnavailable(Exception):
     """A request to an archive that could not be answered (after retries), or robots.txt says no."""
 
 
+class DamagedCapture(ArchiveUnavailable):
+    """The archive answered, but its copy of this capture is damaged or another page's: asking
+    again cannot mend it, so the next capture is tried and a rerun does not ask again."""
+
+
 class ArchiveClient:
     """GETs to the archives' hosts, through `Pacing`, archived by `recorder` when given."""
 
@@ -39,6 +45,7 @@ class ArchiveClient:
         self.recorder = recorder
         self.limits = Limits(settings.max_body_bytes, settings.total_timeout)
         self._robots: dict[str, Protego] = {}
+        self._unreachable: dict[str, str] = {}  # host root -> why its robots.txt could not be read
         self.requests: dict[str, int] = {}  # host -> requests made
         self.bytes_fetched = 0
         self.client = httpx.Client(
@@ -64,18 +71,26 @@ class ArchiveClient:
 
     def allowed(self, url: str) -> bool:
         """The archive's own robots.txt, read once per host (unreadable: 4xx allows all,
-        anything else forbids all, as RFC 9309 says)."""
+        a failure to read it forbids all, as RFC 9309 says: SiteUnreachable, once per host)."""
         if not self.settings.respect_robots:
             return True
         parts = urlsplit(url)
         root = f"{parts.scheme}://{parts.netloc}"
+        if root in self._unreachable:  # asked once per run: no storm against a dead host
+            raise SiteUnreachable(root, self._unreachable[root])
         if root not in self._robots:
             try:
                 answer = self._send(root + "/robots.txt", "robots", {})
-                text = answer.content.decode("utf-8", "replace") if answer.status < 300 else ""
-                self._robots[root] = Protego.parse(text if answer.status < 500 else "Disallow: /")
-            except ArchiveUnavailable:
-                self._robots[root] = Protego.parse("User-agent: *\nDisallow: /\n")
+            except ArchiveUnavailable as exc:
+                # Everything is disallowed (RFC 9309), and the cause is the host, not a rule.
+                cause = exc.__cause__
+                why = (
+                    robots_failure(cause) if isinstance(cause, Exception) else f"robots.txt: {exc}"
+                )
+                self._unreachable[root] = why
+                raise SiteUnreachable(root, why) from None
+            text = answer.content.decode("utf-8", "replace") if answer.status < 300 else ""
+            self._robots[root] = Protego.parse(text if answer.status < 500 else "Disallow: /")
         return bool(self._robots[root].can_fetch(url, self.settings.user_agent))
 
     def get(
@@ -86,7 +101,8 @@ class ArchiveClient:
         params: Mapping[str, str | list[str]] | None = None,
     ) -> Exchange:
         """GET `url` (with `params` as its query) in `lane` (its pace); the host's robots.txt
-        obeyed. Raises HostStopped (the host refuses us) or ArchiveUnavailable."""
+        obeyed. Raises HostStopped (the host refuses us), SiteUnreachable (its robots.txt
+        could not be read) or ArchiveUnavailable."""
         if params:
             url = str(httpx.URL(url, params=params))
         if not self.allowed(url):
@@ -104,7 +120,7 @@ class ArchiveClient:
             except (*RETRYABLE, BodyTooLarge) as exc:
                 failures += 1
                 if failures >= self.settings.max_attempts or isinstance(exc, BodyTooLarge):
-                    raise ArchiveUnavailable(f"{url}: {type(exc).__name__}: {exc}") from None
+                    raise ArchiveUnavailable(f"{url}: {type(exc).__name__}: {exc}") from exc
                 continue
             self.bytes_fetched += len(answer.content)
             if answer.status == 429:
@@ -122,4 +138,4 @@ class ArchiveClient:
             return answer
 
 
-__all__ = ["ArchiveClient", "ArchiveUnavailable", "HostStopped"]
+__all__ = ["ArchiveClient", "ArchiveUnavailable", "DamagedCapture", "HostStopped"]

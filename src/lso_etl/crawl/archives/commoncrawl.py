@@ -18,7 +18,7 @@ from datetime import UTC, date, datetime, timedelta
 from warcio.archiveiterator import ArchiveIterator
 
 from lso_etl.crawl.archives.candidates import Candidate, Row, range_utc, select
-from lso_etl.crawl.archives.client import ArchiveClient, ArchiveUnavailable
+from lso_etl.crawl.archives.client import ArchiveClient, ArchiveUnavailable, DamagedCapture
 from lso_etl.crawl.transfer import Exchange
 from lso_etl.models import Capture
 from lso_etl.site.urls import CANONICAL_HOST
@@ -33,12 +33,17 @@ def crawls(client: ArchiveClient, index: str, start: date, end: date) -> list[di
         raise ArchiveUnavailable(f"{index}/collinfo.json: HTTP {answer.status}")
     first, last = range_utc(start, end)
     chosen, before = [], []
-    for crawl in json.loads(answer.content):
-        began, ended = _when(crawl.get("from")), _when(crawl.get("to"))
-        if ended is not None and ended < first:
-            before.append((ended, crawl))
-        elif began is None or began <= last + LATE:
-            chosen.append(crawl)
+    try:
+        for crawl in json.loads(answer.content):
+            if not isinstance(crawl.get("cdx-api"), str):
+                raise ValueError(f"crawl {crawl.get('id')!r} has no cdx-api")
+            began, ended = _when(crawl.get("from")), _when(crawl.get("to"))
+            if ended is not None and ended < first:
+                before.append((ended, crawl))
+            elif began is None or began <= last + LATE:
+                chosen.append(crawl)
+    except (ValueError, AttributeError, TypeError) as exc:  # HTML, cut short, not a list
+        raise ArchiveUnavailable(f"{index}/collinfo.json: not a list of crawls ({exc})") from None
     anchor = [max(before, key=lambda pair: pair[0])[1]] if before else []
     return anchor + chosen
 
@@ -58,8 +63,15 @@ def index_rows(client: ArchiveClient, crawl: Mapping[str, str], data: str) -> li
         return []
     if answer.status != 200:
         raise ArchiveUnavailable(f"{api}: HTTP {answer.status}")
+    try:
+        return _index_lines(answer.content, data)
+    except (ValueError, LookupError, TypeError) as exc:  # HTML, a line cut short, a field missing
+        raise ArchiveUnavailable(f"{api}: not a CDX answer ({exc})") from None
+
+
+def _index_lines(content: bytes, data: str) -> list[Row]:
     rows = []
-    for line in answer.content.decode("utf-8", "replace").splitlines():
+    for line in content.decode("utf-8", "replace").splitlines():
         if not line.strip():
             continue
         item = json.loads(line)
@@ -98,8 +110,21 @@ def fetch_record(client: ArchiveClient, capture: Capture) -> Exchange:
         http = record.http_headers
         content = record.content_stream().read()
         status = int(http.get_statuscode())
+        target = record.rec_headers.get_header("WARC-Target-URI")
+        when = (record.rec_headers.get_header("WARC-Date") or "")[:19]  # WARC/1.1: fractions
     except Exception as exc:  # warcio and zlib raise many kinds for damaged bytes
-        raise ArchiveUnavailable(f"{capture.url} {span}: unreadable WARC record ({exc})") from None
+        raise DamagedCapture(f"{capture.url} {span}: unreadable WARC record ({exc})") from None
+    # A server that ignores Range (200, the whole file) or serves the wrong bytes hands back
+    # another capture's record: stored, it would be one article's text under another's URL.
+    wanted = f"{capture.time:%Y-%m-%dT%H:%M:%S}"
+    if (target, when) != (capture.original, wanted):
+        # 206 and the wrong record: the index is wrong. 200: the host ignored Range, a fault of
+        # the host (a mirror's plain file server) that a later run may not meet.
+        error = DamagedCapture if answer.status == 206 else ArchiveUnavailable
+        raise error(
+            f"{capture.url} {span}: HTTP {answer.status} held the capture of {target} at {when},"
+            f" not of {capture.original} at {wanted}"
+        )
     headers = tuple((f"X-Archive-Orig-{k}", v) for k, v in http.headers)
     return Exchange(capture.url, answer.request_headers, status, "", headers, content,
                     answer.started_at, answer.elapsed)  # fmt: skip

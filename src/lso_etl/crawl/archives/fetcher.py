@@ -14,12 +14,13 @@ from types import TracebackType
 from typing import Any
 
 from lso_etl.crawl.archives import commoncrawl, wayback
-from lso_etl.crawl.archives.client import ArchiveClient, ArchiveUnavailable
+from lso_etl.crawl.archives.client import ArchiveClient, ArchiveUnavailable, DamagedCapture
 from lso_etl.crawl.archives.pacing import HostStopped, Pacing
 from lso_etl.crawl.archives.provenance import warc_headers
 from lso_etl.crawl.fetch import Fetcher, Recorder
 from lso_etl.crawl.robots import RobotsMemo
 from lso_etl.crawl.transfer import Exchange
+from lso_etl.errors import SiteUnreachable
 from lso_etl.models import ArticleRef, Capture, FetchResult, Outcome, RawPage
 from lso_etl.settings import Settings
 
@@ -101,8 +102,12 @@ class ArchiveFetcher(Fetcher):
                 answer = commoncrawl.fetch_record(self.archives, capture)
         except HostStopped as exc:
             return FetchResult(ref, outcome=Outcome.GAVE_UP, detail=str(exc))
+        except DamagedCapture as exc:  # for good: the next capture, and no retry next run
+            return self._spent(ref, before, Outcome.HTTP_ERROR, str(exc))
         except ArchiveUnavailable as exc:
             return self._spent(ref, before, Outcome.GAVE_UP, str(exc))
+        except SiteUnreachable as exc:  # the data host's robots.txt: asked once, then refused
+            return self._spent(ref, before, Outcome.GAVE_UP, exc.short)
         if answer is None:
             return self._spent(ref, before, Outcome.NOT_ARTICLE, "archived redirect elsewhere")
         if answer.status != 200:

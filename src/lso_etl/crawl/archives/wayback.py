@@ -39,6 +39,7 @@ def cdx_rows(client: ArchiveClient, base: str, params: Mapping[str, str | list[s
     """All rows of one CDX query, page after page (`showResumeKey`/`resumeKey`)."""
     rows: list[Row] = []
     resume: str | None = None
+    keys_seen: set[str] = set()  # a server handing back a key it gave before would loop forever
     while True:
         query: dict[str, str | list[str]] = {
             "url": f"{CANONICAL_HOST}/*", "output": "json", "fl": FIELDS,
@@ -50,15 +51,27 @@ def cdx_rows(client: ArchiveClient, base: str, params: Mapping[str, str | list[s
         answer = client.get(url, "cdx", params=query)
         if answer.status != 200:
             raise ArchiveUnavailable(f"{url}: HTTP {answer.status}")
-        table = json.loads(answer.content or b"[]") if answer.content.strip() else []
-        resume = None
-        if len(table) >= 2 and table[-2] == []:  # an empty row, then [resume key]
-            resume = table[-1][0]
-            table = table[:-2]
-        names = table[0] if table else []
-        rows += [_row(base, dict(zip(names, values, strict=True))) for values in table[1:]]
+        try:
+            page, resume = _page(base, answer.content)
+        except (ValueError, LookupError, TypeError) as exc:  # HTML, cut short, odd rows
+            raise ArchiveUnavailable(f"{url}: not a CDX answer ({exc})") from None
+        rows += page
+        if resume in keys_seen:
+            raise ArchiveUnavailable(f"{url}: answered resume key {resume!r} a second time")
         if not resume:
             return rows
+        keys_seen.add(resume)
+
+
+def _page(base: str, content: bytes) -> tuple[list[Row], str | None]:
+    """One CDX answer's rows and its resume key (None: the last page)."""
+    table = json.loads(content) if content.strip() else []
+    resume = None
+    if len(table) >= 2 and table[-2] == []:  # an empty row, then [resume key]
+        resume = str(table[-1][0])
+        table = table[:-2]
+    names = table[0] if table else []
+    return [_row(base, dict(zip(names, values, strict=True))) for values in table[1:]], resume
 
 
 def _row(base: str, fields: dict[str, str]) -> Row:
