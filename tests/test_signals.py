@@ -1,7 +1,7 @@
 """Runs stop when told (issue 13): SIGTERM or SIGINT, to the process or its whole group, ends
 a backfill within 10 s with exit 130, leaves no process behind, records the run `interrupted`,
 and a rerun ends with the warehouse an uninterrupted run makes. Two runs on two warehouses at
-once both succeed. Real processes (tests/signal_worker.py, wired as the CLI is) against the
+once both succeed. Real processes (the installed `lso-etl` program itself) against the
 replay site on loopback."""
 
 from __future__ import annotations
@@ -23,14 +23,16 @@ from lso_etl.replay.server import ReplaySite
 from lso_etl.settings import Settings
 
 ROOT = Path(__file__).resolve().parents[1]
-WORKER = ROOT / "tests" / "signal_worker.py"
+CLI = Path(sys.executable).with_name("lso-etl")  # the console script uv installed
 FIRST, LAST = date(2017, 6, 1), date(2017, 7, 31)  # two chunks, about 140 articles
 PACED = {"LSO_MIN_DELAY": "0.05", "PREFECT_LOGGING_LEVEL": "INFO"}  # a batch of 25: ~1.3 s
 
 
 def _start(db: Path, base_url: str, env: dict[str, str]) -> subprocess.Popen[str]:
-    command = [sys.executable, str(WORKER), "backfill", str(db), base_url,
-               FIRST.isoformat(), LAST.isoformat(), "31"]  # fmt: skip
+    """The installed `lso-etl` program itself: its imports start DuckDB's threads before any
+    command runs, and a SIGTERM must not land on one of those."""
+    command = [str(CLI), "--db", str(db), "--base-url", base_url, "backfill",
+               "--from", FIRST.isoformat(), "--to", LAST.isoformat(), "--chunk-days", "31"]  # fmt: skip
     # A session of its own: its process group is the worker and whatever it starts.
     return subprocess.Popen(
         command, cwd=ROOT, env={**os.environ, **env}, start_new_session=True, text=True,
