@@ -2,6 +2,7 @@
 
 from __future__ import annotations
 
+from dataclasses import replace
 from datetime import date
 from typing import Any
 
@@ -25,7 +26,9 @@ def daily(
     db: str | None = None,
     min_delay: float | None = None,
 ) -> dict[str, Any]:
-    settings = settings_for(base_url, db, min_delay)
+    # What is new is on the site: an archive holds it days later, if ever, so LSO_SOURCE
+    # (meant for backfills) never turns the scheduled run into an archive crawl.
+    settings = replace(settings_for(base_url, db, min_delay), source="site")
     today = today or site_today()
     try:
         # The writer lock before the high-water mark: a daily that waited for another run

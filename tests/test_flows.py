@@ -187,7 +187,7 @@ def test_demo_command_loads_the_whole_corpus_and_is_repeatable(corpus: Corpus, d
 
 
 def test_daily_catches_up_after_missed_days_and_a_second_trigger_is_a_no_op(
-    corpus: Corpus, replay: ReplaySite, db: Path
+    corpus: Corpus, replay: ReplaySite, db: Path, monkeypatch: pytest.MonkeyPatch
 ) -> None:
     from datetime import timedelta
 
@@ -196,8 +196,13 @@ def test_daily_catches_up_after_missed_days_and_a_second_trigger_is_a_no_op(
     missed = [a for a in corpus.articles if a.published_at.date() > last_run_day]
     assert missed
 
+    # LSO_SOURCE is for backfills: the scheduled run still reads the site (this "archive"
+    # is a closed port, which a run that asked it would fail on).
+    monkeypatch.setenv("LSO_SOURCE", "wayback")
+    monkeypatch.setenv("LSO_WAYBACK_URL", "http://127.0.0.1:9")
     caught_up = daily(corpus.last_day, replay.base_url, str(db), 0.0)
     assert caught_up["counts"]["loaded"] == len(missed)
+    assert _rows(db, "select distinct fetched_from from articles") == [("site",)]
     assert caught_up["report"] == str(db.with_name("report.html"))  # rewritten by the run
     assert set(caught_up["counts"]) <= {"loaded", "unchanged"}
     assert _rows(db, "select count(*) from articles") == [(len(corpus.articles),)]

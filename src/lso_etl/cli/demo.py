@@ -68,7 +68,16 @@ def run_demo(settings: Settings, out: Console, db_chosen: bool | None = None) ->
         )
         runs = [
             # 31-day chunks: the corpus's five months as five resumable runs.
-            backfill(corpus.first_day, corpus.last_day, site.base_url, str(settings.db), 0.0, 31),
+            # From the replay site whatever LSO_SOURCE says: never a real archive.
+            backfill(
+                corpus.first_day,
+                corpus.last_day,
+                site.base_url,
+                str(settings.db),
+                0.0,
+                31,
+                source="site",
+            ),
             daily(None, site.base_url, str(settings.db), 0.0),
         ]
     summary = _summary(settings, runs, len(corpus.articles), time.monotonic() - started)
