@@ -43,7 +43,8 @@ DEPTH = 10
 # The engine before issue 16 (warehouse/macros/search_articles.sql at 68a76d0), on temp tables.
 TODAY_SQL = """
 create temp table today_docs as
-    select article_id, lso_fold(concat_ws(' ', headline, sapo, body)) as doc from articles;
+    select article_id, doc, len(string_split(doc, ' ')) as doc_len
+    from (select article_id, lso_fold(concat_ws(' ', headline, sapo, body)) as doc from articles);
 create temp table today_terms as
     select term, article_id, count(*)::integer as tf, any_value(doc_len) as doc_len
     from (select article_id, len(string_split(doc, ' ')) as doc_len,
@@ -52,7 +53,7 @@ create temp table today_terms as
 create temp macro today_search(query) as table
 with
 query_terms as (select distinct unnest(string_split(lso_fold(query), ' ')) as term),
-corpus as (select count(*) as docs, avg(len(string_split(doc, ' '))) as avg_len from today_docs),
+corpus as (select count(*) as docs, avg(doc_len) as avg_len from today_docs),
 hits as (select term, article_id, tf, doc_len from today_terms
          where term in (select term from query_terms where term <> '')),
 document_frequency as (select term, count(*) as df from hits group by term),

@@ -8,7 +8,7 @@
 --      matches any. A query without accents leaves every hit here.
 --   2. phrase_match: the words outside quotes also occur side by side, in the query's order.
 --   3. relevance: BM25F (k1 1.2, b 0.75) with headline x3, lead x2, body and captions x1,
---      plus a proximity bonus for each pair of query words within 5 words of each other
+--      plus a proximity bonus for consecutive query words within 5 words of each other
 --      (1/gap^2, saturated like a term frequency; after Rasolofo & Savoy 2003).
 -- `score` = 2 * accents_match + phrase_match + relevance / (1 + relevance), so ordering by
 -- score alone gives that order.
@@ -37,8 +37,16 @@ query_words as (
 query_terms as (
     select grp, glen, word_offset, lso_search_term(word) as term,
         -- a word typed without accents asks for none: any form of it matches exactly
-        case when lso_search_term(word) <> word then lso_search_exact(word) end as exact
+        case when lso_search_term(word) <> word then lso_search_exact(word) end as exact,
+        row_number() over (order by grp, word_offset) as k
     from query_words
+),
+
+-- consecutive query words, the pairs proximity looks at
+neighbour_terms as (
+    select distinct one.term as first, two.term as second
+    from query_terms as one join query_terms as two on two.k = one.k + 1
+    where one.term <> two.term
 ),
 
 hits as (
@@ -122,14 +130,16 @@ bm25f as (
     group by article_id
 ),
 
--- two query words d <= 5 apart, either order, add 1/d^2
+-- two consecutive query words d <= 5 apart, either order, add 1/d^2
 proximity as (
     select a.article_id,
         sum(list_sum(list_transform([1, 2, 3, 4, 5], lambda d: (
             len(list_intersect(list_transform(a.positions, lambda p: p + d), b.positions))
             + len(list_intersect(list_transform(b.positions, lambda p: p + d), a.positions))
         ) / (d * d)))) as near
-    from terms as a join terms as b on a.article_id = b.article_id and a.term < b.term
+    from neighbour_terms
+    join terms as a on a.term = neighbour_terms.first
+    join terms as b on b.article_id = a.article_id and b.term = neighbour_terms.second
     group by a.article_id
 ),
 

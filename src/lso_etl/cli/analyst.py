@@ -82,9 +82,10 @@ def search(
     limit: Annotated[int, typer.Option(min=1, max=1000, help="Hits to show.")] = 20,
     as_json: Annotated[bool, AS_JSON] = False,
 ) -> None:
-    """Ranked search: every word must occur, accents optional ("nong thon moi" works);
-    '"cửa khẩu"' in quotes is a phrase. Accents you type rank their exact matches first, then
-    hits holding the words side by side; headline counts most, then lead, body and captions.
+    """Ranked search; accents optional ("nong thon moi"), "quoted phrases" kept together.
+
+    Every word must occur. Accents you type rank the articles that have them first, then
+    those holding your words side by side; headline counts most, then lead, body, captions.
     """
     settings: Settings = ctx.obj
     if not fold(query):

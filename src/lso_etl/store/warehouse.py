@@ -225,10 +225,10 @@ def migrate(con: duckdb.DuckDBPyConnection, root: Path = WAREHOUSE_DIR) -> list[
     for folder in DEFINITION_DIRS:
         for definition in sorted((root / folder).glob("*.sql")):
             con.execute(definition.read_text(encoding="utf-8"))
-    if applied:
-        filled = backfill_derived(con)
-        if filled:
-            log.info("derived rows written for %d articles loaded before %s", filled, applied[-1])
+    # Not only after a migration: a backfill cut short (it is long on a big warehouse) resumes.
+    filled = backfill_derived(con)
+    if filled:
+        log.info("search shadows and author rows written for %d articles", filled)
     return applied
 
 
