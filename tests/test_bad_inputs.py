@@ -88,7 +88,6 @@ CASES: list[tuple[list[str], int, str]] = [
     (["--db", "WAREHOUSE", "search", "?!"], USAGE, "has no words to find"),
     (["--db", "WAREHOUSE", "search", "x", "--from", "2017-02-29"], USAGE, "February 2017 has 28"),
     (["--db", "WAREHOUSE", "search", "x", "--limit", "0"], USAGE, "Invalid value for '--limit'"),
-
     (["--db", "WAREHOUSE", "search", '""'], USAGE, "has no words to find"),
     (["--db", "WAREHOUSE", "search", "x", "--engine", "fts"], USAGE, "No such option: --engine"),
     (["--db", "MISSING", "search", "x"], USAGE, "no warehouse at"),
