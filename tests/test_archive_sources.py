@@ -227,6 +227,43 @@ def test_the_range_is_found_by_probing_outward_from_what_the_bounds_prove() -> N
     assert len(wasted) <= 2 * 6  # about log2(40) each side, never a scan of all
 
 
+@pytest.mark.parametrize("seed", range(6))
+def test_the_range_found_by_probing_is_exact_whatever_the_lag_gaps_and_blank_pages(
+    seed: int,
+) -> None:
+    import random
+    from datetime import UTC, datetime, timedelta
+
+    from lso_etl.crawl.archives.candidates import Candidate
+    from lso_etl.pipeline.archive_probe import narrow
+
+    rng = random.Random(seed)
+    lag = rng.choice((2, 20, 45))  # days from publication to capture: Wayback-like to CC-like
+    days, number, day = {}, 5000000, date(2017, 5, 1)
+    while day < date(2017, 10, 1):
+        number += rng.randint(1, 400)
+        day += timedelta(days=rng.choice((0, 0, 1, 1, 2, 5)))
+        days[f"new:{number}"] = None if rng.random() < 0.08 else day  # None: not an article
+    candidates = [
+        Candidate(i, "u", (), datetime.combine(d or date(2017, 10, 1), datetime.min.time(), UTC)
+                  + timedelta(days=rng.randint(1, lag)), "")
+        for i, d in days.items()
+    ]  # fmt: skip
+    start = date(2017, 5, 1) + timedelta(days=rng.randint(0, 140))
+    end = start + timedelta(days=rng.choice((0, 6, 30, 61)))
+    probed: list[str] = []
+
+    def probe(candidate: Candidate) -> date | None:
+        probed.append(candidate.article_id)
+        return days[candidate.article_id]
+
+    kept = {c.article_id for c in narrow(candidates, start, end, probe)}
+    in_range = {i for i, d in days.items() if d is not None and start <= d <= end}
+    outside = {i for i, d in days.items() if d is not None and not start <= d <= end}
+    assert in_range <= kept and not kept & outside  # blank pages between the edges may stay
+    assert len(probed) == len(set(probed))  # no page read twice
+
+
 def test_a_partial_record_from_the_site_is_completed_by_a_later_archive_run(
     corpus: Corpus, wayback: LoopbackHost, db: Path
 ) -> None:
