@@ -10,7 +10,9 @@ seconds) plus the time the run itself took here. Requests are counted by the ser
 
 - wayback / commoncrawl: a fresh warehouse (nothing known of ids and dates);
 - commoncrawl-warm: the warehouse already holds June and August (read from the Wayback
-  Machine first), so the ids around July are known and bound the search.
+  Machine first), so the ids around July are known and bound the search;
+- then, so that the search is not tuned to one month, each archive on a fresh warehouse over
+  June, August, September, a month astride two (16 August - 15 September) and two months.
 """
 
 from __future__ import annotations
@@ -57,7 +59,7 @@ def hosts(corpus: Any) -> Iterator[dict[str, LoopbackHost]]:
         yield {"wayback": wayback, "cc-index": cc.index, "cc-data": cc.data}
 
 
-def scenario(name: str, corpus: Any) -> dict[str, Any]:
+def scenario(name: str, corpus: Any, start: date = JULY[0], end: date = JULY[1]) -> dict[str, Any]:
     folder = Path(tempfile.mkdtemp(prefix=f"lso-bench-{name}-"))
     with hosts(corpus) as served:
         settings = Settings(db=folder / "lso.duckdb", wayback_url=served["wayback"].base_url,
@@ -70,14 +72,16 @@ def scenario(name: str, corpus: Any) -> dict[str, Any]:
         before = {host: len(h.targets) for host, h in served.items()}
         already = loaded(settings.db) if settings.db.exists() else 0
         source = "wayback" if name == "wayback" else "commoncrawl"
-        result, seconds, paced = run(Settings(**{**settings.__dict__, "source": source}), *JULY)
+        result, seconds, paced = run(
+            Settings(**{**settings.__dict__, "source": source}), start, end
+        )
         requests = {host: len(h.targets) - before[host] for host, h in served.items()}
         captures = sum(
             1 for host, h in served.items() for t in h.targets[before[host]:]
             if t.startswith("/web/") or t.startswith("/crawl-data/")
         )  # fmt: skip
         articles = loaded(settings.db) - already
-    return {"scenario": name, "loaded": articles, "captures": captures,
+    return {"scenario": name, "range": f"{start:%d %b} - {end:%d %b}", "loaded": articles, "captures": captures,
             "per_article": captures / max(articles, 1), "requests": requests,
             "paced_s": paced, "run_s": seconds, "counts": result["counts"]}  # fmt: skip
 
@@ -85,13 +89,20 @@ def scenario(name: str, corpus: Any) -> dict[str, Any]:
 def main() -> None:
     corpus = build_corpus()
     rows = [scenario(name, corpus) for name in ("wayback", "commoncrawl", "commoncrawl-warm")]
-    print("| scenario | articles loaded | captures fetched | captures per article |"
-          " requests by host | wall s at default pacing (paced + run) |")  # fmt: skip
-    print("|---|---|---|---|---|---|")
+    others = [(date(2017, 6, 1), date(2017, 6, 30)), (date(2017, 8, 1), date(2017, 8, 31)),
+              (date(2017, 9, 1), date(2017, 9, 30)), (date(2017, 8, 16), date(2017, 9, 15)),
+              (date(2017, 7, 1), date(2017, 8, 31))]  # fmt: skip
+    rows += [
+        scenario(name, corpus, *span) for span in others for name in ("wayback", "commoncrawl")
+    ]
+    print("| scenario | range | articles loaded | not articles | captures fetched |"
+          " captures per article | requests by host | wall s at default pacing (paced + run) |")  # fmt: skip
+    print("|---|---|---|---|---|---|---|---|")
     for r in rows:
         hosts_line = ", ".join(f"{h} {n}" for h, n in r["requests"].items() if n)
         wall = r["paced_s"] + r["run_s"]
-        print(f"| {r['scenario']} | {r['loaded']} | {r['captures']} | {r['per_article']:.2f} |"
+        print(f"| {r['scenario']} | {r['range']} | {r['loaded']} |"
+              f" {r['counts'].get('not_article', 0)} | {r['captures']} | {r['per_article']:.2f} |"
               f" {hosts_line} | {wall:.0f} ({r['paced_s']:.1f} + {r['run_s']:.1f}) |")  # fmt: skip
 
 

@@ -155,29 +155,51 @@ def test_a_capture_keeps_its_provenance_in_the_raw_archive(wayback: LoopbackHost
     assert page.capture.url.endswith("id_/" + url)
 
 
-def test_a_month_from_common_crawl_loads_what_it_holds_reading_only_crawls_that_can_hold_it(
-    corpus: Corpus, db: Path, tmp_path: Path
-) -> None:
-    plan = commoncrawl_plan(corpus)
-    good = {c.article_id for c in plan if c.kind in ARTICLE_KINDS}
-    expected = {
-        a.article_id for a in corpus.articles if JULY[0] <= a.published_at.date() <= JULY[1]
-    } & good
+def common_crawl_backfill(corpus: Corpus, db: Path, start: date, end: date) -> tuple[set, dict]:
+    """A backfill from the replay Common Crawl into `db`: what the archive holds of the range
+    (read from its capture plan), and the run's outcome with the requests each host saw."""
+    good = {c.article_id for c in commoncrawl_plan(corpus) if c.kind in ARTICLE_KINDS}
+    expected = {a.article_id for a in corpus.articles if start <= a.published_at.date() <= end}
     with serve_commoncrawl(corpus) as cc:
         settings = Settings(db=db, source="commoncrawl", cc_index_url=cc.index.base_url,
                             cc_data_url=cc.data.base_url)  # fmt: skip
         clock = VirtualClock()
         pacing = archive_pacing(settings, clock, clock.sleep)
-        backfill(settings, *JULY, steps=with_source(settings, BARE, pacing))
-        loaded = {row[0] for row in stored(db, "select article_id from articles")}
-        assert loaded == expected
-        assert {r[0] for r in stored(db, "select fetched_from from articles")} == {"commoncrawl"}
-        indexes = [t for t in cc.index.targets if "-index?" in t]
-        listed = len(json.loads(cc.index.answer("/collinfo.json", {}).body))
-        assert len(indexes) < listed / 2  # only the crawls that can hold July, and one before
-        # Its robots.txt first, then byte ranges of WARC files.
-        assert cc.data.targets[0] == "/robots.txt"
-        assert all(t.startswith("/crawl-data/") for t in cc.data.targets[1:])
+        result = backfill(settings, start, end, steps=with_source(settings, BARE, pacing))
+        result["index"], result["data"] = list(cc.index.targets), list(cc.data.targets)
+        result["crawls"] = len(json.loads(cc.index.answer("/collinfo.json", {}).body))
+    return expected & good, result
+
+
+def test_a_month_from_common_crawl_loads_what_it_holds_reading_only_crawls_that_can_hold_it(
+    corpus: Corpus, db: Path
+) -> None:
+    expected, result = common_crawl_backfill(corpus, db, *JULY)
+    loaded = {row[0] for row in stored(db, "select article_id from articles")}
+    assert loaded == expected
+    assert {r[0] for r in stored(db, "select fetched_from from articles")} == {"commoncrawl"}
+    indexes = [t for t in result["index"] if "-index?" in t]
+    assert len(indexes) < result["crawls"] / 2  # only the crawls that can hold July, one before
+    # Its robots.txt first, then byte ranges of WARC files.
+    assert result["data"][0] == "/robots.txt"
+    assert all(t.startswith("/crawl-data/") for t in result["data"][1:])
+    # Beyond the month's own captures (its articles, and its captures that are not articles,
+    # which only reading tells), only the probes that find where the month starts and ends
+    # are spent, none read twice: one past each edge of each id generation (2 x 2), and a
+    # first probe before the archive's capture lag is known.
+    outside = len(result["data"]) - 1 - len(loaded) - result["counts"].get("not_article", 0)
+    assert outside <= 2 * 2 + 1
+
+
+def test_two_months_from_common_crawl_fetch_at_most_1_2_captures_per_article(
+    corpus: Corpus, db: Path
+) -> None:
+    # An empty warehouse: nothing known of ids and dates, the edges found by probing alone.
+    expected, result = common_crawl_backfill(corpus, db, date(2017, 7, 1), date(2017, 8, 31))
+    loaded = {row[0] for row in stored(db, "select article_id from articles")}
+    assert loaded == expected
+    captures = [t for t in result["data"] if t.startswith("/crawl-data/")]
+    assert len(captures) <= 1.2 * len(loaded)
 
 
 def test_the_range_is_found_by_probing_outward_from_what_the_bounds_prove() -> None:
@@ -203,6 +225,43 @@ def test_the_range_is_found_by_probing_outward_from_what_the_bounds_prove() -> N
     assert [days[int(c.article_id[4:]) - 5000000] for c in kept] == days[21:]  # 1..19 July
     wasted = {p for p in probed if not JULY[0] <= days[int(p[4:]) - 5000000] <= JULY[1]}
     assert len(wasted) <= 2 * 6  # about log2(40) each side, never a scan of all
+
+
+@pytest.mark.parametrize("seed", range(6))
+def test_the_range_found_by_probing_is_exact_whatever_the_lag_gaps_and_blank_pages(
+    seed: int,
+) -> None:
+    import random
+    from datetime import UTC, datetime, timedelta
+
+    from lso_etl.crawl.archives.candidates import Candidate
+    from lso_etl.pipeline.archive_probe import narrow
+
+    rng = random.Random(seed)
+    lag = rng.choice((2, 20, 45))  # days from publication to capture: Wayback-like to CC-like
+    days, number, day = {}, 5000000, date(2017, 5, 1)
+    while day < date(2017, 10, 1):
+        number += rng.randint(1, 400)
+        day += timedelta(days=rng.choice((0, 0, 1, 1, 2, 5)))
+        days[f"new:{number}"] = None if rng.random() < 0.08 else day  # None: not an article
+    candidates = [
+        Candidate(i, "u", (), datetime.combine(d or date(2017, 10, 1), datetime.min.time(), UTC)
+                  + timedelta(days=rng.randint(1, lag)), "")
+        for i, d in days.items()
+    ]  # fmt: skip
+    start = date(2017, 5, 1) + timedelta(days=rng.randint(0, 140))
+    end = start + timedelta(days=rng.choice((0, 6, 30, 61)))
+    probed: list[str] = []
+
+    def probe(candidate: Candidate) -> date | None:
+        probed.append(candidate.article_id)
+        return days[candidate.article_id]
+
+    kept = {c.article_id for c in narrow(candidates, start, end, probe)}
+    in_range = {i for i, d in days.items() if d is not None and start <= d <= end}
+    outside = {i for i, d in days.items() if d is not None and not start <= d <= end}
+    assert in_range <= kept and not kept & outside  # blank pages between the edges may stay
+    assert len(probed) == len(set(probed))  # no page read twice
 
 
 def test_a_partial_record_from_the_site_is_completed_by_a_later_archive_run(

@@ -1,9 +1,10 @@
 """`backfill --dry-run` for an archive source: each candidate, its captures, and why it was picked.
 
 Reads the archives' indexes (CDX requests, paced as in a real run) and the warehouse read-only,
-and writes nothing. It does fetch the few captures that narrowing the range probes (about
-log2(n) each side of it, `archive_probe`: 25 for a month of the replay Wayback Machine),
-since only an article's own page says when it was published.
+and writes nothing. It does fetch the captures that narrowing the range probes (aimed hops toward
+each edge, then the last few days one by one, `archive_probe`: 17 for a month of the replay
+Wayback Machine, 19 of Common Crawl), since only an article's own page says when it was
+published.
 """
 
 from __future__ import annotations

@@ -55,6 +55,7 @@ class ArchiveSource:
     covered: list[tuple[date, date]] = field(default_factory=list)  # ranges discovered
     why: dict[str, str] = field(default_factory=dict)  # article id -> why it was picked
     probed: dict[str, CrawlItem] = field(default_factory=dict)  # pages read while narrowing
+    lags: dict[str, list[int]] = field(default_factory=dict)  # archive -> capture lags seen
     down: list[Exception] = field(default_factory=list)  # sources `auto` skipped this discovery
     _pool: ThreadPoolExecutor = field(
         default_factory=lambda: ThreadPoolExecutor(1, thread_name_prefix="archive-crawl")
@@ -150,7 +151,8 @@ class ArchiveSource:
                 self.down.append(exc)
                 continue
             candidates = [c for c in candidates if c.article_id not in from_site | found.keys()]
-            candidates = narrow(candidates, start, end, self._probe(fetcher, name, start, end))
+            probe = self._probe(fetcher, name, start, end)
+            candidates = narrow(candidates, start, end, probe, self.lags.setdefault(name, []))
             for candidate in candidates:
                 self.why.setdefault(candidate.article_id, f"{name}: {candidate.why}")
                 found[candidate.article_id] = _ref(candidate, name, start, end)

@@ -12,8 +12,8 @@ order. So, per CMS generation:
   bound is more than `EDGE` past the range end are left out: its captures mostly come within
   days, so the next stories' captures close the window.
 - what is left is narrowed by fetching (`pipeline.archive_probe`): ids are in publication
-  order, so a binary search over the candidates finds where the range starts and ends in a
-  few probes; an article with a bound at or before the range end is known to be no later.
+  order, so probes aimed by interpolating day on id find where the range starts and ends,
+  from the inside; an article with a bound at or before the range end is known to be no later.
 The article's own date, once fetched, has the last word.
 Candidates are keyed by article id (site URL rules), never by URL string: http/https,
 www/bare and tracking queries are one article. Each keeps all its good captures, in the
