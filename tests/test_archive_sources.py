@@ -305,10 +305,14 @@ def test_auto_reads_the_site_where_robots_allows_and_the_wayback_machine_elsewhe
     from lso_etl.replay.server import ReplaySite
 
     with ReplaySite(corpus, extra_disallow=("/thoi-su/",)) as site:
-        # Common Crawl points at a closed port: `auto` goes on with the other sources.
-        run(db, wayback, VirtualClock(), source="auto", base_url=site.base_url, min_delay=0.0,
-            cc_index_url="http://127.0.0.1:9", max_attempts=1)  # fmt: skip
+        # Common Crawl points at a closed port: `auto` goes on with the other sources, and
+        # leaves the range unfinished so that a rerun asks Common Crawl again.
+        result = run(db, wayback, VirtualClock(), source="auto", base_url=site.base_url,
+                     min_delay=0.0, cc_index_url="http://127.0.0.1:9", max_attempts=1)  # fmt: skip
         site_requests = site.requests
+    assert result["chunks_failed"] == ["2017-07-01..2017-07-31"]
+    runs = stored(db, "select status from runs")
+    assert runs == [("failed",)]
     rows = stored(db, "select article_id, url, fetched_from, status from articles")
     in_july = {a.article_id for a in corpus.articles if JULY[0] <= a.published_at.date() <= JULY[1]}
     assert {r[0] for r in rows} == in_july  # all of July: read, or partial

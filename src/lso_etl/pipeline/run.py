@@ -122,6 +122,8 @@ def run_window(
                 jobs = prepare(run, window, strategies, recheck_from)
                 logger.info("%s %s..%s: %d to crawl", flow, *window, len(jobs))
                 _crawl_and_load(run, jobs)
+                if steps.source is not None:
+                    steps.source.check_complete()  # `auto` with a source down: not finished
                 status = "completed"
             finally:
                 if status == "failed" and interrupt.requested():  # SIGTERM/SIGINT: cli.signals

@@ -104,6 +104,17 @@ class ArchiveSource:
         ordered = [refs[r.article_id] for r in ordered]
         return Discovery(ordered, site.documents, site.not_modified, site.spans)
 
+    def check_complete(self) -> None:
+        """After loading: `auto` loaded what the sources it could read hold, but a source that
+        was down may hold more, so the chunk fails (one line) and a rerun asks it again;
+        the articles loaded now are not fetched a second time."""
+        if self.down:
+            names = "; ".join(map(str, self.down))
+            raise UserError(
+                f"auto: a source could not be read ({names}); what the others hold is loaded,"
+                " and the range stays unfinished: rerun later to read that source too"
+            )
+
     def _site_refs(
         self,
         fetcher: ArchiveFetcher,
