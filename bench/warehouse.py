@@ -7,7 +7,9 @@ Builds the warehouse in bulk (pandas frames, one `insert ... select` per table: 
 fetch and parse, so it takes minutes, not the crawl's hours), then the search shadows and
 positional postings with `search.rebuild_postings` (the loader's own SQL, in chunks, sorted).
 Then, in the same process, each query's first page (20 hits) is timed `--repeat` times with
-`search.search` (what `lso-etl search` runs) and with the naive query an analyst would write:
+`search.search` (what `lso-etl search` runs), with the search macro before its speed-up
+(bench/search_before.sql, same page query; "same page" compares the two pages) and with the
+naive query an analyst would write:
 every word ILIKE'd over the accent-stripped shadow column, newest first. Prints a markdown
 table of medians.
 """
@@ -142,6 +144,41 @@ def today(con: duckdb.DuckDBPyConnection, query: str) -> list[tuple[object, ...]
     ).fetchall()
 
 
+def before(con: duckdb.DuckDBPyConnection, query: str) -> list[tuple[object, ...]]:
+    """The first page as `search.search` built it, from the macro before the speed-up."""
+    return con.execute(
+        "with scored as (select * from search_articles_before($query)),"
+        " page as (select scored.*, published_at from scored join articles using (article_id)"
+        " order by score desc, published_at desc nulls last, article_id limit $limit)"
+        " select article_id, score, page.published_at, section, headline, sapo, url"
+        " from page join articles using (article_id)"
+        " order by score desc, page.published_at desc nulls last, article_id",
+        {"query": query, "limit": PAGE},
+    ).fetchall()
+
+
+def same_page(found: search.Results, earlier: list[tuple[object, ...]]) -> str:
+    """'yes' when both pages list the same articles in the same order; 'ties' when only
+    articles whose scores agree to 1e-12 swap places (either engine's float sums may differ in
+    the last bit from run to run); else 'NO'."""
+    if [hit.article_id for hit in found.hits] == [row[0] for row in earlier]:
+        return "yes"
+    if len(found.hits) != len(earlier):
+        return "NO"
+    scores = zip([hit.score for hit in found.hits], [row[1] for row in earlier], strict=True)
+    return "ties" if all(abs(a - float(b)) < 1e-12 for a, b in scores) else "NO"  # type: ignore[arg-type]
+
+
+def define_search(con: duckdb.DuckDBPyConnection) -> None:
+    """This checkout's search macros and the one before the speed-up, as temp macros (they
+    come first), so a warehouse built earlier is timed read-only with today's SQL."""
+    root = Path(__file__).resolve().parents[1]
+    for name in ("lso_search_words.sql", "search_articles.sql"):
+        sql = (root / "warehouse" / "macros" / name).read_text(encoding="utf-8")
+        con.execute(sql.replace("create or replace macro", "create or replace temp macro"))
+    con.execute((Path(__file__).with_name("search_before.sql")).read_text(encoding="utf-8"))
+
+
 def naive(con: duckdb.DuckDBPyConnection, query: str) -> list[tuple[object, ...]]:
     """What an analyst would write without the index: every word ILIKE'd, newest first."""
     words = fold(query).split()
@@ -165,6 +202,7 @@ def median_ms(run: Callable[[], object], repeat: int) -> float:
 def measure(db: Path, repeat: int) -> list[dict[str, object]]:
     rows = []
     with warehouse.connect(db, read_only=True) as con:
+        define_search(con)
         for query in QUERIES:
             row: dict[str, object] = {"query": query}
             row["hits"] = len(search.search(con, query, limit=PAGE).hits)
@@ -172,6 +210,8 @@ def measure(db: Path, repeat: int) -> list[dict[str, object]]:
                 lambda q=query: search.search(con, q, limit=PAGE),  # type: ignore[misc]
                 repeat,
             )
+            row["before ms"] = median_ms(lambda q=query: before(con, q), repeat)  # type: ignore[misc]
+            row["same page"] = same_page(search.search(con, query, limit=PAGE), before(con, query))
             row["replaced engine ms"] = median_ms(lambda q=query: today(con, q), repeat)  # type: ignore[misc]
             row["naive ms"] = median_ms(lambda q=query: naive(con, q.replace('"', "")), repeat)  # type: ignore[misc]
             row["speed-up"] = round(float(row["naive ms"]) / float(row["search ms"]), 1)  # type: ignore[arg-type]
