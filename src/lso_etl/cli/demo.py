@@ -110,9 +110,10 @@ def _archive_backfill(settings: Settings, corpus: Corpus, out: Console) -> dict[
             "select fetched_from, count(*), min(capture_time), max(capture_time) from articles"
             " group by all"
         ).fetchall()
+    counted = " ".join(f"{name}={n}" for name, n in sorted(result["counts"].items()))
     for source, count, earliest, latest in rows:
         out.print(f"  {count} articles from {source}, captured {earliest:%Y-%m-%d}..{latest:%Y-%m-%d}"
-                  f" ({requests} requests to the archive; {result['counts']})")  # fmt: skip
+                  f" ({requests} requests to the archive; {counted})")  # fmt: skip
     return {"db": db, "counts": result["counts"], "requests": requests}
 
 
