@@ -51,7 +51,9 @@ select printf('%012x', d), 'daily', 'https://baolangson.vn', true, 'bench',
     map {{'duplicate_article_ids': 0, 'empty_body_in_ok_record': case when d > 300 then d % 4 else 0 end}},
     case when d > 300 and d % 4 > 0 then 1 else 0 end
 from days;
-insert into articles
+insert into articles (article_id, url, headline, sapo, dateline, body, authors, source, captions,
+    images, published_at, modified_at, section, tags, layout, provenance, word_count,
+    content_hash, parser_version, first_seen_at, last_fetched_at, version, run_id)
 select 'new:' || (6000000 + i), 'https://baolangson.vn/bai-' || i || '.html',
     'Lạng Sơn: tin số ' || i || ' về cửa khẩu Hữu Nghị', 'Sapo ' || i, 'LSO',
     'Nội dung bài viết số ' || i, [authors[1 + i % len(authors)]], null, [], [],
@@ -69,7 +71,8 @@ from (
              + to_days(cast(i * 365 / {articles} as integer)) as timestamptz) as published
     from range({articles}) t(i)
 );
-insert into article_versions
+insert into article_versions (article_id, version, content_hash, headline, sapo, body,
+    valid_from, valid_to, run_id)
 select article_id, 1, content_hash, headline, sapo, body, first_seen_at, null, run_id from articles;
 insert into article_authors
 select article_id, 1, authors[1], lower(authors[1]) from articles;
