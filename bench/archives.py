@@ -27,7 +27,7 @@ from typing import Any
 
 import duckdb
 
-from lso_etl.crawl.archives.pacing import VirtualClock
+from lso_etl.crawl.clock import VirtualClock
 from lso_etl.pipeline.run import BARE, backfill
 from lso_etl.pipeline.sources import archive_pacing, with_source
 from lso_etl.replay.commoncrawl import serve_commoncrawl

@@ -22,7 +22,7 @@ import pytest
 from lso_etl.cli.exits import ExitCode
 from lso_etl.crawl.archives import commoncrawl, wayback
 from lso_etl.crawl.archives.client import ArchiveClient, ArchiveUnavailable
-from lso_etl.crawl.archives.pacing import VirtualClock
+from lso_etl.crawl.clock import VirtualClock
 from lso_etl.errors import SiteUnreachable
 from lso_etl.pipeline.sources import archive_pacing, with_source
 from lso_etl.replay.commoncrawl import CommonCrawlReplay, serve_commoncrawl

@@ -15,7 +15,7 @@ from pathlib import Path
 import duckdb
 import pytest
 
-from lso_etl.crawl.archives.pacing import VirtualClock
+from lso_etl.crawl.clock import VirtualClock
 from lso_etl.models import Capture
 from lso_etl.pipeline.reparse import reparse
 from lso_etl.pipeline.run import BARE, backfill

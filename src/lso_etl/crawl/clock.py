@@ -42,6 +42,12 @@ class VirtualClock:
         with self._lock:
             return self._now
 
+    __call__ = monotonic  # the archives' pacing takes a bare `() -> float` clock
+
+    @property
+    def now(self) -> float:
+        return self.monotonic()
+
     def sleep(self, seconds: float) -> None:
         with self._lock:
             self._now += max(0.0, seconds)

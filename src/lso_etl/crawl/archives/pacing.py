@@ -101,19 +101,3 @@ class Pacing:
         with self._lock:
             state = self._hosts.get(host)
             return state.stopped if state else None
-
-
-class VirtualClock:
-    """A clock that sleeping moves forward at once: a paced run's wall time, computed, not waited."""
-
-    def __init__(self) -> None:
-        self.now = 0.0
-        self._lock = threading.Lock()
-
-    def __call__(self) -> float:
-        with self._lock:
-            return self.now
-
-    def sleep(self, seconds: float) -> None:
-        with self._lock:
-            self.now += max(0.0, seconds)
