@@ -18,6 +18,7 @@ from dataclasses import dataclass
 from datetime import date
 from pathlib import Path
 
+from lso_etl.errors import UserError
 from lso_etl.store.analyst.readonly import open_read_only
 from lso_etl.store.analyst.report import data, page
 
@@ -43,6 +44,10 @@ def build_report(
     """Read the warehouse read-only, write the page atomically (a reader never sees half)."""
     started = time.monotonic()
     target = to or default_path(db)
+    if target.exists() and not target.is_file():  # `--to .`, a folder, a device: never replaced
+        what = "a folder" if target.is_dir() else "not a regular file"
+        example = target / default_path(db).name if target.is_dir() else "report.html"
+        raise UserError(f"{target} is {what}: name the page's file, e.g. {example}")
     with open_read_only(db) as con:
         figures = data.collect(con, first, last)
     html = page.render(figures, db.name).encode("utf-8")

@@ -1,0 +1,64 @@
+"""The analyst's commands against the obvious wrong thing: one `error:` line, the usage code.
+
+Run through `cli.entry.run`, as the `lso-etl` program does, so what is checked is what the
+user sees: the exit code, stderr's one line, and no traceback.
+"""
+
+from __future__ import annotations
+
+from pathlib import Path
+
+import duckdb
+import pytest
+
+from lso_etl.cli.entry import run
+from lso_etl.cli.exits import ExitCode
+from lso_etl.cli.main import app
+from lso_etl.store import warehouse
+
+
+@pytest.fixture
+def empty_warehouse(tmp_path: Path) -> Path:
+    db = tmp_path / "lso.duckdb"
+    with warehouse.connect(db) as con:
+        warehouse.migrate(con)
+    return db
+
+
+def _one_error_line(capsys: pytest.CaptureFixture[str]) -> str:
+    said = capsys.readouterr().err.strip().splitlines()
+    assert len(said) == 1 and said[0].startswith("error: "), said
+    return said[0]
+
+
+@pytest.mark.parametrize("to", ["", ".", "pages"])
+def test_report_to_a_folder_is_one_line_naming_the_folder(
+    empty_warehouse: Path,
+    tmp_path: Path,
+    monkeypatch: pytest.MonkeyPatch,
+    capsys: pytest.CaptureFixture[str],
+    to: str,
+) -> None:
+    """`--to pages` (a folder), `--to .` or an empty `--to` are not a page's path: said so, no
+    temporary file's name in the message and none left behind."""
+    monkeypatch.chdir(tmp_path)
+    (tmp_path / "pages").mkdir()
+    before = sorted(p.name for p in tmp_path.rglob("*"))
+    code = run(app, ["--db", str(empty_warehouse), "report", "--to", to])
+    assert code == ExitCode.USAGE
+    said = _one_error_line(capsys)
+    assert "folder" in said and ".tmp" not in said, said
+    assert sorted(p.name for p in tmp_path.rglob("*")) == before
+
+
+@pytest.mark.parametrize("command", [["show", "1"], ["search", "nong"], ["stats"], ["report"]])
+def test_a_duckdb_file_that_is_no_warehouse_is_one_line(
+    tmp_path: Path, capsys: pytest.CaptureFixture[str], command: list[str]
+) -> None:
+    """`--db` naming some other DuckDB file (a notebook's scratch file, an empty one): a
+    `UserError` that says so, not DuckDB's catalog error as a traceback."""
+    db = tmp_path / "scratch.duckdb"
+    duckdb.connect(str(db)).close()
+    code = run(app, ["--db", str(db), *command])
+    assert code == ExitCode.USAGE
+    assert "not an lso-etl warehouse" in _one_error_line(capsys)
