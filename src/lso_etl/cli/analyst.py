@@ -18,7 +18,7 @@ import duckdb
 import typer
 
 from lso_etl.cli import output
-from lso_etl.cli.options import optional_day
+from lso_etl.cli.options import optional_day, ordered
 from lso_etl.errors import UserError
 from lso_etl.settings import Settings
 from lso_etl.store.analyst import search as search_engine
@@ -94,6 +94,7 @@ def search(
             ' lso-etl search "nong thon moi"'
         )
     first, last = optional_day(start, "--from"), optional_day(end, "--to")
+    ordered(first, last)  # swapped dates would say "0 hits", as if the words were never printed
     with open_read_only(settings.db) as con:
         found = search_engine.search(con, query, first, last, section, limit)
     if as_json:
