@@ -14,6 +14,7 @@ import pytest
 from lso_etl.cli.entry import run
 from lso_etl.cli.exits import ExitCode
 from lso_etl.cli.main import app
+from lso_etl.errors import UserError
 from lso_etl.store import warehouse
 
 
@@ -62,3 +63,37 @@ def test_a_duckdb_file_that_is_no_warehouse_is_one_line(
     code = run(app, ["--db", str(db), *command])
     assert code == ExitCode.USAGE
     assert "not an lso-etl warehouse" in _one_error_line(capsys)
+
+
+def test_search_with_to_before_from_is_refused_not_zero_hits(
+    empty_warehouse: Path, capsys: pytest.CaptureFixture[str]
+) -> None:
+    """Swapped dates found nothing and said "0 hits": the analyst concluded the words were
+    never printed. `report` and `backfill` refuse the same range."""
+    argv = ["--db", str(empty_warehouse), "search", "nong", "--from", "2018-01-01"]
+    assert run(app, [*argv, "--to", "2017-01-01"]) == ExitCode.USAGE
+    assert "before --from" in _one_error_line(capsys)
+
+
+def test_show_finds_an_article_by_the_url_a_browser_gives() -> None:
+    """Pasted from the address bar: http, no scheme, www, a #fragment or ?utm query. Another
+    host's URL with the same number is still no article."""
+    from lso_etl.cli.show import resolve
+
+    with duckdb.connect() as con:  # resolve reads article_id and url only
+        con.execute("create table articles (article_id varchar, url varchar)")
+        con.execute(
+            "insert into articles values ('new:5000376', ?), ('old:280923', ?)",
+            ["https://baolangson.vn/tiem-chung-5000376.html",
+             "https://baolangson.vn/kinh-te/thuong-mai/280923-hon-692-tan.html"],
+        )  # fmt: skip
+        for given, expected in [
+            ("http://baolangson.vn/tiem-chung-5000376.html", "new:5000376"),
+            ("baolangson.vn/tiem-chung-5000376.html?utm_source=fb", "new:5000376"),
+            ("https://www.baolangson.vn/tiem-chung-5000376.html#binh-luan", "new:5000376"),
+            ("https://baolangson.vn/kinh-te/thuong-mai/280923-hon-692-tan.html#a", "old:280923"),
+        ]:
+            assert resolve(con, given) == expected, given
+        for elsewhere in ["https://example.com/tiem-chung-5000376.html", "http://[x", "["]:
+            with pytest.raises(UserError, match="no article"):
+                resolve(con, elsewhere)

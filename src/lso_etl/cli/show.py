@@ -14,6 +14,7 @@ from __future__ import annotations
 import json
 import sys
 from typing import Annotated, Any
+from urllib.parse import urlsplit
 
 import duckdb
 import typer
@@ -21,6 +22,7 @@ import typer
 from lso_etl.cli import output
 from lso_etl.errors import UserError
 from lso_etl.settings import Settings
+from lso_etl.site.urls import CANONICAL_HOST, classify
 from lso_etl.store.analyst.readonly import open_read_only
 from lso_etl.store.archive_index import archived_pages
 
@@ -58,6 +60,7 @@ def resolve(con: duckdb.DuckDBPyConnection, given: str) -> str:
     """The article id `given` names: an id, a bare number (new CMS first) or a stored URL."""
     text = given.strip()
     candidates = [text] if ":" in text and "/" not in text else [f"new:{text}", f"old:{text}"]
+    candidates += _id_in_site_url(text)
     row = con.execute(
         "select article_id from articles where article_id in (select unnest($ids)) or url = $url"
         " order by article_id like 'new:%' desc limit 1",
@@ -66,6 +69,18 @@ def resolve(con: duckdb.DuckDBPyConnection, given: str) -> str:
     if row is None:
         raise UserError(f"no article {given!r} in the warehouse (try: lso-etl search WORDS)")
     return str(row[0])
+
+
+def _id_in_site_url(text: str) -> list[str]:
+    """The id in a site URL as a browser gives it (http, no scheme, www, #fragment, ?query),
+    which matches no stored URL exactly; another host's URL names no article."""
+    url = text if "://" in text else f"https://{text}"
+    try:
+        host = (urlsplit(url).hostname or "").removeprefix("www.")
+    except ValueError:  # "[" reads as a broken IPv6 host: no URL at all
+        return []
+    found = classify(url) if host == CANONICAL_HOST else None
+    return [found.article_id] if found else []
 
 
 def _dicts(cursor: duckdb.DuckDBPyConnection) -> list[dict[str, Any]]:
