@@ -97,3 +97,20 @@ def test_show_finds_an_article_by_the_url_a_browser_gives() -> None:
         for elsewhere in ["https://example.com/tiem-chung-5000376.html", "http://[x", "["]:
             with pytest.raises(UserError, match="no article"):
                 resolve(con, elsewhere)
+
+
+def test_show_prints_changed_fields_without_python_repr(capsys: pytest.CaptureFixture[str]) -> None:
+    """A field that was empty printed `None`, and a headline with an apostrophe `it\\'s`:
+    Python's repr, which a reader of the diff should never have to decode."""
+    from lso_etl.cli.show import print_article
+
+    change = {"from_version": 1, "to_version": 2, "changed_at": None}
+    changes = [
+        {**change, "field": "modified_at", "before": None, "after": "2017-06-03 10:00:00+07"},
+        {**change, "field": "headline", "before": "Na Chi Lăng", "after": 'Na "Chi Lăng" it\'s'},
+    ]
+    print_article({"article_id": "old:280923", "body": "Đoạn."}, [], changes)
+    printed = capsys.readouterr().out
+    assert "None" not in printed and "\\'" not in printed, printed
+    assert '  modified_at: (none) -> "2017-06-03 10:00:00+07"' in printed
+    assert '  headline: "Na Chi Lăng" -> "Na \\"Chi Lăng\\" it\'s"' in printed

@@ -135,9 +135,15 @@ def print_article(
             for line in change["paragraph_diff"]:
                 print(f"    {line}")
         else:
-            print(f"  {change['field']}: {change['before']!r} -> {change['after']!r}")
+            print(f"  {change['field']}: {_quoted(change['before'])} -> {_quoted(change['after'])}")
     if not changes and len(versions) > 1:
         print("\nno field differs between versions that both kept their full record")
+
+
+def _quoted(value: str | None) -> str:
+    """A changed value in quotes (a change of spaces stays visible), on one line, never
+    Python's repr (`None`, `it\\'s`)."""
+    return "(none)" if value is None else json.dumps(value, ensure_ascii=False)
 
 
 def register(app: typer.Typer) -> None:
