@@ -114,3 +114,20 @@ def test_show_prints_changed_fields_without_python_repr(capsys: pytest.CaptureFi
     assert "None" not in printed and "\\'" not in printed, printed
     assert '  modified_at: (none) -> "2017-06-03 10:00:00+07"' in printed
     assert '  headline: "Na Chi Lăng" -> "Na \\"Chi Lăng\\" it\'s"' in printed
+
+
+def test_sql_csv_writes_lists_and_structs_as_json(
+    empty_warehouse: Path, capsys: pytest.CaptureFixture[str]
+) -> None:
+    """`tags` and `images` came out as Python's repr (`['Bình Gia']`, `{'src': ...}`), which no
+    spreadsheet or CSV reader can take apart; JSON can."""
+    import csv
+    import io
+    import json
+
+    query = "select ['Bình Gia', 'it''s'] as tags, [{'src': 'a.jpg', 'caption': null}] as images"
+    assert run(app, ["--db", str(empty_warehouse), "sql", query, "--csv"]) == ExitCode.OK
+    header, row = list(csv.reader(io.StringIO(capsys.readouterr().out)))
+    assert header == ["tags", "images"]
+    assert json.loads(row[0]) == ["Bình Gia", "it's"]
+    assert json.loads(row[1]) == [{"src": "a.jpg", "caption": None}]

@@ -34,6 +34,14 @@ def _dump(value: Any) -> str:
     return json.dumps(value, ensure_ascii=False, default=str)
 
 
+def _csv_cell(value: Any) -> Any:
+    """Lists and structs (tags, images) as JSON, which a CSV reader can take apart; never
+    Python's repr (`['Bình Gia']`)."""
+    if value is None:
+        return ""
+    return _dump(value) if isinstance(value, list | tuple | dict) else value
+
+
 def sql(
     ctx: typer.Context,
     query: Annotated[
@@ -62,7 +70,7 @@ def sql(
     elif as_csv:
         writer = csv.writer(sys.stdout, lineterminator="\n")
         writer.writerow(columns)
-        writer.writerows([["" if v is None else v for v in row] for row in rows])
+        writer.writerows([[_csv_cell(v) for v in row] for row in rows])
     else:
         output.table(columns, rows)
 
