@@ -131,3 +131,34 @@ def test_sql_csv_writes_lists_and_structs_as_json(
     assert header == ["tags", "images"]
     assert json.loads(row[0]) == ["Bình Gia", "it's"]
     assert json.loads(row[1]) == [{"src": "a.jpg", "caption": None}]
+
+
+def test_report_that_cannot_be_written_names_the_path_given(
+    empty_warehouse: Path, tmp_path: Path, capsys: pytest.CaptureFixture[str]
+) -> None:
+    """The message named the hidden temporary file (`.r.html.x1y2.tmp`), not the path typed."""
+    (tmp_path / "notes.txt").write_text("a file, not a folder")
+    target = tmp_path / "notes.txt" / "r.html"
+    code = run(app, ["--db", str(empty_warehouse), "report", "--to", str(target)])
+    assert code == ExitCode.USAGE
+    said = _one_error_line(capsys)
+    assert str(target) in said and ".tmp" not in said, said
+
+
+def test_report_on_a_read_only_disk_is_a_user_error(
+    empty_warehouse: Path, tmp_path: Path, monkeypatch: pytest.MonkeyPatch
+) -> None:
+    """EROFS (a read-only mount) is an OSError no handler named: it was a traceback. A mount
+    cannot be made read-only in a test, so the write is made to fail as the kernel would."""
+    import errno
+    import os
+
+    from lso_etl.store.analyst.report import build_report
+
+    def read_only_disk(*_: object) -> None:
+        raise OSError(errno.EROFS, os.strerror(errno.EROFS))
+
+    monkeypatch.setattr(os, "replace", read_only_disk)
+    with pytest.raises(UserError, match="Read-only file system"):
+        build_report(empty_warehouse, tmp_path / "r.html")
+    assert list(tmp_path.glob("*.tmp")) == list(tmp_path.glob(".*.tmp")) == []

@@ -51,16 +51,23 @@ def build_report(
     with open_read_only(db) as con:
         figures = data.collect(con, first, last)
     html = page.render(figures, db.name).encode("utf-8")
+    try:
+        _write_atomically(target, html)
+    except OSError as exc:  # read-only disk, full disk, a file where a folder should be
+        raise UserError(f"cannot write the report to {target}: {exc.strerror or exc}") from None
+    return Written(target, len(html), round(time.monotonic() - started, 2))
+
+
+def _write_atomically(target: Path, content: bytes) -> None:
     target.parent.mkdir(parents=True, exist_ok=True)
     handle, temporary = tempfile.mkstemp(
         dir=target.parent, prefix=f".{target.name}.", suffix=".tmp"
     )
     try:
         with os.fdopen(handle, "wb") as out:
-            out.write(html)
+            out.write(content)
         os.chmod(temporary, 0o644)
         os.replace(temporary, target)
     except BaseException:
         Path(temporary).unlink(missing_ok=True)
         raise
-    return Written(target, len(html), round(time.monotonic() - started, 2))
