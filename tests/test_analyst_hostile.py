@@ -162,3 +162,21 @@ def test_report_on_a_read_only_disk_is_a_user_error(
     with pytest.raises(UserError, match="Read-only file system"):
         build_report(empty_warehouse, tmp_path / "r.html")
     assert list(tmp_path.glob("*.tmp")) == list(tmp_path.glob(".*.tmp")) == []
+
+
+def test_report_to_a_day_before_the_first_article_is_no_inverted_range() -> None:
+    """`report --to 2000-01-01` on articles from 2017: the window ran 2017-06-01..2000-01-01,
+    and the page said so."""
+    from datetime import date
+
+    from lso_etl.store.analyst.report.data import windows
+
+    with duckdb.connect() as con:  # windows() reads these two columns only
+        con.execute(
+            "create table articles as select timestamptz '2017-06-01 10:00:00+07' as published_at"
+        )
+        con.execute(
+            "create table runs as select timestamptz '2026-11-29 10:00:00+07' as started_at"
+        )
+        for window in windows(con, None, date(2000, 1, 1)):
+            assert window.first <= window.last == date(2000, 1, 1), window
