@@ -180,3 +180,20 @@ def test_report_to_a_day_before_the_first_article_is_no_inverted_range() -> None
         )
         for window in windows(con, None, date(2000, 1, 1)):
             assert window.first <= window.last == date(2000, 1, 1), window
+
+
+@pytest.mark.parametrize("command", [["search", "nong"], ["stats"], ["sql", "select 1"]])
+def test_output_to_a_full_disk_is_one_line(empty_warehouse: Path, command: list[str]) -> None:
+    """`lso-etl show ID --raw > page.html` on a full disk: a traceback, then Python's own
+    complaint while flushing at exit. /dev/full fails every write with ENOSPC, as a full disk."""
+    import subprocess
+    import sys
+
+    program = "from lso_etl.cli.main import main; main()"
+    with open("/dev/full", "wb") as full:
+        done = subprocess.run(
+            [sys.executable, "-c", program, "--db", str(empty_warehouse), *command],
+            stdout=full, stderr=subprocess.PIPE, text=True, check=False, timeout=60,
+        )  # fmt: skip
+    assert done.returncode == ExitCode.USAGE, done.stderr
+    assert done.stderr.splitlines() == ["error: cannot write the output: No space left on device"]
