@@ -92,9 +92,22 @@ def test_show_finds_an_article_by_the_url_a_browser_gives() -> None:
             ("baolangson.vn/tiem-chung-5000376.html?utm_source=fb", "new:5000376"),
             ("https://www.baolangson.vn/tiem-chung-5000376.html#binh-luan", "new:5000376"),
             ("https://baolangson.vn/kinh-te/thuong-mai/280923-hon-692-tan.html#a", "old:280923"),
+            (
+                "https://web.archive.org/web/20170604055100/https://baolangson.vn/tiem-chung-5000376.html",
+                "new:5000376",
+            ),
+            (
+                "http://127.0.0.1:8/web/20170604055100id_/http://baolangson.vn/tiem-chung-5000376.html",
+                "new:5000376",
+            ),
         ]:
             assert resolve(con, given) == expected, given
-        for elsewhere in ["https://example.com/tiem-chung-5000376.html", "http://[x", "["]:
+        for elsewhere in [
+            "https://example.com/tiem-chung-5000376.html",
+            "http://[x",
+            "[",
+            "https://web.archive.org/web/2017/https://example.com/x-5000376.html",
+        ]:
             with pytest.raises(UserError, match="no article"):
                 resolve(con, elsewhere)
 

@@ -12,6 +12,7 @@ warcio) and `lso-etl sql` forbids reading files.
 from __future__ import annotations
 
 import json
+import re
 import sys
 from typing import Annotated, Any
 from urllib.parse import urlsplit
@@ -27,6 +28,7 @@ from lso_etl.store.analyst.readonly import open_read_only
 from lso_etl.store.archive_index import archived_pages
 
 SKIPPED_IN_RECORD = ("body",)  # printed last, whole
+WAYBACK_ADDRESS = re.compile(r"^[a-z]+://[^/]+/web/\d+[a-z_]*/(.+)$")  # /web/<time>[id_]/<url>
 
 
 def show(
@@ -73,13 +75,17 @@ def resolve(con: duckdb.DuckDBPyConnection, given: str) -> str:
 
 def _id_in_site_url(text: str) -> list[str]:
     """The id in a site URL as a browser gives it (http, no scheme, www, #fragment, ?query),
-    which matches no stored URL exactly; another host's URL names no article."""
+    which matches no stored URL exactly, or in a Wayback Machine address of one; another
+    host's URL names no article."""
     url = text if "://" in text else f"https://{text}"
     try:
         host = (urlsplit(url).hostname or "").removeprefix("www.")
     except ValueError:  # "[" reads as a broken IPv6 host: no URL at all
         return []
-    found = classify(url) if host == CANONICAL_HOST else None
+    if host != CANONICAL_HOST:  # a Wayback Machine address (`capture_url`) holds the page's
+        archived = WAYBACK_ADDRESS.search(url)
+        return _id_in_site_url(archived[1]) if archived else []
+    found = classify(url)
     return [found.article_id] if found else []
 
 
