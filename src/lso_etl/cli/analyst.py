@@ -18,7 +18,7 @@ import duckdb
 import typer
 
 from lso_etl.cli import output
-from lso_etl.cli.options import optional_day
+from lso_etl.cli.options import optional_day, ordered
 from lso_etl.errors import UserError
 from lso_etl.settings import Settings
 from lso_etl.store.analyst import search as search_engine
@@ -32,6 +32,14 @@ AS_JSON = typer.Option("--json", help="Print JSON instead of a table.")
 
 def _dump(value: Any) -> str:
     return json.dumps(value, ensure_ascii=False, default=str)
+
+
+def _csv_cell(value: Any) -> Any:
+    """Lists and structs (tags, images) as JSON, which a CSV reader can take apart; never
+    Python's repr (`['Bình Gia']`)."""
+    if value is None:
+        return ""
+    return _dump(value) if isinstance(value, list | tuple | dict) else value
 
 
 def sql(
@@ -62,7 +70,7 @@ def sql(
     elif as_csv:
         writer = csv.writer(sys.stdout, lineterminator="\n")
         writer.writerow(columns)
-        writer.writerows([["" if v is None else v for v in row] for row in rows])
+        writer.writerows([[_csv_cell(v) for v in row] for row in rows])
     else:
         output.table(columns, rows)
 
@@ -94,6 +102,7 @@ def search(
             ' lso-etl search "nong thon moi"'
         )
     first, last = optional_day(start, "--from"), optional_day(end, "--to")
+    ordered(first, last)  # swapped dates would say "0 hits", as if the words were never printed
     with open_read_only(settings.db) as con:
         found = search_engine.search(con, query, first, last, section, limit)
     if as_json:

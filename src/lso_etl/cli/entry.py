@@ -7,8 +7,10 @@ busy warehouse, a port in use, Ctrl-C) ends here as `error: what happened; what 
 
 from __future__ import annotations
 
+import errno
 import os
 import shlex
+import sys
 from collections.abc import Sequence
 
 import typer
@@ -55,7 +57,28 @@ def run(app: typer.Typer, argv: Sequence[str]) -> int:
         return _fail(str(exc), for_error(exc))
     except (FileNotFoundError, PermissionError, IsADirectoryError, NotADirectoryError) as exc:
         return _fail(str(exc), ExitCode.USAGE)
+    except OSError as exc:
+        if exc.errno not in OUTPUT_FULL:
+            raise
+        _discard_stdout()
+        return _fail(f"cannot write {exc.filename or 'the output'}: {exc.strerror}", ExitCode.USAGE)
     return int(code) if isinstance(code, int) else ExitCode.OK
+
+
+# `lso-etl show ID --raw > page.html` on a full disk (or over quota): what the user can act on.
+OUTPUT_FULL = {errno.ENOSPC, errno.EDQUOT, errno.EFBIG}
+
+
+def _discard_stdout() -> None:
+    """What is left in stdout's buffer goes nowhere: Python flushes it at exit, and a second
+    failure there would print its own complaint after our line."""
+    try:
+        into = sys.stdout.fileno()
+    except (AttributeError, ValueError, OSError):  # a test's captured stdout: nothing to flush
+        return
+    devnull = os.open(os.devnull, os.O_WRONLY)
+    os.dup2(devnull, into)
+    os.close(devnull)
 
 
 def _fail(message: str, code: int) -> int:

@@ -12,8 +12,10 @@ warcio) and `lso-etl sql` forbids reading files.
 from __future__ import annotations
 
 import json
+import re
 import sys
 from typing import Annotated, Any
+from urllib.parse import urlsplit
 
 import duckdb
 import typer
@@ -21,10 +23,12 @@ import typer
 from lso_etl.cli import output
 from lso_etl.errors import UserError
 from lso_etl.settings import Settings
+from lso_etl.site.urls import CANONICAL_HOST, classify
 from lso_etl.store.analyst.readonly import open_read_only
 from lso_etl.store.archive_index import archived_pages
 
 SKIPPED_IN_RECORD = ("body",)  # printed last, whole
+WAYBACK_ADDRESS = re.compile(r"^[a-z]+://[^/]+/web/\d+[a-z_]*/(.+)$")  # /web/<time>[id_]/<url>
 
 
 def show(
@@ -58,6 +62,7 @@ def resolve(con: duckdb.DuckDBPyConnection, given: str) -> str:
     """The article id `given` names: an id, a bare number (new CMS first) or a stored URL."""
     text = given.strip()
     candidates = [text] if ":" in text and "/" not in text else [f"new:{text}", f"old:{text}"]
+    candidates += _id_in_site_url(text)
     row = con.execute(
         "select article_id from articles where article_id in (select unnest($ids)) or url = $url"
         " order by article_id like 'new:%' desc limit 1",
@@ -66,6 +71,22 @@ def resolve(con: duckdb.DuckDBPyConnection, given: str) -> str:
     if row is None:
         raise UserError(f"no article {given!r} in the warehouse (try: lso-etl search WORDS)")
     return str(row[0])
+
+
+def _id_in_site_url(text: str) -> list[str]:
+    """The id in a site URL as a browser gives it (http, no scheme, www, #fragment, ?query),
+    which matches no stored URL exactly, or in a Wayback Machine address of one; another
+    host's URL names no article."""
+    url = text if "://" in text else f"https://{text}"
+    try:
+        host = (urlsplit(url).hostname or "").removeprefix("www.")
+    except ValueError:  # "[" reads as a broken IPv6 host: no URL at all
+        return []
+    if host != CANONICAL_HOST:  # a Wayback Machine address (`capture_url`) holds the page's
+        archived = WAYBACK_ADDRESS.search(url)
+        return _id_in_site_url(archived[1]) if archived else []
+    found = classify(url)
+    return [found.article_id] if found else []
 
 
 def _dicts(cursor: duckdb.DuckDBPyConnection) -> list[dict[str, Any]]:
@@ -120,9 +141,15 @@ def print_article(
             for line in change["paragraph_diff"]:
                 print(f"    {line}")
         else:
-            print(f"  {change['field']}: {change['before']!r} -> {change['after']!r}")
+            print(f"  {change['field']}: {_quoted(change['before'])} -> {_quoted(change['after'])}")
     if not changes and len(versions) > 1:
         print("\nno field differs between versions that both kept their full record")
+
+
+def _quoted(value: str | None) -> str:
+    """A changed value in quotes (a change of spaces stays visible), on one line, never
+    Python's repr (`None`, `it\\'s`)."""
+    return "(none)" if value is None else json.dumps(value, ensure_ascii=False)
 
 
 def register(app: typer.Typer) -> None:

@@ -71,10 +71,25 @@ def open_read_only(path: Path) -> Iterator[duckdb.DuckDBPyConnection]:
             con.execute(f"set global TimeZone = '{warehouse.TIME_ZONE}'")  # later connections too
             for statement in LOCKDOWN:
                 con.execute(statement)
+        _refuse_other_databases(con, path)
         with warehouse.named_damage(path):  # a file cut between blocks fails only when read
             yield con
     finally:
         con.close()
+
+
+def _refuse_other_databases(con: duckdb.DuckDBPyConnection, path: Path) -> None:
+    """A DuckDB file without the warehouse's tables (a notebook's scratch file, an empty one)
+    would fail later as a catalog error in the middle of a command: say what it is now."""
+    found = con.execute(
+        "select count(*) from duckdb_tables() where database_name = current_database()"
+        " and schema_name = 'main' and table_name = 'articles'"
+    ).fetchone()
+    if found != (1,):
+        raise warehouse.WarehouseUnusable(
+            f"{path} is a DuckDB file but not an lso-etl warehouse (it has no articles table):"
+            " check that --db (LSO_DB) names the warehouse"
+        )
 
 
 def _connect(path: Path) -> duckdb.DuckDBPyConnection:

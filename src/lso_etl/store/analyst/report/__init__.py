@@ -18,6 +18,7 @@ from dataclasses import dataclass
 from datetime import date
 from pathlib import Path
 
+from lso_etl.errors import UserError
 from lso_etl.store.analyst.readonly import open_read_only
 from lso_etl.store.analyst.report import data, page
 
@@ -43,19 +44,30 @@ def build_report(
     """Read the warehouse read-only, write the page atomically (a reader never sees half)."""
     started = time.monotonic()
     target = to or default_path(db)
+    if target.exists() and not target.is_file():  # `--to .`, a folder, a device: never replaced
+        what = "a folder" if target.is_dir() else "not a regular file"
+        example = target / default_path(db).name if target.is_dir() else "report.html"
+        raise UserError(f"{target} is {what}: name the page's file, e.g. {example}")
     with open_read_only(db) as con:
         figures = data.collect(con, first, last)
     html = page.render(figures, db.name).encode("utf-8")
+    try:
+        _write_atomically(target, html)
+    except OSError as exc:  # read-only disk, full disk, a file where a folder should be
+        raise UserError(f"cannot write the report to {target}: {exc.strerror or exc}") from None
+    return Written(target, len(html), round(time.monotonic() - started, 2))
+
+
+def _write_atomically(target: Path, content: bytes) -> None:
     target.parent.mkdir(parents=True, exist_ok=True)
     handle, temporary = tempfile.mkstemp(
         dir=target.parent, prefix=f".{target.name}.", suffix=".tmp"
     )
     try:
         with os.fdopen(handle, "wb") as out:
-            out.write(html)
+            out.write(content)
         os.chmod(temporary, 0o644)
         os.replace(temporary, target)
     except BaseException:
         Path(temporary).unlink(missing_ok=True)
         raise
-    return Written(target, len(html), round(time.monotonic() - started, 2))

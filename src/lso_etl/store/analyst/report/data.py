@@ -71,7 +71,9 @@ def windows(
         # A --from after the newest day still makes a window, of that one day onwards.
         end = last or max([d for d in (newest, first) if d], default=datetime.now(UTC).date())
         start = first or end - YEAR
-        if first is None and oldest is not None:  # no empty days before the first article
+        # No empty days before the first article, unless --to is before it too (then the
+        # year before --to, as --help says, never a start after the end).
+        if first is None and oldest is not None and oldest <= end:
             start = max(start, oldest)
         return Window(start, end)
 
