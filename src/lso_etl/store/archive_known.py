@@ -14,7 +14,7 @@ from datetime import date
 import duckdb
 
 from lso_etl.models import CrawlItem
-from lso_etl.store.catalog import has_table
+from lso_etl.store.catalog import columns, has_table
 
 
 def stored_dates(con: duckdb.DuckDBPyConnection) -> dict[str, date]:
@@ -37,28 +37,19 @@ def stamp_provenance(
         for i in items
         if (page := i.fetched.page) is not None and page.capture is not None
     ]
-    if not rows or not has_table(con, "runs") or not _has_column(con, "articles", "fetched_from"):
+    if not rows or not has_table(con, "runs") or "fetched_from" not in columns(con, "articles"):
         return
-    columns = [list(column) for column in zip(*rows, strict=True)]
+    by_column = [list(column) for column in zip(*rows, strict=True)]
     for table in ("articles", "article_versions", "fetches"):
         con.execute(
             f"update {table} set fetched_from = p.source, capture_time = p.at, capture_url = p.url"
             " from (select unnest($1) as id, unnest($2) as source,"
             " unnest($3::timestamptz[]) as at, unnest($4) as url) as p"
             f" where {table}.article_id = p.id and {table}.run_id = $5",
-            [*columns, run_id],
+            [*by_column, run_id],
         )
 
 
 def stamp_run(con: duckdb.DuckDBPyConnection, run_id: str, source: str) -> None:
-    if _has_column(con, "runs", "fetched_from"):
+    if "fetched_from" in columns(con, "runs"):
         con.execute("update runs set fetched_from = ? where run_id = ?", [source, run_id])
-
-
-def _has_column(con: duckdb.DuckDBPyConnection, table: str, column: str) -> bool:
-    return bool(
-        con.execute(
-            "select count(*) from duckdb_columns() where table_name = ? and column_name = ?",
-            [table, column],
-        ).fetchone()[0]  # type: ignore[index]
-    )

@@ -13,13 +13,8 @@ from collections.abc import Mapping, Sequence
 import duckdb
 
 from lso_etl.models import Article
+from lso_etl.store.catalog import columns
 from lso_etl.store.load_plan import RECORD_FIELDS, Parse, Stored, fallback_gaps, record_of
-
-
-def columns(con: duckdb.DuckDBPyConnection, table: str) -> list[str]:
-    """The table's columns, in order (from an empty result: a catalog query costs more)."""
-    cursor = con.execute(f"select * from {table} limit 0")
-    return [d[0] for d in cursor.description or []]
 
 
 def stored_records(con: duckdb.DuckDBPyConnection, ids: Sequence[str]) -> dict[str, Stored]:
