@@ -30,10 +30,10 @@ import duckdb
 from lso_etl.crawl.clock import VirtualClock
 from lso_etl.pipeline.run import BARE, backfill
 from lso_etl.pipeline.sources import archive_pacing, with_source
-from lso_etl.replay.commoncrawl import serve_commoncrawl
+from lso_etl.replay.archives.commoncrawl import serve_commoncrawl
+from lso_etl.replay.archives.loopback import LoopbackHost
+from lso_etl.replay.archives.wayback import serve_wayback
 from lso_etl.replay.corpus import build_corpus
-from lso_etl.replay.loopback import LoopbackHost
-from lso_etl.replay.wayback import serve_wayback
 from lso_etl.settings import Settings
 
 JULY = (date(2017, 7, 1), date(2017, 7, 31))

@@ -117,7 +117,7 @@ def _library_backfill(
     from lso_etl.pipeline import run as pipeline
     from lso_etl.pipeline import steps as crawl
     from lso_etl.settings import Settings
-    from lso_etl.store import archive_index
+    from lso_etl.store.crawl_state import archive_index
 
     busy = {"crawl_s": 0.0, "load_s": 0.0}
 

@@ -78,7 +78,7 @@ def test_search_with_to_before_from_is_refused_not_zero_hits(
 def test_show_finds_an_article_by_the_url_a_browser_gives() -> None:
     """Pasted from the address bar: http, no scheme, www, a #fragment or ?utm query. Another
     host's URL with the same number is still no article."""
-    from lso_etl.cli.show import resolve
+    from lso_etl.cli.commands.show import resolve
 
     with duckdb.connect() as con:  # resolve reads article_id and url only
         con.execute("create table articles (article_id varchar, url varchar)")
@@ -115,7 +115,7 @@ def test_show_finds_an_article_by_the_url_a_browser_gives() -> None:
 def test_show_prints_changed_fields_without_python_repr(capsys: pytest.CaptureFixture[str]) -> None:
     """A field that was empty printed `None`, and a headline with an apostrophe `it\\'s`:
     Python's repr, which a reader of the diff should never have to decode."""
-    from lso_etl.cli.show import print_article
+    from lso_etl.cli.commands.show import print_article
 
     change = {"from_version": 1, "to_version": 2, "changed_at": None}
     changes = [

@@ -29,8 +29,8 @@ from lso_etl.replay.model import Corpus
 from lso_etl.replay.server import ReplaySite
 from lso_etl.settings import Settings
 from lso_etl.store import warehouse
-from lso_etl.store.archive_index import recover
-from lso_etl.store.identity import WARCINFO_FIELD, warehouse_id
+from lso_etl.store.crawl_state.archive_identity import WARCINFO_FIELD, warehouse_id
+from lso_etl.store.crawl_state.archive_index import recover
 
 START, END = date(2017, 6, 1), date(2017, 6, 14)
 STRATEGIES = ("sitemap",)
@@ -312,7 +312,7 @@ def test_junk_after_the_last_record_is_searched_fast_once_and_a_record_after_it_
     reads them as one text line): now a block search, one warning, and no second reading."""
     from datetime import UTC, datetime
 
-    from lso_etl.store.archive_index import insert
+    from lso_etl.store.crawl_state.archive_index import insert
 
     db = tmp_path / "lso.duckdb"
     with warehouse.connect(db) as con:

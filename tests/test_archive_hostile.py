@@ -25,8 +25,8 @@ from lso_etl.crawl.archives.client import ArchiveClient, ArchiveUnavailable
 from lso_etl.crawl.clock import VirtualClock
 from lso_etl.errors import SiteUnreachable
 from lso_etl.pipeline.sources import archive_pacing, with_source
-from lso_etl.replay.commoncrawl import CommonCrawlReplay, serve_commoncrawl
-from lso_etl.replay.loopback import Answer, LoopbackHost
+from lso_etl.replay.archives.commoncrawl import CommonCrawlReplay, serve_commoncrawl
+from lso_etl.replay.archives.loopback import Answer, LoopbackHost
 from lso_etl.replay.model import Corpus
 from lso_etl.settings import Settings
 
@@ -236,7 +236,7 @@ def test_an_archive_url_with_a_broken_host_or_port_is_refused_when_read(url: str
 def test_the_report_of_an_archive_run_names_its_source(corpus: Corpus, db: Path) -> None:
     from lso_etl.pipeline.report import to_markdown
     from lso_etl.pipeline.run import BARE, run_window
-    from lso_etl.replay.wayback import serve_wayback
+    from lso_etl.replay.archives.wayback import serve_wayback
     from lso_etl.site.discovery import DISCOVERY
 
     with serve_wayback(corpus) as host:

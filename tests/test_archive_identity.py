@@ -18,7 +18,7 @@ import pytest
 import typer
 from typer.testing import CliRunner
 
-from lso_etl.cli.demo import DEMO_DB, db_given, demo_settings, next_command
+from lso_etl.cli.commands.demo import DEMO_DB, db_given, demo_settings, next_command
 from lso_etl.cli.main import app, main
 from lso_etl.crawl.archive import RunArchive, scan
 from lso_etl.crawl.transfer import Exchange
@@ -29,8 +29,9 @@ from lso_etl.pipeline.run import run_window
 from lso_etl.replay.model import Corpus
 from lso_etl.replay.server import ReplaySite
 from lso_etl.settings import Settings
-from lso_etl.store import archive_index, warehouse
-from lso_etl.store.identity import WARCINFO_FIELD, warehouse_id
+from lso_etl.store import warehouse
+from lso_etl.store.crawl_state import archive_index
+from lso_etl.store.crawl_state.archive_identity import WARCINFO_FIELD, warehouse_id
 
 FIRST_WEEKS = (date(2017, 6, 1), date(2017, 6, 14))
 LATER_WEEKS = (date(2017, 6, 15), date(2017, 6, 28))

@@ -20,11 +20,11 @@ from lso_etl.models import Capture
 from lso_etl.pipeline.reparse import reparse
 from lso_etl.pipeline.run import BARE, backfill
 from lso_etl.pipeline.sources import archive_pacing, with_source
-from lso_etl.replay.captures import ARTICLE_KINDS, commoncrawl_plan, wayback_plan
-from lso_etl.replay.commoncrawl import serve_commoncrawl
-from lso_etl.replay.loopback import LoopbackHost, Throttle
+from lso_etl.replay.archives.captures import ARTICLE_KINDS, commoncrawl_plan, wayback_plan
+from lso_etl.replay.archives.commoncrawl import serve_commoncrawl
+from lso_etl.replay.archives.loopback import LoopbackHost, Throttle
+from lso_etl.replay.archives.wayback import serve_wayback
 from lso_etl.replay.model import Corpus
-from lso_etl.replay.wayback import serve_wayback
 from lso_etl.settings import Settings
 
 JULY = (date(2017, 7, 1), date(2017, 7, 31))
@@ -206,7 +206,7 @@ def test_the_range_is_found_by_probing_outward_from_what_the_bounds_prove() -> N
     from datetime import UTC, datetime, timedelta
 
     from lso_etl.crawl.archives.candidates import Candidate
-    from lso_etl.pipeline.archive_probe import narrow
+    from lso_etl.pipeline.archives.probe import narrow
 
     # 40 articles, one a day from 10 June; captured 1 to 30 days late (loose bounds).
     days = [date(2017, 6, 10) + timedelta(days=i) for i in range(40)]
@@ -235,7 +235,7 @@ def test_the_range_found_by_probing_is_exact_whatever_the_lag_gaps_and_blank_pag
     from datetime import UTC, datetime, timedelta
 
     from lso_etl.crawl.archives.candidates import Candidate
-    from lso_etl.pipeline.archive_probe import narrow
+    from lso_etl.pipeline.archives.probe import narrow
 
     rng = random.Random(seed)
     lag = rng.choice((2, 20, 45))  # days from publication to capture: Wayback-like to CC-like
@@ -328,7 +328,7 @@ def test_auto_reads_the_site_where_robots_allows_and_the_wayback_machine_elsewhe
 def test_dry_run_says_why_each_archive_candidate_was_picked(
     wayback: LoopbackHost, db: Path
 ) -> None:
-    from lso_etl.pipeline.archive_plan import archive_dry_run
+    from lso_etl.pipeline.archives.plan import archive_dry_run
 
     settings = Settings(db=db, source="wayback", wayback_url=wayback.base_url)
     clock = VirtualClock()

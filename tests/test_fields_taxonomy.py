@@ -16,7 +16,7 @@ from urllib.parse import urlsplit
 import pytest
 from selectolax.lexbor import LexborHTMLParser
 
-from lso_etl.cli.probe import probe_page, render
+from lso_etl.cli.commands.probe import probe_page, render
 from lso_etl.extract.dates import VN_TZ, is_date_line, split_at_label
 from lso_etl.extract.parse import parse_page, record
 from lso_etl.models import RawPage

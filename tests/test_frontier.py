@@ -5,7 +5,8 @@ from __future__ import annotations
 from pathlib import Path
 
 from lso_etl.models import Outcome, UrlOutcome
-from lso_etl.store import frontier, warehouse
+from lso_etl.store import warehouse
+from lso_etl.store.crawl_state import frontier
 
 URL = "http://127.0.0.1:9/so-noi-vu-so-ket-5012345.html"
 GAVE_UP = UrlOutcome(URL, "new:5012345", Outcome.GAVE_UP, "HTTP 503", "sitemap")

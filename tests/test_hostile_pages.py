@@ -13,8 +13,8 @@ from pathlib import Path
 
 import pytest
 
-from lso_etl.extract.limits import MAX_DEPTH, MAX_ELEMENTS, MAX_TAGS, too_complex
 from lso_etl.extract.parse import parse_page
+from lso_etl.extract.prescan.limits import MAX_DEPTH, MAX_ELEMENTS, MAX_TAGS, too_complex
 from lso_etl.models import RawPage, Status
 
 FIXTURES = Path(__file__).parent / "fixtures" / "pages"

@@ -18,8 +18,8 @@ from hypothesis import strategies as st
 
 from lso_etl.extract.decode import decode_page
 from lso_etl.extract.fields import safe_join
-from lso_etl.extract.limits import MAX_DEPTH
 from lso_etl.extract.parse import PARSER_VERSION, RECORD_KEYS, parse_page, parse_page_strict, record
+from lso_etl.extract.prescan.limits import MAX_DEPTH
 from lso_etl.models import RawPage, Status
 
 PAGES = Path(__file__).parent / "fixtures" / "pages"

@@ -11,8 +11,8 @@ from typing import Any
 import pytest
 from typer.testing import CliRunner
 
+from lso_etl.cli.commands.probe import FieldProbe, Probe, as_dict, probe_page, render
 from lso_etl.cli.main import app
-from lso_etl.cli.probe import FieldProbe, Probe, as_dict, probe_page, render
 from lso_etl.models import RawPage
 from lso_etl.replay.model import Corpus, CorpusArticle
 from lso_etl.replay.server import ReplaySite

@@ -17,8 +17,9 @@ from lso_etl.crawl.archive import RunArchive
 from lso_etl.crawl.transfer import Exchange
 from lso_etl.errors import UserError
 from lso_etl.replay.corpus import build_corpus
-from lso_etl.store import archive_index, warehouse
-from lso_etl.store.identity import WARCINFO_FIELD, warehouse_id
+from lso_etl.store import warehouse
+from lso_etl.store.crawl_state import archive_index
+from lso_etl.store.crawl_state.archive_identity import WARCINFO_FIELD, warehouse_id
 
 
 def _copy(tmp_path: Path) -> Path:

@@ -85,7 +85,7 @@ select * from body_changes
 order by from_version, field;
 
 -- article_show(id): every version of one article, oldest first, whole; `lso-etl show ID` in SQL
--- (its archived HTML is not: the WARC files lie outside the database, see cli/show.py).
+-- (its archived HTML is not: the WARC files lie outside the database, see cli/commands/show.py).
 create or replace macro article_show(id) as table
 select
     article_versions.*,

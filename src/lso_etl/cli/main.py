@@ -20,12 +20,12 @@ from typing import Annotated
 
 import typer
 
-from lso_etl.cli import analyst as cli_analyst
-from lso_etl.cli import archive as cli_archive
 from lso_etl.cli import entry
-from lso_etl.cli import parse as cli_parse
-from lso_etl.cli import report as cli_report
-from lso_etl.cli import show as cli_show
+from lso_etl.cli.commands import analyst as cli_analyst
+from lso_etl.cli.commands import archive as cli_archive
+from lso_etl.cli.commands import parse as cli_parse
+from lso_etl.cli.commands import report as cli_report
+from lso_etl.cli.commands import show as cli_show
 from lso_etl.cli.options import CAPTURE_HELP, SOURCE_HELP, ordered, parse_day
 from lso_etl.cli.output import err, line, out
 from lso_etl.cli.runs import (
@@ -134,7 +134,7 @@ def backfill(
     On a terminal a progress bar shows chunks, articles and an ETA; otherwise (cron, CI)
     one log line per chunk and run. --quiet and --json print only the result.
     """
-    from lso_etl.pipeline.archive_plan import archive_dry_run
+    from lso_etl.pipeline.archives.plan import archive_dry_run
     from lso_etl.pipeline.sources import with_choices
 
     settings: Settings = with_choices(ctx.obj, source, capture)
@@ -211,7 +211,7 @@ def serve(
 @app.command()
 def demo(ctx: typer.Context) -> None:
     """Run the real flows on the bundled replay site: a full backfill, then a daily run."""
-    from lso_etl.cli.demo import db_given, demo_settings, run_demo
+    from lso_etl.cli.commands.demo import db_given, demo_settings, run_demo
 
     settings = demo_settings(ctx.obj, db_given(ctx))  # warehouse/demo.duckdb unless --db/LSO_DB
     if settings.db.exists():  # an unusable or locked file fails before the flow engine starts

@@ -1,7 +1,7 @@
 """Reading WARC files safely: who wrote a file (its warcinfo record), and where records start.
 
 The archive (`archive.RunArchive`) writes a warcinfo record as each file's first record; the
-warehouse decides from its fields whether the file is its own (`store.identity`).
+warehouse decides from its fields whether the file is its own (`store.crawl_state.archive_identity`).
 
 Anything can lie in an archive folder under a `.warc.gz` name: a FIFO (opening it waits for a
 writer forever), a link to /dev/zero (endless bytes), a 20 GB sparse file, megabytes of junk

@@ -1,6 +1,7 @@
 """Pure extraction: the bytes of one page in, a clean `Article` (or the reason why not) out.
 
-`parse.parse_page` is the entry point: `decode` the bytes, `detect` the layout, read the
+`parse.parse_page` is the entry point: `prescan` the bytes for markup too costly to build,
+`decode` them, `detect` the layout, read the
 `fields` and `metadata` by the site profile's rules, assemble the `body` from `blocks`, and
 `clean` the Vietnamese text (`bylines`, `dates`).
 

@@ -18,8 +18,8 @@ from lso_etl.extract.body import Assembled, assemble
 from lso_etl.extract.clean import content_hash, garbled_reason, word_count
 from lso_etl.extract.decode import header, parser_input
 from lso_etl.extract.detect import Found, detect, no_article_reason
-from lso_etl.extract.limits import too_complex
 from lso_etl.extract.metadata import Page, read_jsonld
+from lso_etl.extract.prescan.limits import too_complex
 from lso_etl.models import Article, ParseResult, RawPage, Status
 from lso_etl.site.profile import PROFILE, SiteProfile
 from lso_etl.site.urls import ArticleUrl

@@ -20,7 +20,7 @@ from lso_etl.crawl import archive
 from lso_etl.crawl.transfer import conditional_headers
 from lso_etl.models import ArticleRef
 from lso_etl.pipeline.steps import Job, not_the_page
-from lso_etl.store import archive_index, frontier
+from lso_etl.store.crawl_state import archive_index, frontier
 
 log = logging.getLogger(__name__)
 

@@ -16,10 +16,11 @@ from zoneinfo import ZoneInfo
 from lso_etl.crawl import archive
 from lso_etl.extract.parse import PARSER_VERSION, parse_page
 from lso_etl.models import ArticleRef, CrawlItem, FetchResult, ParseResult, RawPage, RunCounts
-from lso_etl.pipeline.archive_home import claim_archive
+from lso_etl.pipeline.archives.home import claim_archive
 from lso_etl.pipeline.steps import batches
 from lso_etl.settings import Settings
-from lso_etl.store import archive_index, frontier, warehouse
+from lso_etl.store import warehouse
+from lso_etl.store.crawl_state import archive_index, frontier
 
 SITE_TZ = ZoneInfo("Asia/Ho_Chi_Minh")
 log = logging.getLogger(__name__)

@@ -8,7 +8,7 @@ from datetime import UTC
 import duckdb
 
 from lso_etl.crawl.robots import RobotsCopy, RobotsMemo
-from lso_etl.store import robots_txt
+from lso_etl.store.crawl_state import robots_txt
 
 
 def remembered(con: duckdb.DuckDBPyConnection, memo: RobotsMemo | None) -> RobotsMemo:

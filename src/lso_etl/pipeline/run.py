@@ -23,7 +23,7 @@ from lso_etl.crawl.robots import RobotsMemo
 from lso_etl.extract.parse import PARSER_VERSION
 from lso_etl.models import ArchiveRecord, CrawlItem, RunCounts, UrlOutcome
 from lso_etl.pipeline import interrupt, robots_state
-from lso_etl.pipeline.archive_home import claim_archive, warcinfo
+from lso_etl.pipeline.archives.home import claim_archive, warcinfo
 from lso_etl.pipeline.chunks import failure_line, run_chunks
 from lso_etl.pipeline.jobs import plan_jobs
 from lso_etl.pipeline.range_discovery import BackfillScope
@@ -41,8 +41,15 @@ from lso_etl.pipeline.steps import (
 from lso_etl.pipeline.writer import hold_writer, one_writer
 from lso_etl.settings import Settings
 from lso_etl.site.discovery import DISCOVERY
-from lso_etl.store import archive_index, archive_known, frontier, identity, listing_spans, warehouse
+from lso_etl.store import warehouse
 from lso_etl.store.analyst import search
+from lso_etl.store.crawl_state import (
+    archive_identity,
+    archive_index,
+    archive_known,
+    frontier,
+    listing_spans,
+)
 
 log = logging.getLogger(__name__)
 
@@ -215,7 +222,7 @@ def open_run(
         archive_known.stamp_run(con, run_id, settings.source)
         # Archived by a killed run, never loaded: this or a later run reads them from the archive.
         frontier.mark_archived(con, [r.article_id for r in recovered if r.article_id], run_id)
-        return run_id, warcinfo(flow, settings, run_id, identity.warehouse_id(con))
+        return run_id, warcinfo(flow, settings, run_id, archive_identity.warehouse_id(con))
 
 
 def prepare(

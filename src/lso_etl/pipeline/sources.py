@@ -28,8 +28,8 @@ from lso_etl.crawl.discovery.reader import DiscoveryIncomplete
 from lso_etl.crawl.fetch import Fetcher
 from lso_etl.errors import SiteUnreachable, UserError
 from lso_etl.models import ArticleRef, CrawlItem, Document, ListingSpan
-from lso_etl.pipeline.archive_picks import crawl_captures, first_article
-from lso_etl.pipeline.archive_probe import narrow, site_day
+from lso_etl.pipeline.archives.picks import crawl_captures, first_article
+from lso_etl.pipeline.archives.probe import narrow, site_day
 from lso_etl.settings import Settings
 
 log = logging.getLogger(__name__)
@@ -221,7 +221,7 @@ def known_dates(lease: Any) -> dict[str, date]:
     archives' candidates to an id window."""
     if lease is None:
         return {}
-    from lso_etl.store.archive_known import stored_dates
+    from lso_etl.store.crawl_state.archive_known import stored_dates
 
     with lease.connection() as con:
         return stored_dates(con)

@@ -35,8 +35,9 @@ from lso_etl.models import (
 )
 from lso_etl.settings import Settings
 from lso_etl.site.discovery import DISCOVERY
-from lso_etl.store import archive_index, frontier, loading, warehouse
+from lso_etl.store import loading, warehouse
 from lso_etl.store.catalog import has_table
+from lso_etl.store.crawl_state import archive_index, frontier
 
 log = logging.getLogger(__name__)
 

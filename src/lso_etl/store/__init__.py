@@ -1,6 +1,7 @@
 """The DuckDB warehouse: connect, migrate and lease the file; load articles and versions;
-crawl state (`frontier`, `listing_spans`, `robots_txt`), the archive index, search, data checks, the dictionary, export and
-stats for analysts.
+what the crawl remembers between runs (`crawl_state/`: frontier, listing spans, robots.txt, the
+archive index), run rows, history, data checks, and the analysts' side (`analyst/`: search, the
+dictionary, export, stats and the report).
 
 May import: `site`, `models`, `settings`, `errors`, duckdb. Must never import `crawl`,
 `extract`, `pipeline`, `cli`, `replay` or Prefect: it never fetches and never parses; what it

@@ -20,8 +20,8 @@ from datetime import UTC, datetime
 import duckdb
 
 from lso_etl.models import CrawlItem, FetchResult, UrlOutcome
-from lso_etl.store.archive_known import stamp_provenance
 from lso_etl.store.catalog import has_table
+from lso_etl.store.crawl_state.archive_known import stamp_provenance
 from lso_etl.store.derived import write_derived
 from lso_etl.store.history import record_parses, stored_records, write_versions
 from lso_etl.store.load_plan import Stored, Write, plan_batch

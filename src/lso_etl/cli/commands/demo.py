@@ -14,10 +14,10 @@ from rich.console import Console
 
 from lso_etl.cli.output import table
 from lso_etl.pipeline.report_page import refresh_report
+from lso_etl.replay.archives.wayback import serve_wayback
 from lso_etl.replay.corpus import build_corpus
 from lso_etl.replay.model import Corpus
 from lso_etl.replay.server import ReplaySite
-from lso_etl.replay.wayback import serve_wayback
 from lso_etl.settings import Settings
 from lso_etl.store import warehouse
 

@@ -131,7 +131,7 @@ def probe(
     as_json: Annotated[bool, typer.Option("--json", help="Print the probe as JSON.")] = False,
 ) -> None:
     """Fetch one page politely and show, for each field, every rule and what it found."""
-    from lso_etl.cli import probe as probing  # httpx and the fetcher only when probing
+    from lso_etl.cli.commands import probe as probing  # httpx and the fetcher only when probing
 
     settings: Settings = ctx.obj
     target = on_base(settings.base_url, url)

@@ -25,7 +25,7 @@ from lso_etl.errors import UserError
 from lso_etl.settings import Settings
 from lso_etl.site.urls import CANONICAL_HOST, classify
 from lso_etl.store.analyst.readonly import open_read_only
-from lso_etl.store.archive_index import archived_pages
+from lso_etl.store.crawl_state.archive_index import archived_pages
 
 SKIPPED_IN_RECORD = ("body",)  # printed last, whole
 WAYBACK_ADDRESS = re.compile(r"^[a-z]+://[^/]+/web/\d+[a-z_]*/(.+)$")  # /web/<time>[id_]/<url>

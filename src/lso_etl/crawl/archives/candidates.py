@@ -11,7 +11,7 @@ order. So, per CMS generation:
   article was published by. For the Wayback Machine's query of late captures, ids whose
   bound is more than `EDGE` past the range end are left out: its captures mostly come within
   days, so the next stories' captures close the window.
-- what is left is narrowed by fetching (`pipeline.archive_probe`): ids are in publication
+- what is left is narrowed by fetching (`pipeline.archives.probe`): ids are in publication
   order, so probes aimed by interpolating day on id find where the range starts and ends,
   from the inside; an article with a bound at or before the range end is known to be no later.
 The article's own date, once fetched, has the last word.

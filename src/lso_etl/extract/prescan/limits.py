@@ -13,7 +13,7 @@ from __future__ import annotations
 
 import re
 
-from lso_etl.extract.treemodel import TreeModel
+from lso_etl.extract.prescan.treemodel import TreeModel
 
 # Real article pages nest a few dozen levels, but an unclosed <strong> in every paragraph nests
 # one more per paragraph (5,000 paragraphs: 5,004 deep). Depth is slow only through the walks

@@ -15,7 +15,7 @@ from lso_etl.crawl import archive
 from lso_etl.crawl.warcinfo import read_warcinfo
 from lso_etl.extract.parse import PARSER_VERSION
 from lso_etl.settings import Settings
-from lso_etl.store import archive_index, identity
+from lso_etl.store.crawl_state import archive_identity, archive_index
 
 
 def claim_archive(con: duckdb.DuckDBPyConnection, settings: Settings) -> archive_index.Recovery:
@@ -23,8 +23,8 @@ def claim_archive(con: duckdb.DuckDBPyConnection, settings: Settings) -> archive
     interrupted runs archived; another warehouse's files are refused and named in the log."""
     legacy = settings.legacy_archive_dir
     if legacy is not None:
-        own = identity.Ownership.of(con)
-        identity.adopt_legacy_archive(own, legacy, settings.archive_dir, read_warcinfo)
+        own = archive_identity.Ownership.of(con)
+        archive_identity.adopt_legacy_archive(own, legacy, settings.archive_dir, read_warcinfo)
     return archive_index.recover(con, settings.archive_dir, archive.scan, read_warcinfo)
 
 
@@ -34,7 +34,7 @@ def warcinfo(flow: str, settings: Settings, run_id: str, warehouse_id: str) -> d
         "software": "lso-etl",
         "format": "WARC File Format 1.0",
         "isPartOf": f"{flow} run {run_id}",
-        identity.WARCINFO_FIELD: warehouse_id,
+        archive_identity.WARCINFO_FIELD: warehouse_id,
         "lso-warehouse-file": settings.db.name,  # for people; the id is what is checked
         "operator": settings.contact,
         "http-header-user-agent": settings.user_agent,

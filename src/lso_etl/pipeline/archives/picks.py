@@ -18,7 +18,7 @@ from datetime import date
 from lso_etl.crawl.archives.fetcher import ArchiveFetcher
 from lso_etl.extract.parse import parse_page
 from lso_etl.models import ArticleRef, CrawlItem, Outcome, Status
-from lso_etl.pipeline.archive_probe import site_day
+from lso_etl.pipeline.archives.probe import site_day
 from lso_etl.pipeline.steps import Job, crawl_one
 
 log = logging.getLogger(__name__)

@@ -23,10 +23,10 @@ from dataclasses import dataclass, field
 from datetime import UTC, datetime, timedelta
 from urllib.parse import parse_qs, urlsplit
 
-from lso_etl.replay.captures import Capture, commoncrawl_plan, crawl_id, crawl_start
-from lso_etl.replay.loopback import Answer, LoopbackHost
+from lso_etl.replay.archives.captures import Capture, commoncrawl_plan, crawl_id, crawl_start
+from lso_etl.replay.archives.loopback import Answer, LoopbackHost
+from lso_etl.replay.archives.wayback import page_for, urlkey
 from lso_etl.replay.model import CorpusView
-from lso_etl.replay.wayback import page_for, urlkey
 
 CRAWL_DAYS = 12  # a crawl runs about two weeks from the 1st of its month
 RANGE = re.compile(r"bytes=(\d+)-(\d+)")

@@ -23,8 +23,8 @@ from functools import cached_property
 from urllib.parse import parse_qs, urlsplit
 
 from lso_etl.replay import render
-from lso_etl.replay.captures import Capture, wayback_plan
-from lso_etl.replay.loopback import Answer, LoopbackHost
+from lso_etl.replay.archives.captures import Capture, wayback_plan
+from lso_etl.replay.archives.loopback import Answer, LoopbackHost
 from lso_etl.replay.model import Corpus, CorpusView
 
 FIELDS = ("urlkey", "timestamp", "original", "mimetype", "statuscode", "digest", "length")

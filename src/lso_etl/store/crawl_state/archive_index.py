@@ -24,7 +24,7 @@ from pathlib import Path
 import duckdb
 
 from lso_etl.models import ArchiveRecord
-from lso_etl.store import identity
+from lso_etl.store.crawl_state import archive_identity
 
 log = logging.getLogger(__name__)
 
@@ -56,7 +56,7 @@ def recover(
     con: duckdb.DuckDBPyConnection,
     root: Path,
     scan: Callable[[Path, str, int], Iterable[ArchiveRecord]],
-    read_info: identity.ReadInfo,
+    read_info: archive_identity.ReadInfo,
 ) -> Recovery:
     """Index the responses a killed run of this warehouse archived but never indexed.
 
@@ -73,7 +73,7 @@ def recover(
             " group by warc_file"
         ).fetchall()
     )
-    own = identity.Ownership.of(con)
+    own = archive_identity.Ownership.of(con)
     result = Recovery(foreign=_indexed_foreign(con))
     scanned = _Scanned.load(root)
     for path in sorted(root.glob("*.warc.gz")):
