@@ -1,5 +1,7 @@
--- The search_articles macro before the speed-up of issue 16's first page (f81e9df), verbatim but
--- renamed, so bench/warehouse.py times both in the same run. Not loaded into any warehouse.
+-- The search_articles macro before the pair postings of migration 0105 (adf3e67), verbatim but
+-- renamed, and reading the postings of a warehouse built before 0105, attached as `old`
+-- (bench/warehouse.py --before-db), so both are timed in the same process. Not loaded into any
+-- warehouse.
 -- Ranked search for SQL users, in any DuckDB client, no extension needed; `lso-etl search`
 -- runs this same macro:
 --   select * from search_articles('"cửa khẩu" Tân Thanh') order by score desc limit 20;
@@ -53,7 +55,7 @@ neighbour_terms as (
 
 hits as (
     select term, exact, article_id, positions, doc_len
-    from search_postings
+    from old.search_postings
     where term in (select term from query_terms)
 ),
 
@@ -69,25 +71,40 @@ candidate_hits as materialized (
     from hits semi join candidates using (article_id)
 ),
 
--- Positions stay lists (no row per word): phrases and proximity intersect shifted lists.
--- One row per article and query word: where it stands, and where it stands as typed.
-word_positions as (
-    select h.article_id, q.grp, q.word_offset,
-        list_transform(flatten(list(h.positions)), lambda p: p - q.word_offset) as starts,
-        list_transform(
-            coalesce(flatten(list(h.positions) filter (where q.exact is null or h.exact = q.exact)), []),
-            lambda p: p - q.word_offset
-        ) as starts_as_typed
-    from candidate_hits as h join query_terms as q using (term)
-    group by h.article_id, q.grp, q.word_offset
+-- per article and term: all positions, and the field-weighted term frequency
+terms as (
+    select article_id, term, any_value(doc_len) as doc_len,
+        flatten(list(positions)) as positions,
+        sum(list_sum(list_transform(positions,
+            lambda p: case p // 1000000 when 0 then 3 when 1 then 2 else 1 end))) as tf
+    from candidate_hits
+    group by article_id, term
 ),
 
--- a group's words stand side by side where their shifted positions meet
+-- Positions stay lists (no row per word): phrases and proximity compare shifted lists.
+-- One row per article and query word: where it stands, and where it stands as typed (the
+-- posting of that accented form: one per article at most).
+word_positions as (
+    select t.article_id, q.grp,
+        list_transform(t.positions, lambda p: p - q.word_offset) as starts,
+        list_transform(
+            case when q.exact is null then t.positions else coalesce(h.positions, []) end,
+            lambda p: p - q.word_offset
+        ) as starts_as_typed
+    from terms as t join query_terms as q using (term)
+    left join candidate_hits as h
+        on h.article_id = t.article_id and h.term = q.term and h.exact = q.exact
+),
+
+-- a group's words stand side by side where one start is in every word's shifted positions
 groups as (
     select article_id, grp,
-        len(list_reduce(list(starts), lambda a, b: list_intersect(a, b))) > 0 as phrase,
-        len(list_reduce(list(starts_as_typed), lambda a, b: list_intersect(a, b))) > 0
-            as phrase_as_typed,
+        coalesce(list_bool_or(list_transform(any_value(starts), lambda s:
+            list_bool_and(list_transform(list(starts), lambda l: list_contains(l, s))))), false)
+            as phrase,
+        coalesce(list_bool_or(list_transform(any_value(starts_as_typed), lambda s:
+            list_bool_and(list_transform(list(starts_as_typed), lambda l: list_contains(l, s))))),
+            false) as phrase_as_typed,
         bool_and(len(starts_as_typed) > 0) as words_as_typed
     from word_positions
     group by article_id, grp
@@ -105,7 +122,7 @@ tiers as (
 
 corpus as (
     select count(*) as docs, avg(doc_len) as avg_len
-    from article_search
+    from old.article_search
 ),
 
 idf as (
@@ -115,16 +132,6 @@ idf as (
     group by term, corpus.docs
 ),
 
--- per article and term: all positions, and the field-weighted term frequency
-terms as (
-    select article_id, term, any_value(doc_len) as doc_len,
-        flatten(list(positions)) as positions,
-        sum(list_sum(list_transform(positions,
-            lambda p: case p // 1000000 when 0 then 3 when 1 then 2 else 1 end))) as tf
-    from candidate_hits
-    group by article_id, term
-),
-
 bm25f as (
     select article_id,
         sum(idf * tf * 2.2 / (tf + 1.2 * (0.25 + 0.75 * doc_len / corpus.avg_len))) as bm25
@@ -132,12 +139,12 @@ bm25f as (
     group by article_id
 ),
 
--- two consecutive query words d <= 5 apart, either order, add 1/d^2
+-- two consecutive query words d <= 5 apart, either order, add 1/d^2 (the pairs are counted
+-- by comparing the two short lists, cheaper than intersecting shifted copies)
 proximity as (
     select a.article_id,
-        sum(list_sum(list_transform([1, 2, 3, 4, 5], lambda d: (
-            len(list_intersect(list_transform(a.positions, lambda p: p + d), b.positions))
-            + len(list_intersect(list_transform(b.positions, lambda p: p + d), a.positions))
+        sum(list_sum(list_transform([1, 2, 3, 4, 5], lambda d: list_sum(list_transform(
+            a.positions, lambda x: len(list_filter(b.positions, lambda y: abs(x - y) = d)))
         ) / (d * d)))) as near
     from neighbour_terms
     join terms as a on a.term = neighbour_terms.first

@@ -1,22 +1,25 @@
 """Search on a generated 100,000-article warehouse: ranked search vs a naive ILIKE scan.
 
     uv run python bench/warehouse.py [--articles 100000] [--db /tmp/lso-bench/lso.duckdb]
-                                     [--repeat 7] [--reuse]
+                                     [--repeat 7] [--reuse] [--before-db OLD] [--search-only]
 
 Builds the warehouse in bulk (pandas frames, one `insert ... select` per table: no pages to
 fetch and parse, so it takes minutes, not the crawl's hours), then the search shadows and
 positional postings with `search.rebuild_postings` (the loader's own SQL, in chunks, sorted).
 Then, in the same process, each query's first page (20 hits) is timed `--repeat` times with
-`search.search` (what `lso-etl search` runs), with the search macro before its speed-up
-(bench/search_before.sql, same page query; "same page" compares the two pages) and with the
-naive query an analyst would write:
-every word ILIKE'd over the accent-stripped shadow column, newest first. Prints a markdown
-table of medians.
+`search.search` (what `lso-etl search` runs), with the search macro before migration 0105
+(bench/search_before.sql, same page query, reading `--before-db`: the same articles in a
+warehouse built before 0105; "same page" compares the two pages, "same hits" every hit of both
+macros: article, tiers, score within 1e-9) and, unless `--search-only`, with the engine search
+replaced and the naive query an analyst would write: every word ILIKE'd over the
+accent-stripped shadow column, newest first. Prints a markdown table of medians and the load
+average.
 """
 
 from __future__ import annotations
 
 import argparse
+import os
 import random
 import statistics
 import sys
@@ -70,7 +73,7 @@ def generate(count: int, seed: int = 5) -> pd.DataFrame:
     return frame
 
 
-def build(db: Path, count: int) -> dict[str, float]:
+def build(db: Path, count: int, replaced_engine: bool = True) -> dict[str, float]:
     """A fresh warehouse of `count` generated articles. Seconds per step."""
     seconds: dict[str, float] = {}
     tick = time.monotonic()
@@ -90,9 +93,10 @@ def build(db: Path, count: int) -> dict[str, float]:
         tick = time.monotonic()
         search.rebuild_postings(con)
         seconds["shadows and postings"] = time.monotonic() - tick
-        tick = time.monotonic()
-        build_today(con)
-        seconds["the replaced engine's postings"] = time.monotonic() - tick
+        if replaced_engine:
+            tick = time.monotonic()
+            build_today(con)
+            seconds["the replaced engine's postings"] = time.monotonic() - tick
     return {step: round(value, 1) for step, value in seconds.items()}
 
 
@@ -145,7 +149,7 @@ def today(con: duckdb.DuckDBPyConnection, query: str) -> list[tuple[object, ...]
 
 
 def before(con: duckdb.DuckDBPyConnection, query: str) -> list[tuple[object, ...]]:
-    """The first page as `search.search` built it, from the macro before the speed-up."""
+    """The first page as `search.search` built it, from the macro before 0105."""
     return con.execute(
         "with scored as (select * from search_articles_before($query)),"
         " page as (select scored.*, published_at from scored join articles using (article_id)"
@@ -169,14 +173,33 @@ def same_page(found: search.Results, earlier: list[tuple[object, ...]]) -> str:
     return "ties" if all(abs(a - float(b)) < 1e-12 for a, b in scores) else "NO"  # type: ignore[arg-type]
 
 
-def define_search(con: duckdb.DuckDBPyConnection) -> None:
-    """This checkout's search macros and the one before the speed-up, as temp macros (they
-    come first), so a warehouse built earlier is timed read-only with today's SQL."""
+def define_search(con: duckdb.DuckDBPyConnection, before_db: Path | None) -> None:
+    """This checkout's search macros and, given the warehouse built before 0105, the macro
+    before it, as temp macros (they come first), so a warehouse built earlier is timed
+    read-only with today's SQL."""
     root = Path(__file__).resolve().parents[1]
     for name in ("lso_search_words.sql", "search_articles.sql"):
         sql = (root / "warehouse" / "macros" / name).read_text(encoding="utf-8")
         con.execute(sql.replace("create or replace macro", "create or replace temp macro"))
-    con.execute((Path(__file__).with_name("search_before.sql")).read_text(encoding="utf-8"))
+    if before_db is not None:
+        con.execute(f"attach '{before_db}' as old (read_only)")
+        con.execute((Path(__file__).with_name("search_before.sql")).read_text(encoding="utf-8"))
+
+
+def same_hits(con: duckdb.DuckDBPyConnection, query: str) -> str:
+    """Every hit of both macros, not only the page (a full outer join): 'yes' when the same
+    articles come back with the same tiers and scores within 1e-9, else how many differ."""
+    row = con.execute(
+        "select count(*) filter (where new.article_id is null or old.article_id is null"
+        "  or new.accents_match <> old.accents_match or new.phrase_match <> old.phrase_match"
+        "  or abs(new.score - old.score) > 1e-9), max(abs(new.score - old.score)), count(*)"
+        " from search_articles($q) as new"
+        " full outer join search_articles_before($q) as old using (article_id)",
+        {"q": query},
+    ).fetchone()
+    assert row is not None
+    differ, gap, hits = row
+    return f"yes ({hits}, ±{gap or 0:.0e})" if differ == 0 else f"NO: {differ} of {hits}"
 
 
 def naive(con: duckdb.DuckDBPyConnection, query: str) -> list[tuple[object, ...]]:
@@ -199,22 +222,29 @@ def median_ms(run: Callable[[], object], repeat: int) -> float:
     return round(statistics.median(spent) * 1000, 1)
 
 
-def measure(db: Path, repeat: int) -> list[dict[str, object]]:
+def measure(
+    db: Path, repeat: int, before_db: Path | None, search_only: bool
+) -> list[dict[str, object]]:
     rows = []
     with warehouse.connect(db, read_only=True) as con:
-        define_search(con)
+        define_search(con, before_db)
         for query in QUERIES:
-            row: dict[str, object] = {"query": query}
+            row: dict[str, object] = {"query": query, "load avg": os.getloadavg()[0]}
             row["hits"] = len(search.search(con, query, limit=PAGE).hits)
-            row["search ms"] = median_ms(
-                lambda q=query: search.search(con, q, limit=PAGE),  # type: ignore[misc]
-                repeat,
-            )
-            row["before ms"] = median_ms(lambda q=query: before(con, q), repeat)  # type: ignore[misc]
-            row["same page"] = same_page(search.search(con, query, limit=PAGE), before(con, query))
-            row["replaced engine ms"] = median_ms(lambda q=query: today(con, q), repeat)  # type: ignore[misc]
-            row["naive ms"] = median_ms(lambda q=query: naive(con, q.replace('"', "")), repeat)  # type: ignore[misc]
-            row["speed-up"] = round(float(row["naive ms"]) / float(row["search ms"]), 1)  # type: ignore[arg-type]
+            for _ in range(2 if before_db else 1):  # taking turns: the load changes by the minute
+                spent = median_ms(lambda q=query: search.search(con, q, limit=PAGE), repeat)  # type: ignore[misc]
+                row["search ms"] = str(row.get("search ms", "")) + f" {spent}"
+                if before_db is not None:
+                    spent = median_ms(lambda q=query: before(con, q), repeat)  # type: ignore[misc]
+                    row["before ms"] = str(row.get("before ms", "")) + f" {spent}"
+            if before_db is not None:
+                page = search.search(con, query, limit=PAGE)
+                row["same page"] = same_page(page, before(con, query))
+                row["same hits"] = same_hits(con, query)
+            if not search_only:
+                row["replaced engine ms"] = median_ms(lambda q=query: today(con, q), repeat)  # type: ignore[misc]
+                row["naive ms"] = median_ms(lambda q=query: naive(con, q.replace('"', "")), repeat)  # type: ignore[misc]
+            row["load avg"] = f"{row['load avg']:.1f}-{os.getloadavg()[0]:.1f}"
             rows.append(row)
     return rows
 
@@ -239,19 +269,27 @@ def main(argv: list[str] | None = None) -> None:
     parser.add_argument("--db", type=Path, default=Path("/tmp/lso-bench/lso.duckdb"))
     parser.add_argument("--repeat", type=int, default=7)
     parser.add_argument("--reuse", action="store_true", help="Time an existing warehouse.")
+    parser.add_argument("--before-db", type=Path, help="The same articles, built before 0105.")
+    parser.add_argument(
+        "--search-only", action="store_true", help="Skip the replaced engine and the naive scan."
+    )
     args = parser.parse_args(argv)
     if not args.reuse:
-        print(f"build of {args.articles} articles (seconds): {build(args.db, args.articles)}")
+        print(
+            f"build of {args.articles} articles (seconds): {build(args.db, args.articles, not args.search_only)}"
+        )
     with warehouse.connect(args.db, read_only=True) as con:
         size = con.execute("select count(*) from articles").fetchone()
     print(
         f"{size[0] if size else 0} articles, {args.db.stat().st_size / 2**20:.0f} MiB; medians of {args.repeat}"
     )
-    rows = measure(args.db, args.repeat)
+    rows = measure(args.db, args.repeat, args.before_db, args.search_only)
     columns = list(rows[0])
     print("| " + " | ".join(columns) + " |\n|" + "---|" * len(columns))
     for row in rows:
         print("| " + " | ".join(str(row[c]) for c in columns) + " |")
+    if args.search_only:
+        return
     print(f"naive, accents stripped in the query (one run, '{QUERIES[0]}'):",
           naive_strip_at_query_time(args.db, QUERIES[0]), "ms")  # fmt: skip
 

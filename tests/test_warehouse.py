@@ -121,8 +121,10 @@ def once_loaded() -> dict[str, list[tuple[object, ...]]]:
         ],
         "search_docs": [("new:5012345", "so noi vu so ket cong tac 6 thang", 26)],
         # 26 words: 9 of the headline, 9 of the lead, 4 of the body, 4 of the caption; 19
-        # distinct without accents, one of which ("so") comes as "Sở" and "sơ": 20 postings.
-        "search_postings": [(20, 26)],
+        # distinct without accents (one posting each, "so" holding both "Sở" and "sơ").
+        "search_postings": [(19, 26)],
+        # 22 adjacent pairs (8 + 8 + 3 + 3), of which "sở nội", "nội vụ" and "hội nghị" twice
+        "search_pairs": [(19, 22)],
     }
 
 
@@ -142,6 +144,9 @@ def _snapshot(con: duckdb.DuckDBPyConnection) -> dict[str, list[tuple[object, ..
         ).fetchall(),
         "search_postings": con.execute(
             "select count(*), sum(len(positions)) from search_postings"
+        ).fetchall(),
+        "search_pairs": con.execute(
+            "select count(*), sum(len(starts)) from search_pairs"
         ).fetchall(),
     }
 

@@ -12,6 +12,9 @@
 --      (1/gap^2, saturated like a term frequency; after Rasolofo & Savoy 2003).
 -- `score` = 2 * accents_match + phrase_match + relevance / (1 + relevance), so ordering by
 -- score alone gives that order.
+-- What can be computed at load is (store.derived, migration 0105): the field-weighted term
+-- frequency of each posting, the accented forms present, and each pair of adjacent words
+-- (search_pairs), so the tiers are lookups; only proximity still compares position lists.
 create or replace macro search_articles(query) as table
 with
 quoted as (
@@ -49,17 +52,32 @@ neighbour_terms as (
     where one.term <> two.term
 ),
 
+-- adjacent words of one group: a phrase is the lookup of its pairs in search_pairs
+query_pairs as (
+    select one.grp, one.glen, one.word_offset, one.term || ' ' || two.term as pair,
+        one.exact as first_exact, two.exact as second_exact
+    from query_terms as one
+    join query_terms as two on two.grp = one.grp and two.word_offset = one.word_offset + 1
+),
+
+-- the groups a phrase test decides: quoted phrases, and the unquoted words, of two words or more
+long_groups as (
+    select count(*) filter (where grp > 0) as quoted, bool_or(grp = 0) as unquoted
+    from (select distinct grp from query_pairs)
+),
+
 hits as (
-    select term, exact, article_id, positions, doc_len
+    select term, article_id, exacts, positions, tf, doc_len
     from search_postings
     where term in (select term from query_terms)
 ),
 
+-- one posting per word and article: an article holds every word when it has them all
 candidates as (
     select article_id
     from hits
     group by article_id
-    having count(distinct term) = (select count(distinct term) from query_terms)
+    having count(*) = (select count(distinct term) from query_terms)
 ),
 
 candidate_hits as materialized (
@@ -67,53 +85,70 @@ candidate_hits as materialized (
     from hits semi join candidates using (article_id)
 ),
 
--- per article and term: all positions, and the field-weighted term frequency
-terms as (
-    select article_id, term, any_value(doc_len) as doc_len,
-        flatten(list(positions)) as positions,
-        sum(list_sum(list_transform(positions,
-            lambda p: case p // 1000000 when 0 then 3 when 1 then 2 else 1 end))) as tf
-    from candidate_hits
-    group by article_id, term
+-- per article and query pair: found at all, found as typed, and (for phrases of three words
+-- or more, where pairs are not enough) the starts shifted to where the phrase would begin
+pair_hits as (
+    select p.article_id, q.grp, q.word_offset, any_value(q.glen) as glen,
+        bool_or((q.first_exact is null or p.first_exact = q.first_exact)
+            and (q.second_exact is null or p.second_exact = q.second_exact)) as typed,
+        list_transform(flatten(list(p.starts) filter (where q.glen > 2)),
+            lambda s: s - q.word_offset) as starts,
+        list_transform(flatten(list(p.starts) filter (where q.glen > 2
+            and (q.first_exact is null or p.first_exact = q.first_exact)
+            and (q.second_exact is null or p.second_exact = q.second_exact))),
+            lambda s: s - q.word_offset) as starts_as_typed
+    from search_pairs as p
+    join query_pairs as q using (pair)
+    where p.pair in (select pair from query_pairs)
+        and p.article_id in (select article_id from candidates)
+    group by p.article_id, q.grp, q.word_offset
 ),
 
--- Positions stay lists (no row per word): phrases and proximity compare shifted lists.
--- One row per article and query word: where it stands, and where it stands as typed (the
--- posting of that accented form: one per article at most).
-word_positions as (
-    select t.article_id, q.grp,
-        list_transform(t.positions, lambda p: p - q.word_offset) as starts,
-        list_transform(
-            case when q.exact is null then t.positions else coalesce(h.positions, []) end,
-            lambda p: p - q.word_offset
-        ) as starts_as_typed
-    from terms as t join query_terms as q using (term)
-    left join candidate_hits as h
-        on h.article_id = t.article_id and h.term = q.term and h.exact = q.exact
-),
-
--- a group's words stand side by side where one start is in every word's shifted positions
+-- a group's words stand side by side where every pair is found and, past two words, one start
+-- is in every pair's shifted starts
 groups as (
     select article_id, grp,
-        coalesce(list_bool_or(list_transform(any_value(starts), lambda s:
-            list_bool_and(list_transform(list(starts), lambda l: list_contains(l, s))))), false)
-            as phrase,
-        coalesce(list_bool_or(list_transform(any_value(starts_as_typed), lambda s:
-            list_bool_and(list_transform(list(starts_as_typed), lambda l: list_contains(l, s))))),
-            false) as phrase_as_typed,
-        bool_and(len(starts_as_typed) > 0) as words_as_typed
-    from word_positions
+        count(*) = any_value(glen) - 1 and (any_value(glen) = 2
+            or coalesce(list_bool_or(list_transform(any_value(starts), lambda s:
+                list_bool_and(list_transform(list(starts), lambda l: list_contains(l, s))))),
+                false)) as phrase,
+        count(*) filter (where typed) = any_value(glen) - 1 and (any_value(glen) = 2
+            or coalesce(list_bool_or(list_transform(any_value(starts_as_typed), lambda s:
+                list_bool_and(list_transform(list(starts_as_typed),
+                    lambda l: list_contains(l, s))))), false)) as phrase_as_typed
+    from pair_hits
     group by article_id, grp
+),
+
+group_tiers as (
+    select article_id,
+        count(*) filter (where grp > 0 and phrase) as quoted_phrases,
+        count(*) filter (where grp > 0 and phrase_as_typed) as quoted_as_typed,
+        bool_or(grp = 0 and phrase) as unquoted_phrase
+    from groups
+    group by article_id
+),
+
+-- words outside quotes, and one-word quotes, as typed (a word typed without accents: any form)
+word_tiers as (
+    select article_id, bool_and(q.exact is null or list_contains(h.exacts, q.exact)) as typed
+    from candidate_hits as h
+    join query_terms as q using (term)
+    where q.grp = 0 or q.glen = 1
+    group by article_id
 ),
 
 tiers as (
     select article_id,
-        coalesce(bool_and(phrase) filter (where grp > 0), true) as quoted_found,
-        coalesce(bool_and(phrase_as_typed) filter (where grp > 0), true)
-        and coalesce(bool_and(words_as_typed) filter (where grp = 0), true) as accents_match,
-        coalesce(bool_and(phrase) filter (where grp = 0), true) as phrase_match
-    from groups
-    group by article_id
+        coalesce(quoted_phrases, 0) = long_groups.quoted as quoted_found,
+        coalesce(typed, true) and coalesce(quoted_as_typed, 0) = long_groups.quoted
+            as accents_match,
+        coalesce(unquoted_phrase, false) or not coalesce(long_groups.unquoted, false)
+            as phrase_match
+    from candidates
+    cross join long_groups
+    left join group_tiers using (article_id)
+    left join word_tiers using (article_id)
 ),
 
 corpus as (
@@ -122,8 +157,7 @@ corpus as (
 ),
 
 idf as (
-    select term, log((corpus.docs - count(distinct article_id) + 0.5)
-        / (count(distinct article_id) + 0.5) + 1) as idf
+    select term, log((corpus.docs - count(*) + 0.5) / (count(*) + 0.5) + 1) as idf
     from hits cross join corpus
     group by term, corpus.docs
 ),
@@ -131,7 +165,7 @@ idf as (
 bm25f as (
     select article_id,
         sum(idf * tf * 2.2 / (tf + 1.2 * (0.25 + 0.75 * doc_len / corpus.avg_len))) as bm25
-    from terms join idf using (term) cross join corpus
+    from candidate_hits join idf using (term) cross join corpus
     group by article_id
 ),
 
@@ -143,8 +177,8 @@ proximity as (
             a.positions, lambda x: len(list_filter(b.positions, lambda y: abs(x - y) = d)))
         ) / (d * d)))) as near
     from neighbour_terms
-    join terms as a on a.term = neighbour_terms.first
-    join terms as b on b.article_id = a.article_id and b.term = neighbour_terms.second
+    join candidate_hits as a on a.term = neighbour_terms.first
+    join candidate_hits as b on b.article_id = a.article_id and b.term = neighbour_terms.second
     group by a.article_id
 ),
 

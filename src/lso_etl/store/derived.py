@@ -1,8 +1,8 @@
 """Rows derived from an article, rewritten whenever it is loaded: its authors with an accent-free
 identity key (`fold`: "Thuy Linh" and "Thùy Linh" are one; the `authors` view adds each one's
-kind from the `author_kinds` list), and its search shadow with positional postings (so search
-is current after every
-load, and `backfill_derived` fills them in for articles loaded before the tables existed).
+kind from the `author_kinds` list), and its search shadow with positional postings and
+adjacent word pairs (so search is current after every load, and `backfill_derived` fills them
+in for articles loaded before the tables existed).
 """
 
 from __future__ import annotations
@@ -21,7 +21,8 @@ BACKFILL_CHUNK = 2000
 
 
 def write_search(con: duckdb.DuckDBPyConnection, ids: Sequence[str]) -> None:
-    """Positional postings and the accent-free shadow of stored articles (their old rows gone).
+    """Positional postings, word pairs and the accent-free shadow of stored articles (their old
+    rows gone).
 
     Done inside DuckDB by the macros of `warehouse/macros/lso_search_words.sql`, the same
     words the query is cut into by `search_articles`, so no text crosses from Python again.
@@ -45,21 +46,37 @@ def write_search(con: duckdb.DuckDBPyConnection, ids: Sequence[str]) -> None:
         " from (select distinct word from search_words)"
     )
     con.execute(
-        "insert into search_postings"
-        " select term, exact, article_id, list(pos order by pos), any_value(doc_len)"
+        "create or replace temp table search_keyed as"
+        " select article_id, doc_len, pos, term, exact"
         " from search_words join search_vocabulary using (word)"
-        " group by term, exact, article_id"
+    )
+    # Field weights for BM25F (headline 3, lead 2, body and captions 1), summed once here.
+    con.execute(
+        "insert into search_postings"
+        " select term, article_id, list(distinct exact order by exact), list(pos order by pos),"
+        "  sum(case pos // $span when 0 then 3 when 1 then 2 else 1 end), any_value(doc_len)"
+        " from search_keyed group by term, article_id",
+        {"span": FIELD_SPAN},
+    )
+    # Positions of a field differ by less than FIELD_SPAN: pos + 1 never crosses a field.
+    con.execute(
+        "insert into search_pairs"
+        " select one.term || ' ' || two.term, one.exact, two.exact, one.article_id,"
+        "  list(one.pos order by one.pos)"
+        " from search_keyed as one join search_keyed as two"
+        "  on two.article_id = one.article_id and two.pos = one.pos + 1"
+        " group by one.term, two.term, one.exact, two.exact, one.article_id"
     )
     con.execute(
         "insert or replace into article_search"
         " select article_id, coalesce(string_agg(term, ' ' order by pos), ''), count(pos), now()"
         " from (select unnest($ids) as article_id)"
-        " left join (search_words join search_vocabulary using (word)) using (article_id)"
+        " left join search_keyed using (article_id)"
         " group by article_id",
         {"ids": list(ids)},
     )
-    con.execute("drop table search_words")
-    con.execute("drop table search_vocabulary")
+    for table in ("search_words", "search_vocabulary", "search_keyed"):
+        con.execute(f"drop table {table}")
 
 
 def write_derived(
@@ -76,7 +93,7 @@ def write_derived(
         return
     ids = [article_id for article_id, _ in articles]
     if not fresh:
-        for table in ("article_authors", "search_postings"):
+        for table in ("article_authors", "search_postings", "search_pairs"):
             con.execute(f"delete from {table} where article_id in (select unnest(?))", [ids])
     author_rows = [
         (article_id, position, name, fold(name))

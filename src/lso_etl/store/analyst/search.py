@@ -3,14 +3,15 @@
 The semantics live in one place, the SQL macro `search_articles(query)`
 (warehouse/macros/search_articles.sql): `search` below runs it and adds the day and section
 filters, so `lso-etl search` and a SQL user get the same hits in the same order. It reads the
-positional postings in `search_postings`, written at every load (store.derived), so it is
-never stale and needs no extension. In short: every word must occur, accents ignored; a
+positional postings in `search_postings` and the adjacent word pairs in `search_pairs`,
+written at every load (store.derived), so it is never stale and needs no extension. In short: every word must occur, accents ignored; a
 "quoted phrase" must occur as consecutive words; hits whose accents match the ones typed come
 first, then those holding the unquoted words side by side, then by BM25F with a proximity
 bonus (headline above lead above body and captions).
 
-`refresh_search` re-sorts the postings by term when many were appended: DuckDB then reads
-only the row groups of the query's words (zone maps) instead of every posting.
+`refresh_search` re-sorts the postings by term (and the pairs by pair) when many were
+appended: DuckDB then reads only the row groups of the query's words (zone maps) instead of
+every posting.
 """
 
 from __future__ import annotations
@@ -80,13 +81,13 @@ def _unsorted_share(con: duckdb.DuckDBPyConnection) -> float:
 
 
 def _sort_postings(con: duckdb.DuckDBPyConnection) -> None:
-    con.execute(
-        "create temp table sorted_postings as"
-        " select * from search_postings order by term, article_id"
-    )
-    con.execute("delete from search_postings")
-    con.execute("insert into search_postings select * from sorted_postings")
-    con.execute("drop table sorted_postings")
+    for table, key in (("search_postings", "term"), ("search_pairs", "pair")):
+        con.execute(
+            f"create temp table sorted_rows as select * from {table} order by {key}, article_id"
+        )
+        con.execute(f"delete from {table}")
+        con.execute(f"insert into {table} select * from sorted_rows")
+        con.execute("drop table sorted_rows")
     _record_build(con, "builtin")
 
 
@@ -95,8 +96,8 @@ def rebuild_postings(con: duckdb.DuckDBPyConnection) -> None:
     bulk path (loads maintain them one batch of articles at a time)."""
     ids = [row[0] for row in con.execute("select article_id from articles").fetchall()]
     con.execute("begin")
-    con.execute("delete from search_postings")
-    con.execute("delete from article_search")
+    for table in ("search_postings", "search_pairs", "article_search"):
+        con.execute(f"delete from {table}")
     for first in range(0, len(ids), BACKFILL_CHUNK):
         write_search(con, ids[first : first + BACKFILL_CHUNK])
     _sort_postings(con)
