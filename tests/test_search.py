@@ -209,6 +209,23 @@ def test_the_command_is_the_sql_macro(con: duckdb.DuckDBPyConnection, query: str
     assert [r[0] for r in rows] == _ids(search.search(con, query, limit=30))
 
 
+@pytest.mark.parametrize("limit", [1, 7])
+def test_a_filtered_page_is_the_sql_macro_filtered(
+    con: duckdb.DuckDBPyConnection, limit: int
+) -> None:
+    """The command ranks only the filtered articles and gives proximity only to the hits
+    that may reach its page; the macro, asked for everything, must agree."""
+    rows = con.execute(
+        "select article_id from search_articles('nông thôn mới') join articles using"
+        " (article_id) where cast(timezone('Asia/Ho_Chi_Minh', published_at) as date)"
+        " between '2017-06-01' and '2017-07-14'"
+        " order by score desc, published_at desc nulls last, article_id limit ?",
+        [limit],
+    ).fetchall()
+    june = search.search(con, "nông thôn mới", date(2017, 6, 1), date(2017, 7, 14), limit=limit)
+    assert len(rows) == limit and [r[0] for r in rows] == _ids(june)
+
+
 def test_an_edited_article_is_found_by_its_new_words(con: duckdb.DuckDBPyConnection) -> None:
     found = search.search(con, EDITED_WORD)
     assert len(found.hits) == 1

@@ -15,7 +15,12 @@
 -- What can be computed at load is (store.derived, migration 0105): the field-weighted term
 -- frequency of each posting, the accented forms present, and each pair of adjacent words
 -- (search_pairs), so the tiers are lookups; only proximity still compares position lists.
-create or replace macro search_articles(query) as table
+-- Two optional parameters, for a first page (`lso-etl search` passes both):
+--   top := n        return only the hits that may be among the best n (every score exact):
+--                   proximity is computed for those alone;
+--   within := ids   rank only these articles (a list, e.g. one month's; the idf stays the
+--                   whole warehouse's).
+create or replace macro search_articles(query, top := null, within := null) as table
 with
 quoted as (
     -- an unclosed quote runs to the end of the query
@@ -67,7 +72,7 @@ long_groups as (
 ),
 
 hits as (
-    select term, article_id, exacts, positions, tf, doc_len
+    select term, article_id, exacts, tf, doc_len
     from search_postings
     where term in (select term from query_terms)
 ),
@@ -76,6 +81,7 @@ hits as (
 candidates as (
     select article_id
     from hits
+    where within is null or article_id in (select unnest(within))
     group by article_id
     having count(*) = (select count(distinct term) from query_terms)
 ),
@@ -169,6 +175,35 @@ bm25f as (
     group by article_id
 ),
 
+bounds as (
+    select article_id, accents_match, phrase_match, bm25,
+        2 * accents_match::integer + phrase_match::integer as tier
+    from tiers join bm25f using (article_id)
+    where quoted_found
+),
+
+-- The proximity bonus stays below 2.2 x the mean idf (none without two query words). Without
+-- it every hit scores at least its floor, so the top-th best floor is a score the best `top`
+-- reach: a hit whose score with the largest bonus stays below it cannot be among them.
+-- (1e-9: room for the last bit of the float sums.)
+pool as (
+    select article_id
+    from bounds
+    cross join (select case when exists (from neighbour_terms) then 2.2 * avg(idf) else 0 end
+        as most from idf) as bonus
+    cross join (select list(tier + bm25 / (1 + bm25) order by tier + bm25 / (1 + bm25) desc)[top]
+        as score from bounds) as page_floor
+    where page_floor.score is null
+        or tier + (bm25 + bonus.most) / (1 + bm25 + bonus.most) >= page_floor.score - 1e-9
+),
+
+positions as (
+    select term, article_id, positions
+    from search_postings
+    where term in (select first from neighbour_terms union select second from neighbour_terms)
+        and article_id in (select article_id from pool)
+),
+
 -- two consecutive query words d <= 5 apart, either order, add 1/d^2 (the pairs are counted
 -- by comparing the two short lists, cheaper than intersecting shifted copies)
 proximity as (
@@ -177,8 +212,8 @@ proximity as (
             a.positions, lambda x: len(list_filter(b.positions, lambda y: abs(x - y) = d)))
         ) / (d * d)))) as near
     from neighbour_terms
-    join candidate_hits as a on a.term = neighbour_terms.first
-    join candidate_hits as b on b.article_id = a.article_id and b.term = neighbour_terms.second
+    join positions as a on a.term = neighbour_terms.first
+    join positions as b on b.article_id = a.article_id and b.term = neighbour_terms.second
     group by a.article_id
 ),
 
@@ -186,8 +221,7 @@ ranked as (
     select article_id, accents_match, phrase_match,
         bm25 + coalesce(near, 0) * 2.2 / (coalesce(near, 0) + 1.2) * (select avg(idf) from idf)
             as relevance
-    from tiers join bm25f using (article_id) left join proximity using (article_id)
-    where quoted_found
+    from bounds semi join pool using (article_id) left join proximity using (article_id)
 )
 
 select article_id,

@@ -129,11 +129,13 @@ def search(
     if not folded:
         return Results(query, folded, [])
     filters, params = _filters(con, start, end, section)
-    # Rank on the narrow columns first; read headline, lead and URL for the page only.
+    # The macro ranks only the articles the filters keep, and only the hits that may reach
+    # the page get the proximity bonus; headline, lead and URL are read for the page only.
+    within = f"(select list(article_id) from articles where {filters})" if params else "null"
     rows = con.execute(
-        "with scored as (select * from search_articles($query)),"
-        " page as (select scored.*, published_at from scored"
-        f" join articles using (article_id) where {filters}"
+        "with scored as (select * from search_articles($query, top := $limit,"
+        f" within := {within})),"
+        " page as (select scored.*, published_at from scored join articles using (article_id)"
         " order by score desc, published_at desc nulls last, article_id limit $limit)"
         " select article_id, score, page.published_at, section, headline, sapo, url,"
         "  accents_match, phrase_match"
@@ -148,7 +150,7 @@ def _filters(
     con: duckdb.DuckDBPyConnection, start: date | None, end: date | None, section: str | None
 ) -> tuple[str, dict[str, object]]:
     """SQL conditions on `articles` and their parameters; only those asked for."""
-    conditions: list[str] = ["true"]
+    conditions: list[str] = ["true"]  # no filter: no params
     params: dict[str, object] = {}
     local_day = "cast(timezone('Asia/Ho_Chi_Minh', published_at) as date)"
     if start is not None:
