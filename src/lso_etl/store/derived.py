@@ -110,7 +110,7 @@ def write_derived(
 
 def backfill_derived(con: duckdb.DuckDBPyConnection) -> int:
     """Derived rows for articles loaded before they existed (a warehouse from migration 0001)."""
-    if not has_table(con, "search_postings"):
+    if not has_table(con, "search_pairs"):
         return 0  # migrated only part of the way (a test's partial migration folder)
     rows = con.execute(
         "select article_id, authors from articles anti join article_search using (article_id)"
