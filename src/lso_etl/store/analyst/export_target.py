@@ -162,11 +162,20 @@ def _foreign(path: Path, owned: frozenset[str]) -> Iterator[str]:
 def staging_beside(path: Path) -> Iterator[Path]:
     """A new hidden folder next to `path`, removed whatever happens (moved away on success)."""
     path.parent.mkdir(parents=True, exist_ok=True)
-    folder = _fresh(path.parent, f".{path.name}.lso-export-", Path.mkdir)
+    folder = _fresh(path.parent, f".{_short(path)}.lso-export-", Path.mkdir)
     try:
         yield folder
     finally:
         shutil.rmtree(folder, ignore_errors=True)
+
+
+def _short(path: Path) -> str:
+    """DIR's name, cut to leave room in a sibling's name: a legal 250-byte DIR would otherwise
+    make `.DIR.lso-export-XXXX` longer than the 255 bytes a name may have (ENAMETOOLONG)."""
+    return path.name.encode()[:NAME_ROOM].decode(errors="ignore")
+
+
+NAME_ROOM = 200  # bytes of DIR's name kept in its siblings' names (+ ~30 of their own)
 
 
 def _fresh(parent: Path, prefix: str, make: Callable[[Path], object]) -> Path:
@@ -219,7 +228,9 @@ def _write_manifest(file: Path, listing: Listing) -> None:
 def _swap(staging: Path, target: Target) -> None:
     """Rename the old export aside, the new one into place, then remove the old one's files."""
     os.chmod(staging, stat.S_IMODE(target.path.stat().st_mode))  # DIR keeps the mode it had
-    retired = Path(tempfile.mkdtemp(prefix=f".{target.path.name}.lso-retired-", dir=staging.parent))
+    retired = Path(
+        tempfile.mkdtemp(prefix=f".{_short(target.path)}.lso-retired-", dir=staging.parent)
+    )
     try:
         os.replace(target.path, retired)  # onto the new empty folder: allowed for directories
     except OSError:
