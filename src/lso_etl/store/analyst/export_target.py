@@ -58,6 +58,11 @@ class Target:
 def inspect(path: Path, force: bool) -> Target:
     """What is at `path` now; a one-line `UserError` when the export must not write there."""
     path = path.expanduser().absolute()
+    try:
+        str(path).encode()
+    except UnicodeEncodeError:  # DuckDB takes only UTF-8 paths: a pybind11 traceback
+        shown = os.fsencode(path).decode(errors="replace")
+        raise UserError(f"--to {shown} is not UTF-8: DuckDB writes only to UTF-8 paths") from None
     if path.is_symlink():
         if not path.exists():
             raise UserError(
@@ -172,7 +177,7 @@ def staging_beside(path: Path) -> Iterator[Path]:
 def _short(path: Path) -> str:
     """DIR's name, cut to leave room in a sibling's name: a legal 250-byte DIR would otherwise
     make `.DIR.lso-export-XXXX` longer than the 255 bytes a name may have (ENAMETOOLONG)."""
-    return path.name.encode()[:NAME_ROOM].decode(errors="ignore")
+    return os.fsdecode(os.fsencode(path.name)[:NAME_ROOM])  # any bytes: names need no UTF-8
 
 
 NAME_ROOM = 200  # bytes of DIR's name kept in its siblings' names (+ ~30 of their own)
