@@ -69,9 +69,13 @@ def print_run(summary: dict[str, Any], as_json: bool = False) -> None:
         print(json.dumps(summary, ensure_ascii=False, default=str))
         return
     counts = ", ".join(f"{k} {v}" for k, v in sorted(summary["counts"].items())) or "nothing to do"
+    source = summary.get("source", "site")
+    stopped = "".join(f"; {why}, so what it holds is left for a rerun"
+                      for why in summary.get("stopped", ()))  # fmt: skip
     line(
-        f"{summary['flow']} {summary['window'][0]}..{summary['window'][1]}: {counts}"
-        f" ({summary['requests']} requests, {summary['seconds']} s)"
+        f"{summary['flow']} {summary['window'][0]}..{summary['window'][1]}"
+        f"{'' if source == 'site' else f' from {source}'}: {counts}"
+        f" ({summary['requests']} requests, {summary['seconds']} s){stopped}"
     )
     if summary.get("report"):
         line(f"report: {summary['report']}")

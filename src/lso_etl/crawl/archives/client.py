@@ -117,25 +117,36 @@ class ArchiveClient:
             self.requests[host] = self.requests.get(host, 0) + 1
             try:
                 answer = exchange(self.client, url, headers, self.limits)
-            except (*RETRYABLE, BodyTooLarge) as exc:
+            except BodyTooLarge as exc:  # the host works: this answer is too big, every time
+                raise ArchiveUnavailable(f"{url}: {type(exc).__name__}: {exc}") from exc
+            except RETRYABLE as exc:
                 failures += 1
-                if failures >= self.settings.max_attempts or isinstance(exc, BodyTooLarge):
-                    raise ArchiveUnavailable(f"{url}: {type(exc).__name__}: {exc}") from exc
+                try:
+                    self._failed(host, url, f"{type(exc).__name__}: {exc}", failures)
+                except ArchiveUnavailable as gave_up:
+                    raise gave_up from exc  # the cause says whether the host is plainly down
                 continue
             self.bytes_fetched += len(answer.content)
             if answer.status == 429:
                 wait = self.pacing.throttled(host, retry_after(answer.header("retry-after")))
                 log.warning("%s answered 429: no request to it for %.0f s", host, wait)
                 continue
-            self.pacing.answered(host)
             if answer.status in RETRY_STATUSES:
                 failures += 1
-                if failures >= self.settings.max_attempts:
-                    raise ArchiveUnavailable(f"{url}: HTTP {answer.status} after retries")
+                self._failed(host, url, f"HTTP {answer.status}", failures)
                 continue
+            self.pacing.answered(host)
             if self.recorder is not None and lane != "playback":  # playback: see fetcher
                 self.recorder.response(url, answer)  # type: ignore[attr-defined]
             return answer
+
+    def _failed(self, host: str, url: str, why: str, failures: int) -> None:
+        """Back the host off after a failure (HostStopped: it keeps failing); ArchiveUnavailable
+        when this request has had its tries."""
+        wait = self.pacing.failed(host, why)
+        if failures >= self.settings.max_attempts:
+            raise ArchiveUnavailable(f"{url}: {why} after {failures} tries")
+        log.warning("%s: %s: no request to %s for %.0f s", url, why, host, wait)
 
 
 __all__ = ["ArchiveClient", "ArchiveUnavailable", "DamagedCapture", "HostStopped"]

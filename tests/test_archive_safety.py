@@ -1,0 +1,111 @@
+"""Safety and politeness of the archive sources (issue 15, found in review): a failing archive
+host backed off and given up, playback redirects kept on the archive's host, credentials
+never stored, and runs that say what they actually read.
+
+Against the replay archives (real loopback servers); pacing on a virtual clock, so the tests
+read the pacing decisions instead of waiting.
+"""
+
+from __future__ import annotations
+
+from collections.abc import Iterator
+from datetime import date
+from pathlib import Path
+
+import duckdb
+import pytest
+
+from lso_etl.crawl.clock import VirtualClock
+from lso_etl.pipeline.run import BARE, backfill
+from lso_etl.pipeline.sources import archive_pacing, with_source
+from lso_etl.pipeline.steps import finished_chunks
+from lso_etl.replay.archives.captures import ARTICLE_KINDS, wayback_plan
+from lso_etl.replay.archives.loopback import Answer, LoopbackHost
+from lso_etl.replay.archives.wayback import serve_wayback
+from lso_etl.replay.model import Corpus
+from lso_etl.settings import Settings
+
+JULY = (date(2017, 7, 1), date(2017, 7, 31))
+
+
+@pytest.fixture
+def wayback(corpus: Corpus) -> Iterator[LoopbackHost]:
+    with serve_wayback(corpus) as host:
+        yield host
+
+
+def wayback_backfill(db: Path, host: LoopbackHost, **options: object) -> dict:
+    settings = Settings(db=db, source="wayback", wayback_url=host.base_url, **options)  # type: ignore[arg-type]
+    clock = VirtualClock()
+    pacing = archive_pacing(settings, clock, clock.sleep)
+    result = backfill(settings, *JULY, steps=with_source(settings, BARE, pacing))
+    result["pacing"], result["settings"] = pacing, settings
+    return result
+
+
+def stored(db: Path, sql: str) -> list[tuple]:
+    with duckdb.connect(str(db), read_only=True) as con:
+        return con.execute(sql).fetchall()
+
+
+def held_in_july(corpus: Corpus) -> set[str]:
+    captured = {c.article_id for c in wayback_plan(corpus) if c.kind in ARTICLE_KINDS}
+    return {a.article_id for a in corpus.articles
+            if JULY[0] <= a.published_at.date() <= JULY[1] and a.article_id in captured}  # fmt: skip
+
+
+def _unavailable(target: str, headers: dict[str, str]) -> Answer:
+    return Answer(503, {"Content-Type": "text/plain"}, b"Service Unavailable")
+
+
+def _hang_up(target: str, headers: dict[str, str]) -> Answer:
+    raise ConnectionResetError("the archive closed the connection")  # no answer at all
+
+
+@pytest.mark.parametrize("failure", [_unavailable, _hang_up], ids=["http-503", "connection-lost"])
+def test_a_failing_archive_host_is_backed_off_then_given_up_and_nothing_is_finished(
+    corpus: Corpus, wayback: LoopbackHost, db: Path, failure: object
+) -> None:
+    real = wayback._route
+    wayback._route = lambda t, h: failure(t, h) if t.startswith("/web/") else real(t, h)  # type: ignore[operator]
+    result = wayback_backfill(db, wayback)
+    pacing, settings = result["pacing"], result["settings"]
+    host = wayback.base_url.split("://")[1]
+    # Each failure backs the whole host off, the wait doubling, and no request (of any lane)
+    # reaches it while it is backing off.
+    backoffs = [(at, until) for h, at, until in pacing.backoffs if h == host]
+    assert [until - at for at, until in backoffs] == [2.0**n for n in range(7)]
+    for at, until in backoffs:
+        assert not [d for d in pacing.decisions if d.host == host and at < d.at < until]
+    assert len(pacing.decisions) == len(wayback.targets)  # no request bypassed the pacing
+    # Given up after two requests' tries, not every article's four: no storm.
+    playbacks = [t for t in wayback.targets if t.startswith("/web/")]
+    assert len(playbacks) == 2 * settings.max_attempts
+    # Cleanly: one line says why, nothing is loaded, and nothing is recorded as finished.
+    (why,) = result["stopped"]
+    assert "\n" not in why and host in why and "8 times in a row" in why
+    assert ("HTTP 503" if failure is _unavailable else "RemoteProtocolError") in why
+    assert "loaded" not in result["counts"] and result["counts"].get("gave_up")
+    assert finished_chunks(settings) == set()
+    # The archive back: the rerun loads what it holds.
+    wayback._route = real
+    wayback_backfill(db, wayback)
+    assert {row[0] for row in stored(db, "select article_id from articles")} == held_in_july(corpus)
+
+
+def test_one_capture_the_archive_cannot_serve_costs_that_capture_only(
+    corpus: Corpus, wayback: LoopbackHost, db: Path
+) -> None:
+    real = wayback._route
+    mid_july = {a.article_id for a in corpus.articles
+                if date(2017, 7, 10) <= a.published_at.date() <= date(2017, 7, 20)}  # fmt: skip
+    earliest = {}
+    for capture in sorted(wayback_plan(corpus), key=lambda c: c.timestamp):
+        earliest.setdefault(capture.article_id, capture)
+    first = next(c for c in earliest.values() if c.article_id in mid_july and c.kind == "article")
+    broken = f"/web/{first.timestamp}id_/{first.original}"  # the capture a run reads first
+    wayback._route = lambda t, h: _unavailable(t, h) if t == broken else real(t, h)
+    result = wayback_backfill(db, wayback)
+    assert result["stopped"] == []  # the host answers everything else: not given up
+    assert wayback.targets.count(broken) == result["settings"].max_attempts
+    assert result["counts"].get("loaded")
