@@ -109,3 +109,52 @@ def test_one_capture_the_archive_cannot_serve_costs_that_capture_only(
     assert result["stopped"] == []  # the host answers everything else: not given up
     assert wayback.targets.count(broken) == result["settings"].max_attempts
     assert result["counts"].get("loaded")
+
+
+@pytest.mark.parametrize(
+    "location",
+    ["{elsewhere}/web/20170705000000id_/https://baolangson.vn/thoi-su/123456-a.html",
+     "//{host_of_elsewhere}/web/20170705000000id_/https://baolangson.vn/thoi-su/123456-a.html",
+     "file:///etc/passwd", "ftp://{host_of_wayback}/web/x", "javascript:alert(1)"],
+    ids=["other-host", "scheme-relative", "file", "ftp-same-host", "javascript"],
+)  # fmt: skip
+def test_a_playback_redirect_off_the_archive_is_refused_in_one_line_not_followed(
+    wayback: LoopbackHost, db: Path, location: str
+) -> None:
+    page = Answer(200, {"Content-Type": "text/html"}, b"<html>not the archive</html>")
+    with LoopbackHost(lambda target, headers: page, "elsewhere") as elsewhere:
+        where = location.format(elsewhere=elsewhere.base_url,
+                                host_of_elsewhere=elsewhere.base_url.split("://")[1],
+                                host_of_wayback=wayback.base_url.split("://")[1])  # fmt: skip
+        real = wayback._route
+        off = Answer(302, {"Location": where, "Content-Type": "text/plain"})
+        wayback._route = lambda t, h: off if t.startswith("/web/") else real(t, h)
+        result = wayback_backfill(db, wayback)
+    assert elsewhere.targets == []  # not followed
+    details = {row[0] for row in stored(db, "select detail from url_outcomes")}
+    assert details and all("redirected off the archive" in d and "\n" not in d for d in details)
+    assert "loaded" not in result["counts"]
+    assert finished_chunks(result["settings"]) == set()  # a rerun asks again
+
+
+def test_a_playback_redirect_to_a_nearer_capture_on_the_archive_is_followed(
+    corpus: Corpus, wayback: LoopbackHost
+) -> None:
+    from lso_etl.crawl.archives import wayback as wayback_api
+    from lso_etl.crawl.archives.client import ArchiveClient
+    from lso_etl.models import Capture
+    from lso_etl.site.urls import classify
+
+    first = next(c for c in wayback_plan(corpus) if c.kind == "article")
+    inexact = f"{int(first.timestamp) + 1}"  # one second off: the archive redirects to it
+    capture = Capture("wayback", f"{wayback.base_url}/web/{inexact}id_/{first.original}",
+                      first.when, first.original)  # fmt: skip
+    settings = Settings(wayback_url=wayback.base_url)
+    clock = VirtualClock()
+    with ArchiveClient(settings, archive_pacing(settings, clock, clock.sleep)) as client:
+        ident = classify(first.original)
+        assert ident is not None
+        answer = wayback_api.fetch_capture(client, capture, ident.article_id)
+    assert answer is not None and answer.status == 200
+    assert wayback.targets[-2:] == [f"/web/{inexact}id_/{first.original}",
+                                    f"/web/{first.timestamp}id_/{first.original}"]  # fmt: skip

@@ -119,6 +119,11 @@ class ArchiveClient:
                 answer = exchange(self.client, url, headers, self.limits)
             except BodyTooLarge as exc:  # the host works: this answer is too big, every time
                 raise ArchiveUnavailable(f"{url}: {type(exc).__name__}: {exc}") from exc
+            except httpx.InvalidURL as exc:  # httpx reads a redirect's Location even unfollowed
+                raise ArchiveUnavailable(
+                    f"{url}: redirected off the archive, to an address that is no URL ({exc}):"
+                    " not followed"
+                ) from None
             except RETRYABLE as exc:
                 failures += 1
                 try:

@@ -9,6 +9,7 @@ from __future__ import annotations
 
 from datetime import datetime
 from typing import Any
+from urllib.parse import urlsplit
 
 from lso_etl.models import Capture
 
@@ -36,3 +37,24 @@ def capture_of(headers: Any) -> Capture | None:
         datetime.fromisoformat(headers.get_header(CAPTURE_TIME_HEADER)),
         headers.get_header("WARC-Target-URI") or "",
     )
+
+
+def shown(url: str) -> str:
+    """`url` as it may be stored or logged: without a `user:pass@` (an archive's index can
+    hold URLs with credentials in them; they are nobody's business here)."""
+    parts = urlsplit(url)
+    if "@" not in parts.netloc:
+        return url
+    return parts._replace(netloc=parts.netloc.rpartition("@")[2]).geturl()
+
+
+def same_host(url: str, target: str) -> bool:
+    """Whether `target` is on `url`'s host and port, over http or https: where an archive's
+    redirect may lead (a nearer capture, http to https), and nowhere else."""
+    try:
+        here, there = urlsplit(url), urlsplit(target)
+        ports = here.port, there.port
+    except ValueError:  # a port that is no number, an unclosed IPv6 bracket
+        return False
+    return (there.scheme in ("http", "https") and there.hostname is not None
+            and (there.hostname, ports[1]) == (here.hostname, ports[0]))  # fmt: skip

@@ -26,6 +26,7 @@ from lso_etl.crawl.archives.candidates import (
     windows,
 )
 from lso_etl.crawl.archives.client import ArchiveClient, ArchiveUnavailable
+from lso_etl.crawl.archives.provenance import same_host, shown
 from lso_etl.crawl.transfer import Exchange
 from lso_etl.models import Capture
 from lso_etl.site.urls import CANONICAL_HOST, classify
@@ -118,14 +119,21 @@ def find(
 
 def fetch_capture(client: ArchiveClient, capture: Capture, article_id: str) -> Exchange | None:
     """The archived response of a capture, following the archive's own redirects to the nearest
-    capture of the same article; None when the capture is an archived redirect elsewhere."""
+    capture of the same article; None when the capture is an archived redirect elsewhere.
+    A redirect off the archive's host (or to another scheme than http/https) is not followed:
+    the archive's answers only come from the archive (ArchiveUnavailable, one line)."""
     url = capture.url
     for _ in range(3):
         answer = client.get(url, "playback")
         location = answer.header("location")
         if answer.status not in (301, 302, 307) or not location:
             return answer
-        url = urljoin(url, location)
+        target = urljoin(url, location)
+        if not same_host(url, target):
+            raise ArchiveUnavailable(
+                f"{url}: redirected off the archive, to {shown(target)}: not followed"
+            )
+        url = target
         original = url.split("id_/", 1)[-1]
         target = classify(original)
         if target is None or target.article_id != article_id:
