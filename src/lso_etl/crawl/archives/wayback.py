@@ -128,12 +128,12 @@ def fetch_capture(client: ArchiveClient, capture: Capture, article_id: str) -> E
         location = answer.header("location")
         if answer.status not in (301, 302, 307) or not location:
             return answer
-        target = urljoin(url, location)
-        if not same_host(url, target):
+        nearer = urljoin(url, location)
+        if not same_host(url, nearer):
             raise ArchiveUnavailable(
-                f"{url}: redirected off the archive, to {shown(target)}: not followed"
+                f"{url}: redirected off the archive, to {shown(nearer)}: not followed"
             )
-        url = target
+        url = nearer
         original = url.split("id_/", 1)[-1]
         target = classify(original)
         if target is None or target.article_id != article_id:
