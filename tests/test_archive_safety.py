@@ -158,3 +158,47 @@ def test_a_playback_redirect_to_a_nearer_capture_on_the_archive_is_followed(
     assert answer is not None and answer.status == 200
     assert wayback.targets[-2:] == [f"/web/{inexact}id_/{first.original}",
                                     f"/web/{first.timestamp}id_/{first.original}"]  # fmt: skip
+
+
+def test_credentials_in_a_capture_url_are_neither_stored_nor_logged(
+    corpus: Corpus, db: Path, caplog: pytest.LogCaptureFixture
+) -> None:
+    from dataclasses import replace
+
+    from warcio.archiveiterator import ArchiveIterator
+
+    # The archive's index holds some July URLs as they were linked: with user:pass@.
+    plan = tuple(
+        replace(c, original=c.original.replace("://", "://reader:s3cret@", 1))
+        if c.timestamp.startswith("201707") else c
+        for c in wayback_plan(corpus)
+    )  # fmt: skip
+    assert sum("s3cret" in c.original for c in plan) > 10
+    # INFO: the most any lso-etl command logs (httpx's request lines among it); httpcore's
+    # DEBUG wire trace dumps raw headers and is never turned on by lso-etl.
+    caplog.set_level("INFO")
+    with serve_wayback(corpus, plan) as host:
+        result = wayback_backfill(db, host)
+        asked = host.targets
+    assert {row[0] for row in stored(db, "select article_id from articles")} == held_in_july(corpus)
+    assert any("s3cret" in t for t in asked)  # the archive was asked for those URLs
+    for table, columns in (("articles", "url, capture_url"), ("article_versions", "capture_url"),
+                           ("fetches", "url, capture_url, detail"),
+                           ("url_outcomes", "url, detail")):  # fmt: skip
+        for row in stored(db, f"select {columns} from {table}"):
+            assert not any("s3cret" in str(v) or "reader:" in str(v) for v in row), (table, row)
+    # The raw archive: every record's WARC and HTTP headers (the CDX answers' bodies are the
+    # archive's index as it was served, kept as served).
+    for warc in result["settings"].archive_dir.glob("*.warc.gz"):
+        with warc.open("rb") as stream:
+            for record in ArchiveIterator(stream):
+                headers = [*record.rec_headers.headers]
+                headers += record.http_headers.headers if record.http_headers else []
+                assert not [h for h in headers if "s3cret" in h[1]], warc
+    assert not [r.getMessage() for r in caplog.records if "s3cret" in r.getMessage()]
+
+
+def test_credentials_in_an_archive_s_address_are_refused_without_echoing_them() -> None:
+    with pytest.raises(ValueError, match="user:pass@ is not allowed") as refused:
+        Settings.from_env({"LSO_WAYBACK_URL": "http://reader:s3cret@mirror.example"})
+    assert "s3cret" not in str(refused.value) and "mirror.example" in str(refused.value)

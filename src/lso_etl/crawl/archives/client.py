@@ -17,6 +17,7 @@ import httpx
 from protego import Protego
 
 from lso_etl.crawl.archives.pacing import HostStopped, Pacing
+from lso_etl.crawl.archives.provenance import shown
 from lso_etl.crawl.retries import RETRYABLE, retry_after, robots_failure
 from lso_etl.crawl.transfer import BodyTooLarge, Exchange, Limits, exchange, tls_context
 from lso_etl.errors import SiteUnreachable
@@ -25,6 +26,20 @@ from lso_etl.settings import Settings
 log = logging.getLogger(__name__)
 
 RETRY_STATUSES = frozenset({500, 502, 503, 504})
+
+
+class _NoCredentials(logging.Filter):
+    """httpx logs every request's URL; an archive's redirect to a capture listed with
+    `user:pass@` in it would put them in the log (`provenance.shown`)."""
+
+    def filter(self, record: logging.LogRecord) -> bool:
+        if isinstance(record.args, tuple):
+            record.args = tuple(shown(str(a)) if isinstance(a, httpx.URL) else a
+                                for a in record.args)  # fmt: skip
+        return True
+
+
+logging.getLogger("httpx").addFilter(_NoCredentials())
 
 
 class ArchiveUnavailable(Exception):
@@ -106,11 +121,11 @@ class ArchiveClient:
         if params:
             url = str(httpx.URL(url, params=params))
         if not self.allowed(url):
-            raise ArchiveUnavailable(f"{url}: the archive's robots.txt disallows it")
+            raise ArchiveUnavailable(f"{shown(url)}: the archive's robots.txt disallows it")
         return self._send(url, lane, headers or {})
 
     def _send(self, url: str, lane: str, headers: dict[str, str]) -> Exchange:
-        host = urlsplit(url).netloc
+        host, named = urlsplit(url).netloc, shown(url)  # `named`: what errors and logs say
         failures = 0
         while True:
             self.pacing.turn(host, lane)  # raises HostStopped while the host is given up
@@ -118,16 +133,16 @@ class ArchiveClient:
             try:
                 answer = exchange(self.client, url, headers, self.limits)
             except BodyTooLarge as exc:  # the host works: this answer is too big, every time
-                raise ArchiveUnavailable(f"{url}: {type(exc).__name__}: {exc}") from exc
+                raise ArchiveUnavailable(f"{named}: {type(exc).__name__}: {exc}") from exc
             except httpx.InvalidURL as exc:  # httpx reads a redirect's Location even unfollowed
                 raise ArchiveUnavailable(
-                    f"{url}: redirected off the archive, to an address that is no URL ({exc}):"
+                    f"{named}: redirected off the archive, to an address that is no URL ({exc}):"
                     " not followed"
                 ) from None
             except RETRYABLE as exc:
                 failures += 1
                 try:
-                    self._failed(host, url, f"{type(exc).__name__}: {exc}", failures)
+                    self._failed(host, named, f"{type(exc).__name__}: {exc}", failures)
                 except ArchiveUnavailable as gave_up:
                     raise gave_up from exc  # the cause says whether the host is plainly down
                 continue
@@ -138,7 +153,7 @@ class ArchiveClient:
                 continue
             if answer.status in RETRY_STATUSES:
                 failures += 1
-                self._failed(host, url, f"HTTP {answer.status}", failures)
+                self._failed(host, named, f"HTTP {answer.status}", failures)
                 continue
             self.pacing.answered(host)
             if self.recorder is not None and lane != "playback":  # playback: see fetcher

@@ -7,6 +7,7 @@ so a record rebuilt offline has the same provenance as when it was fetched.
 
 from __future__ import annotations
 
+import re
 from datetime import datetime
 from typing import Any
 from urllib.parse import urlsplit
@@ -16,12 +17,13 @@ from lso_etl.models import Capture
 SOURCE_HEADER = "WARC-Lso-Fetched-From"
 CAPTURE_URL_HEADER = "WARC-Lso-Capture-URL"
 CAPTURE_TIME_HEADER = "WARC-Lso-Capture-Time"
+CREDENTIALS = re.compile(r"//[^/?#@\s]*@")  # the userinfo after a scheme's //, up to its @
 
 
 def warc_headers(capture: Capture) -> tuple[tuple[str, str], ...]:
     return (
         (SOURCE_HEADER, capture.source),
-        (CAPTURE_URL_HEADER, capture.url),
+        (CAPTURE_URL_HEADER, shown(capture.url)),
         (CAPTURE_TIME_HEADER, capture.time.isoformat()),
     )
 
@@ -40,12 +42,11 @@ def capture_of(headers: Any) -> Capture | None:
 
 
 def shown(url: str) -> str:
-    """`url` as it may be stored or logged: without a `user:pass@` (an archive's index can
-    hold URLs with credentials in them; they are nobody's business here)."""
-    parts = urlsplit(url)
-    if "@" not in parts.netloc:
-        return url
-    return parts._replace(netloc=parts.netloc.rpartition("@")[2]).geturl()
+    """`url` as it may be stored or logged: every `user:pass@` taken out, the URL's own and
+    that of an original embedded in it (`/web/{ts}id_/http://user:pass@host/...`). An
+    archive's index holds URLs as they were linked, credentials and all; they are nobody's
+    business here."""
+    return CREDENTIALS.sub("//", url)
 
 
 def same_host(url: str, target: str) -> bool:

@@ -77,8 +77,8 @@ def _page(base: str, content: bytes) -> tuple[list[Row], str | None]:
 
 def _row(base: str, fields: dict[str, str]) -> Row:
     when = datetime.strptime(fields["timestamp"], "%Y%m%d%H%M%S").replace(tzinfo=UTC)
-    capture_url = f"{base}/web/{fields['timestamp']}id_/{fields['original']}"
-    capture = Capture("wayback", capture_url, when, fields["original"])
+    original = shown(fields["original"])  # the archive finds it by its key, credentials or not
+    capture = Capture("wayback", f"{base}/web/{fields['timestamp']}id_/{original}", when, original)
     status = int(fields["statuscode"]) if fields["statuscode"].isdigit() else 0
     return Row(capture, status, fields["mimetype"], fields["digest"])
 
@@ -131,7 +131,7 @@ def fetch_capture(client: ArchiveClient, capture: Capture, article_id: str) -> E
         nearer = urljoin(url, location)
         if not same_host(url, nearer):
             raise ArchiveUnavailable(
-                f"{url}: redirected off the archive, to {shown(nearer)}: not followed"
+                f"{shown(url)}: redirected off the archive, to {shown(nearer)}: not followed"
             )
         url = nearer
         original = url.split("id_/", 1)[-1]
