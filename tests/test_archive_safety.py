@@ -35,7 +35,8 @@ def wayback(corpus: Corpus) -> Iterator[LoopbackHost]:
 
 
 def wayback_backfill(db: Path, host: LoopbackHost, **options: object) -> dict:
-    settings = Settings(db=db, source="wayback", wayback_url=host.base_url, **options)  # type: ignore[arg-type]
+    chosen: dict[str, object] = {"source": "wayback", **options}
+    settings = Settings(db=db, wayback_url=host.base_url, **chosen)  # type: ignore[arg-type]
     clock = VirtualClock()
     pacing = archive_pacing(settings, clock, clock.sleep)
     result = backfill(settings, *JULY, steps=with_source(settings, BARE, pacing))
@@ -202,3 +203,46 @@ def test_credentials_in_an_archive_s_address_are_refused_without_echoing_them() 
     with pytest.raises(ValueError, match="user:pass@ is not allowed") as refused:
         Settings.from_env({"LSO_WAYBACK_URL": "http://reader:s3cret@mirror.example"})
     assert "s3cret" not in str(refused.value) and "mirror.example" in str(refused.value)
+
+
+def test_an_auto_run_records_what_it_read_and_counts_each_request_once(
+    corpus: Corpus, wayback: LoopbackHost, db: Path
+) -> None:
+    from lso_etl.replay.archives.commoncrawl import serve_commoncrawl
+    from lso_etl.replay.server import ReplaySite
+
+    # The site's robots.txt forbids the old CMS's Thời sự pages: those come from the archives.
+    with ReplaySite(corpus, extra_disallow=("/thoi-su/",)) as site, serve_commoncrawl(corpus) as cc:
+        result = wayback_backfill(db, wayback, source="auto", base_url=site.base_url,
+                                  min_delay=0.0, cc_index_url=cc.index.base_url,
+                                  cc_data_url=cc.data.base_url)  # fmt: skip
+        served = len(site.requests) + len(wayback.targets) + len(cc.index.targets) \
+            + len(cc.data.targets)  # fmt: skip
+        pages = {"site": [t for _, t in site.requests if t.endswith(".html")],
+                 "wayback": [t for t in wayback.targets if t.startswith("/web/")],
+                 "commoncrawl": [t for t in cc.data.targets if t.startswith("/crawl-data/")]}  # fmt: skip
+    assert result["counts"].get("loaded") and not result["chunks_failed"]
+    assert {"site", "wayback"} <= {
+        row[0] for row in stored(db, "select fetched_from from articles")
+    }
+    # The article pages it asked each source for, as the servers saw them.
+    expected = "+".join(source for source, asked in pages.items() if asked)
+    assert stored(db, "select fetched_from, parameters->>'source' from runs") == [
+        (expected, "auto")
+    ]
+    # Every request counted once: the site's and the archives' together.
+    assert stored(db, "select requests from runs") == [(served,)]
+
+
+def test_a_run_that_read_no_page_says_none(wayback: LoopbackHost, db: Path) -> None:
+    from lso_etl.pipeline.run import run_window
+    from lso_etl.site.discovery import DISCOVERY
+
+    settings = Settings(db=db, source="wayback", wayback_url=wayback.base_url)
+    clock = VirtualClock()
+    steps = with_source(settings, BARE, archive_pacing(settings, clock, clock.sleep))
+    window = (date(2009, 1, 1), date(2009, 1, 31))  # before any capture
+    summary = run_window("backfill-chunk", settings, window, DISCOVERY.backfill_strategies,
+                         None, {}, steps)  # fmt: skip
+    assert summary["status"] == "completed" and not summary["counts"]
+    assert stored(db, "select fetched_from from runs") == [("none",)]

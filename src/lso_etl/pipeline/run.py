@@ -17,6 +17,7 @@ from datetime import date
 from typing import Any, Protocol
 
 from lso_etl.crawl.archive import RunArchive
+from lso_etl.crawl.archives.fetcher import ArchiveFetcher
 from lso_etl.crawl.discovery.discover import Discovery, discover_with_cache
 from lso_etl.crawl.fetch import Fetcher
 from lso_etl.crawl.robots import RobotsMemo
@@ -267,6 +268,8 @@ def finish_run(run: Run, status: str, rows: Sequence[ArchiveRecord]) -> None:
             run.check_data,
         )  # fmt: skip
         robots_state.keep(con, fetcher.robots_memo)
+        if isinstance(fetcher, ArchiveFetcher):  # what it read, not the `auto` it was asked
+            archive_known.stamp_run(con, run.run_id, fetcher.fetched_from)
 
 
 def backfill(
