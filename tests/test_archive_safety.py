@@ -8,6 +8,7 @@ read the pacing decisions instead of waiting.
 
 from __future__ import annotations
 
+import json
 from collections.abc import Iterator
 from datetime import date
 from pathlib import Path
@@ -246,3 +247,33 @@ def test_a_run_that_read_no_page_says_none(wayback: LoopbackHost, db: Path) -> N
                          None, {}, steps)  # fmt: skip
     assert summary["status"] == "completed" and not summary["counts"]
     assert stored(db, "select fetched_from from runs") == [("none",)]
+
+
+def test_the_result_line_and_stats_name_the_source_and_captures_per_article(
+    corpus: Corpus, wayback: LoopbackHost, db: Path, monkeypatch: pytest.MonkeyPatch,
+    capsys: pytest.CaptureFixture[str], prefect_harness: None,
+) -> None:  # fmt: skip
+    from typer.testing import CliRunner
+
+    from flows.backfill import backfill as backfill_flow
+    from lso_etl.cli.main import app
+    from lso_etl.cli.runs import print_run
+
+    monkeypatch.setenv("LSO_WAYBACK_URL", wayback.base_url)
+    summary = backfill_flow(date(2017, 7, 1), date(2017, 7, 10), None, str(db), 0.0, 31, False,
+                            "wayback")  # fmt: skip
+    capsys.readouterr()
+    print_run(summary)
+    final = capsys.readouterr().out.strip().splitlines()[-1]
+    loaded = summary["counts"]["loaded"]
+    captures = len([t for t in wayback.targets if t.startswith("/web/")])  # as the host saw them
+    assert final.startswith("backfill 2017-07-01..2017-07-10 from wayback: loaded")
+    assert (
+        f"{captures} captures for {loaded} articles loaded: {captures / loaded:.2f} per article"
+        in final
+    )
+    # stats: the articles by where they were read, and each run's source.
+    shown = CliRunner().invoke(app, ["--db", str(db), "stats"])
+    assert shown.exit_code == 0 and f"read from wayback {loaded}" in shown.output
+    report = CliRunner().invoke(app, ["--db", str(db), "stats", "--json"]).output
+    assert {r["fetched_from"] for r in json.loads(report)["runs"]} == {"wayback"}

@@ -207,7 +207,8 @@ class ArchiveSource:
 
     def summary(self, fetcher: Fetcher) -> dict[str, Any]:
         """What a run's summary says of the archives it read (`archives.summary`)."""
-        return archive_fields(self.pacing)
+        assert isinstance(fetcher, ArchiveFetcher)
+        return archive_fields(fetcher)
 
     def steps(self, steps: Any) -> Any:
         return replace(steps, discover=self.discover, submit_crawl=self.submit_crawl,

@@ -62,6 +62,7 @@ class ArchiveClient:
         self._robots: dict[str, Protego] = {}
         self._unreachable: dict[str, str] = {}  # host root -> why its robots.txt could not be read
         self.requests: dict[str, int] = {}  # host -> requests made
+        self.by_lane: dict[str, int] = {}  # lane -> requests made (playback, data: captures)
         self.bytes_fetched = 0
         self.client = httpx.Client(
             headers={"User-Agent": settings.user_agent, "Accept-Encoding": "gzip, deflate"},
@@ -130,6 +131,7 @@ class ArchiveClient:
         while True:
             self.pacing.turn(host, lane)  # raises HostStopped while the host is given up
             self.requests[host] = self.requests.get(host, 0) + 1
+            self.by_lane[lane] = self.by_lane.get(lane, 0) + 1
             try:
                 answer = exchange(self.client, url, headers, self.limits)
             except BodyTooLarge as exc:  # the host works: this answer is too big, every time

@@ -94,6 +94,13 @@ class ArchiveFetcher(Fetcher):
         return int(getattr(archives, name)) if archives is not None else 0
 
     @property
+    def captures_fetched(self) -> int:
+        """Requests for captures (Wayback playbacks, Common Crawl byte ranges), redirects to a
+        nearer capture included: what `bench/archives.py` counts per article loaded."""
+        lanes = self.archives.by_lane
+        return lanes.get("playback", 0) + lanes.get("data", 0)
+
+    @property
     def fetched_from(self) -> str:
         """What the run read its article pages from, as `runs.fetched_from` says it: one of
         site, wayback, commoncrawl; several joined by '+' in that order (`auto`:
