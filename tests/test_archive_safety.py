@@ -277,3 +277,26 @@ def test_the_result_line_and_stats_name_the_source_and_captures_per_article(
     assert shown.exit_code == 0 and f"read from wayback {loaded}" in shown.output
     report = CliRunner().invoke(app, ["--db", str(db), "stats", "--json"]).output
     assert {r["fetched_from"] for r in json.loads(report)["runs"]} == {"wayback"}
+
+
+def test_reparse_rebuilds_common_crawl_records_offline(corpus: Corpus, db: Path) -> None:
+    from lso_etl.pipeline.reparse import reparse
+    from lso_etl.replay.archives.commoncrawl import serve_commoncrawl
+
+    with serve_commoncrawl(corpus) as cc:
+        settings = Settings(db=db, source="commoncrawl", cc_index_url=cc.index.base_url,
+                            cc_data_url=cc.data.base_url)  # fmt: skip
+        clock = VirtualClock()
+        backfill(settings, *JULY, steps=with_source(settings, BARE,
+                                                    archive_pacing(settings, clock, clock.sleep)))  # fmt: skip
+    sql = "select article_id, content_hash, fetched_from, capture_url, capture_time from articles"
+    before = sorted(stored(db, sql))
+    assert before and {r[2] for r in before} == {"commoncrawl"}
+    with duckdb.connect(str(db)) as con:
+        con.execute("delete from article_authors; delete from article_search")
+        con.execute("delete from article_versions; delete from articles")
+    closed = "http://127.0.0.1:9"  # offline: any request would fail
+    result = reparse(Settings(db=db, source="commoncrawl", cc_index_url=closed,
+                              cc_data_url=closed), *JULY)  # fmt: skip
+    assert result["counts"].get("loaded", 0) == len(before)
+    assert sorted(stored(db, sql)) == before
