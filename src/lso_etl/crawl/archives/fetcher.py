@@ -25,6 +25,7 @@ from lso_etl.models import ArticleRef, Capture, FetchResult, Outcome, RawPage
 from lso_etl.settings import Settings
 
 ORIGINAL_PREFIX = "x-archive-orig-"
+READ_ORDER = ("site", "wayback", "commoncrawl")  # the order `fetched_from` names a mix in
 
 
 class ArchiveFetcher(Fetcher):
@@ -105,8 +106,8 @@ class ArchiveFetcher(Fetcher):
         """What the run read its article pages from, as `runs.fetched_from` says it: one of
         site, wayback, commoncrawl; several joined by '+' in that order (`auto`:
         'site+wayback'); 'none' when it read none (all from the raw archive, or nothing to do)."""
-        return "+".join(s for s in ("site", "wayback", "commoncrawl") if s in self.read_from) \
-            or "none"  # fmt: skip
+        read = [source for source in READ_ORDER if source in self.read_from]
+        return "+".join(read) or "none"
 
     def fetch(self, ref: ArticleRef, validators: dict[str, str] | None = None) -> FetchResult:
         if ref.captures:

@@ -13,9 +13,7 @@ from __future__ import annotations
 from collections.abc import Mapping, Sequence
 from typing import Any
 
-from lso_etl.crawl.archives.fetcher import ArchiveFetcher
-
-SOURCES = ("site", "wayback", "commoncrawl")  # the order `fetched_from` names them in
+from lso_etl.crawl.archives.fetcher import READ_ORDER, ArchiveFetcher
 
 
 def archive_fields(fetcher: ArchiveFetcher) -> dict[str, Any]:
@@ -32,7 +30,7 @@ def backfill_fields(summaries: Sequence[Mapping[str, Any]]) -> dict[str, Any]:
     read = {part for s in archived for part in s["fetched_from"].split("+")}
     stopped = list(dict.fromkeys(line for s in archived for line in s["stopped"]))
     return {"source": archived[0]["source"],
-            "fetched_from": "+".join(s for s in SOURCES if s in read) or "none",
+            "fetched_from": "+".join(s for s in READ_ORDER if s in read) or "none",
             "captures": sum(s["captures"] for s in archived), "stopped": stopped}  # fmt: skip
 
 
