@@ -178,6 +178,12 @@ def _check_root(name: str, url: str) -> None:
         port_ok = parts.port is None or parts.port > 0  # out of range or not a number: raises
     except ValueError:  # also an unclosed IPv6 bracket
         port_ok = False
+    if port_ok and "@" in parts.netloc:  # said without the password: it would be stored
+        shown = parts._replace(netloc=parts.netloc.rpartition("@")[2]).geturl()
+        raise ValueError(
+            f"LSO_{name.upper()}={shown!r} with user:pass@ is not allowed: the archive's"
+            " address is stored with every capture it serves, so it carries no credentials"
+        )
     if (
         port_ok
         and parts.scheme in ("http", "https")

@@ -68,13 +68,18 @@ def print_run(summary: dict[str, Any], as_json: bool = False) -> None:
     if as_json:
         print(json.dumps(summary, ensure_ascii=False, default=str))
         return
+    from lso_etl.pipeline.archives.summary import archive_line
+
     counts = ", ".join(f"{k} {v}" for k, v in sorted(summary["counts"].items())) or "nothing to do"
-    line(
-        f"{summary['flow']} {summary['window'][0]}..{summary['window'][1]}: {counts}"
-        f" ({summary['requests']} requests, {summary['seconds']} s)"
-    )
-    if summary.get("report"):
+    if summary.get("report"):  # before the result, so that the last line is the result
         line(f"report: {summary['report']}")
+    where, captures = archive_line(summary)
+    stopped = "".join(f"; {why}, so what it holds is left for a rerun"
+                      for why in summary.get("stopped", ()))  # fmt: skip
+    line(
+        f"{summary['flow']} {summary['window'][0]}..{summary['window'][1]}{where}: {counts}"
+        f" ({summary['requests']} requests{captures}, {summary['seconds']} s){stopped}"
+    )
 
 
 def print_dry_run(chunks: list[dict[str, Any]], as_json: bool) -> None:

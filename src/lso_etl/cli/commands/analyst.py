@@ -137,6 +137,8 @@ def _print_stats(report: dict[str, Any]) -> None:
             if o.get("partial")
             else ""
         )
+        + "; read from "
+        + (", ".join(f"{source} {n}" for source, n in o["by_source"].items()) or "-")
     )
     for title, key in (("Last runs", "runs"), ("Quarantine reasons", "quarantine"),
                        ("Layout shares, last 5 runs", "data_quality")):  # fmt: skip
