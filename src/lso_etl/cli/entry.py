@@ -99,19 +99,26 @@ def _usage_hint(exc: click.UsageError, argv: Sequence[str]) -> str:
 
 
 def _globals_first(argv: list[str], command: str) -> list[str]:
-    """`argv` with the global options given after `command` moved in front of it."""
+    """`argv` with the global options given after `command` moved in front of it, replacing
+    the same option given before it (the one typed after the command is the one meant)."""
     at = argv.index(command) if command in argv else 0
-    before, after, moved = argv[:at], argv[at + 1 :], []
+    moved, rest = _take_options(argv[at + 1 :], set(GLOBAL_OPTIONS))
+    _, before = _take_options(argv[:at], {word.split("=", 1)[0] for word in moved})
+    return [*before, *moved, command, *rest]
+
+
+def _take_options(words: list[str], names: set[str]) -> tuple[list[str], list[str]]:
+    """(the global options among `words` named in `names`, with their values; the rest)."""
+    taken: list[str] = []
     rest: list[str] = []
     index = 0
-    while index < len(after):
-        word = after[index]
-        name = word.split("=", 1)[0]
-        if name in GLOBAL_OPTIONS:
-            takes_value = GLOBAL_OPTIONS[name] and "=" not in word
-            moved += after[index : index + (2 if takes_value else 1)]
-            index += 2 if takes_value else 1
+    while index < len(words):
+        name = words[index].split("=", 1)[0]
+        if name in names and name in GLOBAL_OPTIONS:
+            width = 2 if GLOBAL_OPTIONS[name] and "=" not in words[index] else 1
+            taken += words[index : index + width]
+            index += width
         else:
-            rest.append(word)
+            rest.append(words[index])
             index += 1
-    return [*before, *moved, command, *rest]
+    return taken, rest
