@@ -240,13 +240,20 @@ def replay(
     ] = "all",
 ) -> None:
     """Serve the replay site until Ctrl-C (point --base-url at it)."""
+    from lso_etl.cli.replay_hints import replay_commands
+    from lso_etl.replay.model import CorpusView
     from lso_etl.replay.server import serve_forever
 
     if surface not in ("all", "sitemaps", "listings", "json"):
         raise UserError(f"--surface {surface}: one of all, sitemaps, listings, json")
 
+    def print_commands(base_url: str, corpus: CorpusView) -> None:
+        newest = corpus.articles[len(corpus.articles) - 1].path
+        for text in replay_commands(base_url, corpus.first_day, corpus.last_day, newest):
+            line(text)
+
     try:
-        serve_forever(port, years=years, pad_kb=page_kb, surface=surface)
+        serve_forever(port, years=years, on_ready=print_commands, pad_kb=page_kb, surface=surface)
     except OSError as exc:
         if exc.errno == errno.EADDRINUSE:
             raise UserError(
