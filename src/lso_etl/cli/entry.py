@@ -20,7 +20,8 @@ from typer._click import exceptions as click
 from typer._click.utils import echo
 
 from lso_etl.cli.exits import ExitCode, for_error
-from lso_etl.cli.output import err
+from lso_etl.cli.lock_wait import lock_waits_shown
+from lso_etl.cli.output import err, out
 from lso_etl.errors import UserError
 
 # Options of `lso-etl` itself, which click accepts only before the command's name.
@@ -43,7 +44,8 @@ def run(app: typer.Typer, argv: Sequence[str]) -> int:
     for name, value in QUIET_PREFECT.items():
         os.environ.setdefault(name, value)
     try:
-        code = app(args=list(argv), prog_name="lso-etl", standalone_mode=False)
+        with lock_waits_shown(out if out.is_terminal else err):
+            code = app(args=list(argv), prog_name="lso-etl", standalone_mode=False)
     except click.NoArgsIsHelpError as exc:
         echo(exc.ctx.get_help() if exc.ctx else "lso-etl --help")
         return ExitCode.USAGE
