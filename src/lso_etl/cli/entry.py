@@ -64,6 +64,8 @@ def run(app: typer.Typer, argv: Sequence[str]) -> int:
             raise
         _discard_stdout()
         return _fail(f"cannot write {exc.filename or 'the output'}: {exc.strerror}", ExitCode.USAGE)
+    if code == ExitCode.INTERRUPTED:  # typer turns a Ctrl-C in a command into a silent 130
+        return _fail("interrupted", ExitCode.INTERRUPTED)
     return int(code) if isinstance(code, int) else ExitCode.OK
 
 

@@ -153,13 +153,14 @@ def backfill(
     open_or_fail(settings)
     if not (quiet or as_json):
         starting(f"backfill {first}..{last} into {settings.db}")
-    from flows.backfill import backfill as backfill_flow
     from lso_etl.cli.progress import progress_bar
 
     with (
         run_context(settings, "backfill"),
         progress_bar(out) if interactive else nullcontext(),
     ):
+        from flows.backfill import backfill as backfill_flow  # Prefect: seconds, Ctrl-C handled
+
         summary = backfill_flow(
             first, last, settings.base_url, str(settings.db), None, chunk_days, newest_first,
             settings.source, settings.capture,
@@ -176,9 +177,9 @@ def daily(
     settings: Settings = ctx.obj
     open_or_fail(settings)
     starting(f"daily run on {settings.db} against {settings.base_url}")
-    from flows.daily import daily as daily_flow
-
     with run_context(settings, "daily"):
+        from flows.daily import daily as daily_flow  # Prefect: seconds, Ctrl-C handled
+
         summary = daily_flow(None, settings.base_url, str(settings.db))
     print_run(summary, as_json)
 

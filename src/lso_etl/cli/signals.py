@@ -52,10 +52,7 @@ def stop_on_signals(db: Path | None = None, grace: float = GRACE_SECONDS) -> Ite
         if db is not None:
             _record_interrupted(db)
         print(
-            f"interrupted by {interrupt.reason()}: the run is recorded as interrupted;"
-            " run the same command again to resume",
-            file=sys.stderr,
-            flush=True,
+            f"interrupted by {interrupt.reason()}: {_what_was_left()}", file=sys.stderr, flush=True
         )
         raise SystemExit(ExitCode.INTERRUPTED) from None
     finally:
@@ -92,6 +89,16 @@ class _Stopper:
             watchdog = threading.Timer(self.grace, _exit_now, args=(self.grace,))
             watchdog.daemon = True
             watchdog.start()
+
+
+def _what_was_left() -> str:
+    """The second half of the stop's line: a stop during the flow engine's start-up (seconds
+    long) comes before any run was recorded, and there is nothing to resume."""
+    from lso_etl.store import runs
+
+    if not runs.started_here():
+        return "stopped before the run started, nothing was written; run the same command again"
+    return "the run is recorded as interrupted; run the same command again to resume"
 
 
 def _record_interrupted(db: Path) -> None:
