@@ -6,6 +6,7 @@ Bad input is refused before the flow engine starts, so the sweep needs no Prefec
 
 from __future__ import annotations
 
+import re
 import socket
 import subprocess
 import sys
@@ -229,8 +230,13 @@ def test_version_and_help_are_clean(
 ) -> None:
     status, out, _, _ = _run(["--version"], monkeypatch, capsys)
     assert status == 0 and out.startswith("lso-etl 0.") and out.count("\n") == 1
-    for argv in (["--help"], ["backfill", "--help"], ["stats", "--help"]):
+    commands = typer.main.get_command(cli_main.app)
+    assert isinstance(commands, TyperGroup)
+    for argv in (["--help"], *([name, "--help"] for name in commands.commands)):
         status, out, _, _ = _run(argv, monkeypatch, capsys)
         assert status == 0, argv
         assert "<bool>" not in out and "lazily" not in out and "…" not in out, out
+        # An option's value is named (--from DAY, --limit N), not typed (<str>, <int range>);
+        # an argument still shows typer's type after its name.
+        assert not re.search(r"--[a-z-]+ <", out), out
         assert "..." not in out.split("Commands:")[-1] or "Commands:" not in out, out

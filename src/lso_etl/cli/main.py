@@ -126,8 +126,8 @@ def backfill(
     ] = False,
     as_json: Annotated[bool, typer.Option("--json", help="Print the result as JSON.")] = False,
     quiet: Annotated[bool, typer.Option("--quiet", "-q", help="Only the result line.")] = False,
-    source: Annotated[str | None, typer.Option(help=SOURCE_HELP)] = None,
-    capture: Annotated[str | None, typer.Option(help=CAPTURE_HELP)] = None,
+    source: Annotated[str | None, typer.Option(metavar="NAME", help=SOURCE_HELP)] = None,
+    capture: Annotated[str | None, typer.Option(metavar="WHICH", help=CAPTURE_HELP)] = None,
 ) -> None:
     """Load every article published in a date range (already stored ones are not fetched).
 
@@ -225,19 +225,28 @@ def demo(ctx: typer.Context) -> None:
 @app.command()
 def replay(
     port: Annotated[
-        int, typer.Option(min=0, max=65535, help="Port on 127.0.0.1 (0: any free port).")
+        int,
+        typer.Option(
+            min=0, max=65535, metavar="PORT", help="Port on 127.0.0.1 (0: any free port)."
+        ),
     ] = 8765,
     page_kb: Annotated[
-        int, typer.Option(min=0, help="Pad pages to about this size (0: natural).")
+        int, typer.Option(min=0, metavar="KB", help="Pad pages to about this size (0: natural).")
     ] = 0,
     years: Annotated[
         int,
         typer.Option(
-            min=0, max=30, help="Serve ~15,000 generated articles a year for N years (0: 373)."
+            min=0,
+            max=30,
+            metavar="N",
+            help="Serve ~15,000 generated articles a year for N years (0: 373).",
         ),
     ] = 0,
     surface: Annotated[
-        str, typer.Option(help="Discovery documents offered: all, sitemaps, listings or json.")
+        str,
+        typer.Option(
+            metavar="KIND", help="Discovery documents offered: all, sitemaps, listings or json."
+        ),
     ] = "all",
 ) -> None:
     """Serve the replay site until Ctrl-C (point --base-url at it)."""
