@@ -42,3 +42,24 @@ def test_log_lines_go_above_the_bar_never_through_it(monkeypatch: pytest.MonkeyP
     assert not [line for line in shown if "chunk done" in line or "backfill of" in line]
     assert any("2/2 chunks · 25 articles" in line for line in shown)
     assert plain.stream is real_stderr and progress_log.propagate  # all put back
+
+
+def test_an_archive_dry_run_as_text_carries_each_candidate_s_captures(
+    capsys: pytest.CaptureFixture[str],
+) -> None:
+    """--dry-run's text has what --json has: for an archive's candidate, why it was picked and
+    the captures it would try (they were in the JSON only)."""
+    from lso_etl.cli.runs import print_dry_run
+
+    captures = ["https://web.archive.org/web/20170702/https://baolangson.vn/a-5012345.html",
+                "https://web.archive.org/web/20180101/https://baolangson.vn/a-5012345.html"]  # fmt: skip
+    chunk = {"start": "2017-07-01", "end": "2017-07-31", "finished": False, "to_fetch": 1,
+             "candidates": [{"seen_date": "2017-07-02", "article_id": "new:5012345",
+                             "found_by": "wayback:cdx", "url": "https://baolangson.vn/a-5012345.html",
+                             "captures": captures, "why": "id 5012345 above ...; 2 captures"}]}  # fmt: skip
+    print_dry_run([chunk], as_json=False)
+    lines = capsys.readouterr().out.splitlines()
+    assert lines[1].split("\t") == [
+        "", "2017-07-02", "new:5012345", "wayback:cdx", "-", "https://baolangson.vn/a-5012345.html",
+        "id 5012345 above ...; 2 captures", " ".join(captures),
+    ]  # fmt: skip

@@ -97,7 +97,9 @@ def print_dry_run(chunks: list[dict[str, Any]], as_json: bool) -> None:
             f" {chunk['to_fetch']} to fetch, {finished}"
         )
         for candidate in chunk["candidates"]:
+            # An archive's candidate: why it was picked, then its captures (space-separated).
+            archived = (candidate.get("why"), " ".join(candidate.get("captures") or ()) or "-")
             fields = (candidate["seen_date"], candidate["article_id"], candidate["found_by"],
                       candidate.get("state") or "-", candidate["url"],
-                      *((candidate["why"],) if "why" in candidate else ()))  # fmt: skip
+                      *(archived if "why" in candidate else ()))  # fmt: skip
             line("\t".join(["", *(cell(value) for value in fields)]))
