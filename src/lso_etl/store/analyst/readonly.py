@@ -123,7 +123,10 @@ def wait_for_lock(
     waiting = False
     while True:
         try:
-            return duckdb.connect(str(path), read_only=read_only, config=config)
+            con = duckdb.connect(str(path), read_only=read_only, config=config)
+            if waiting:
+                warehouse.lock_wait_over(log, path, wait_seconds - (deadline - time.monotonic()))
+            return con
         except duckdb.ConnectionException:
             raise  # this process's own other connection: waiting cannot help
         except duckdb.Error as exc:
@@ -137,8 +140,8 @@ def wait_for_lock(
                     " retry later, or read a snapshot instead (`lso-etl export`)"
                 ) from None
             if not waiting:
-                log.warning("warehouse %s is locked by another process; waiting up to %.0f s",
-                            path, wait_seconds)  # fmt: skip
+                log.warning("warehouse %s is locked by %s; waiting up to %.0f s", path,
+                            _holder(exc), wait_seconds, extra=warehouse.LOCK_WAIT_STARTS)  # fmt: skip
                 waiting = True
             time.sleep(1.0)
     # Missing, not a warehouse: `warehouse.connect` names each in one line.
