@@ -6,6 +6,7 @@ import io
 import logging
 import socket
 from datetime import date
+from itertools import pairwise
 from pathlib import Path
 
 import duckdb
@@ -17,6 +18,9 @@ from flows.backfill import backfill
 from flows.daily import daily
 from lso_etl.cli.exits import ExitCode, RunFailed, for_error
 from lso_etl.cli.main import app
+from lso_etl.crawl.archives.pacing import CDX_INTERVAL, Pacing
+from lso_etl.crawl.clock import VirtualClock
+from lso_etl.pipeline import sources
 from lso_etl.replay.model import Corpus
 from lso_etl.replay.server import ReplaySite
 from lso_etl.settings import Settings
@@ -166,7 +170,18 @@ def test_an_article_disallowed_by_robots_is_an_outcome_and_never_requested(
     assert outcomes == [("robots_disallowed",)]
 
 
-def test_demo_command_loads_the_whole_corpus_and_is_repeatable(corpus: Corpus, db: Path) -> None:
+def test_demo_command_loads_the_whole_corpus_and_is_repeatable(
+    corpus: Corpus, db: Path, monkeypatch: pytest.MonkeyPatch
+) -> None:
+    # The demo's archive step paces its CDX calls 1.5 s apart: on a virtual clock it decides
+    # every wait as it would, without spending ~9 s of the suite on them (checked below).
+    clock, paced, real_pacing = VirtualClock(), [], sources.archive_pacing
+
+    def on_virtual_clock(settings: Settings, *_: object) -> Pacing:
+        paced.append(real_pacing(settings, clock, clock.sleep))
+        return paced[-1]
+
+    monkeypatch.setattr(sources, "archive_pacing", on_virtual_clock)
     runner = CliRunner()
     first = runner.invoke(app, ["--db", str(db), "demo"])
     assert first.exit_code == 0, first.output
@@ -175,6 +190,8 @@ def test_demo_command_loads_the_whole_corpus_and_is_repeatable(corpus: Corpus, d
     newest = max(corpus.articles, key=lambda a: a.published_at)
     assert newest.published_at.strftime("%Y-%m-%d %H:%M") in first.output
     assert str(db.with_name("report.html")) in first.output  # the demo ends with its page
+    cdx = [d.at for pacing in paced for d in pacing.decisions if d.lane == "cdx"]
+    assert len(cdx) > 1 and all(b - a >= CDX_INTERVAL for a, b in pairwise(cdx))
 
     second = runner.invoke(app, ["--db", str(db), "demo"])
     assert second.exit_code == 0, second.output
