@@ -4,10 +4,14 @@ from __future__ import annotations
 
 import io
 import logging
+import shutil
 import socket
+from collections.abc import Iterator
+from dataclasses import dataclass
 from datetime import date
 from itertools import pairwise
 from pathlib import Path
+from typing import Any
 
 import duckdb
 import pytest
@@ -34,10 +38,29 @@ def _rows(db: Path, sql: str, params: tuple[object, ...] = ()) -> list[tuple[obj
         return con.execute(sql, list(params)).fetchall()
 
 
+@dataclass(frozen=True)
+class Backfilled:
+    site: ReplaySite
+    db: Path
+    summary: dict[str, Any]
+
+
+@pytest.fixture(scope="module")
+def backfilled(
+    corpus: Corpus, prefect_harness: None, tmp_path_factory: pytest.TempPathFactory
+) -> Iterator[Backfilled]:
+    """The whole corpus backfilled once for the module (read it; copy its folder to change
+    it), from a replay site that serves the module's tests after it."""
+    db = tmp_path_factory.mktemp("backfilled") / "lso.duckdb"
+    with ReplaySite(corpus) as site:
+        summary = backfill(corpus.first_day, corpus.last_day, site.base_url, str(db), 0.0)
+        yield Backfilled(site, db, summary)
+
+
 def test_backfill_loads_every_article_exactly_as_published(
-    corpus: Corpus, replay: ReplaySite, db: Path
+    corpus: Corpus, backfilled: Backfilled
 ) -> None:
-    summary = backfill(corpus.first_day, corpus.last_day, replay.base_url, str(db), 0.0)
+    summary, db = backfilled.summary, backfilled.db
     assert summary["counts"] == {"loaded": len(corpus.articles)}
     assert summary["report"] == str(db.with_name("report.html"))  # rewritten at the end
     stored = {
@@ -60,9 +83,11 @@ def test_backfill_loads_every_article_exactly_as_published(
 
 
 def test_second_backfill_and_daily_change_nothing_and_refetch_no_old_article(
-    corpus: Corpus, replay: ReplaySite, db: Path
+    corpus: Corpus, backfilled: Backfilled, tmp_path: Path
 ) -> None:
-    backfill(corpus.first_day, corpus.last_day, replay.base_url, str(db), 0.0)
+    replay = backfilled.site  # the site the first backfill read, with its request log
+    shutil.copytree(backfilled.db.parent, tmp_path / "copy")
+    db = tmp_path / "copy" / backfilled.db.name
     every_but_fetched = "select * exclude (last_fetched_at) from articles order by article_id"
     before = _rows(db, every_but_fetched)
 
