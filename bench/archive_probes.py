@@ -12,6 +12,7 @@ Probes outside the range are the search's only waste (`pipeline/archives/probe.p
 
 from __future__ import annotations
 
+import itertools
 import sys
 import tempfile
 from datetime import date
@@ -33,7 +34,7 @@ def ranges() -> list[tuple[date, date]]:
     if len(sys.argv) > 1:
         return [tuple(map(date.fromisoformat, a.split(".."))) for a in sys.argv[1:]]  # type: ignore[misc]
     months = [(a, date.fromordinal(b.toordinal() - 1)) for a, b in MONTHS]
-    return months + [(a[0], b[1]) for a, b in zip(months, months[1:], strict=False)]
+    return months + [(a[0], b[1]) for a, b in itertools.pairwise(months)]
 
 
 def measure(corpus: Any, start: date, end: date) -> dict[str, Any]:
