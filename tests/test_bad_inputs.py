@@ -12,7 +12,6 @@ import subprocess
 import sys
 import time
 from collections.abc import Iterator
-from pathlib import Path
 
 import pytest
 import typer
@@ -224,25 +223,6 @@ def test_a_warehouse_locked_for_the_whole_wait_exits_75_in_one_line(
         holder.wait()
         if holder.stdout is not None:
             holder.stdout.close()
-
-
-def test_a_warehouse_of_the_other_origin_is_refused_before_the_flow_engine_starts(
-    tmp_path: Path, monkeypatch: pytest.MonkeyPatch, capsys: pytest.CaptureFixture[str]
-) -> None:
-    """A live warehouse and a replay --base-url (or the other way round): each chunk refused
-    it after a 30 s retry, and the last line said only "1 of 1 chunks failed; rerun"."""
-    db = tmp_path / "live.duckdb"
-    with warehouse.connect(db) as con:
-        warehouse.migrate(con)
-        warehouse.start_run(con, "daily", {}, "https://baolangson.vn", True, "site")  # type: ignore[arg-type]
-    for argv in (["daily"], ["backfill", "--from", "2017-07-01", "--to", "2017-07-03"]):
-        status, out, err, seconds = _run(["--db", str(db), *argv], monkeypatch, capsys)
-        assert status == USAGE, (argv, err)
-        assert err.strip().splitlines() == [
-            "error: this warehouse holds runs against https://baolangson.vn, and this run"
-            f" targets {CLOSED}: replay and live data must not mix; pass another --db"
-        ]
-        assert "Traceback" not in out and seconds < 10  # no flow engine, no chunk retry
 
 
 def test_version_and_help_are_clean(

@@ -22,14 +22,12 @@ LOCK_WAIT_SECONDS = 30.0
 def open_or_fail(settings: Settings) -> None:
     """Open the warehouse once before the flow engine starts (12 s or more without a server):
     a file that is not a usable warehouse, or one locked for the whole wait, fails here in one
-    line, not inside a flow run under Prefect's traceback. So does a warehouse of the other
-    origin (replay data vs live): every chunk would refuse it, after a retry each."""
-    from lso_etl.store import catalog, warehouse
+    line, not inside a flow run under Prefect's traceback."""
+    from lso_etl.store import warehouse
 
     new = not settings.db.exists()
-    with warehouse.connect(settings.db, wait_seconds=LOCK_WAIT_SECONDS) as con:
-        if catalog.has_table(con, "runs"):
-            warehouse.refuse_mixed_origins(con, settings.base_url)
+    with warehouse.connect(settings.db, wait_seconds=LOCK_WAIT_SECONDS):
+        pass
     if new:  # the run creates and migrates it: a stop before that must not leave an empty file
         settings.db.unlink(missing_ok=True)
         settings.db.with_name(settings.db.name + ".wal").unlink(missing_ok=True)
