@@ -177,21 +177,6 @@ def truth(first: date, last: date, years: int = 10) -> dict[str, Any]:
     return {"candidates": len(ids), "digest": _digest(ids)}
 
 
-def listing_floor(first: date, last: date, overlap: int = 1, years: int = 10) -> int:
-    """Listing pages holding an article of [first - overlap, last + overlap], all sections:
-    what any walk of 12-item pages must read (the corpus's arithmetic)."""
-    from lso_etl.replay.decade import DecadeCorpus
-    from lso_etl.replay.render import PER_PAGE
-
-    corpus, total, margin = DecadeCorpus(years), 0, timedelta(days=overlap)
-    for s in range(len(corpus.sections)):
-        newer = corpus.in_section_since(s, last + margin + timedelta(days=1))
-        through = corpus.in_section_since(s, first - margin)
-        if through > newer:
-            total += (through - 1) // PER_PAGE - newer // PER_PAGE + 1
-    return total
-
-
 def month_on(surface: str, before: Path, walk: Path | None, spans: Path) -> dict[str, Any]:
     site = Site(10, surface)
     job = {"base_url": site.base_url, "first": MONTH[0], "last": MONTH[1], "surface": surface}
@@ -217,7 +202,11 @@ def main() -> None:
     args = parser.parse_args()
     results: dict[str, Any] = {"date": time.strftime("%Y-%m-%d %H:%M UTC", time.gmtime())}
     results["month_truth"] = truth(*MONTH)
-    results["month_listing_floor"] = listing_floor(*MONTH)
+    from lso_etl.replay.decade import DecadeCorpus
+
+    # Listing pages holding an article of the month (with a day's overlap each end), all
+    # sections: what any walk of 12-item pages must read.
+    results["month_listing_floor"] = DecadeCorpus(10).listing_pages(*MONTH)
     spans = Path("/tmp") / f"lso13-spans-{os.getpid()}.json"
     for surface in SURFACES:
         results[f"month_{surface}"] = month_on(surface, args.before, args.walk, spans)

@@ -18,6 +18,7 @@ from flows.common import (
 )
 from lso_etl.errors import SiteUnreachable, UserError
 from lso_etl.pipeline import interrupt
+from lso_etl.pipeline.archives.summary import backfill_fields
 from lso_etl.pipeline.range_discovery import BackfillScope
 from lso_etl.pipeline.report import progress_log
 from lso_etl.pipeline.report_page import refresh_report
@@ -173,4 +174,5 @@ def _merge(
         "requests": sum(r["requests"] for r in results),
         "bytes_fetched": sum(r["bytes_fetched"] for r in results),
         "seconds": round(sum(r["seconds"] for r in results), 2),
+        **backfill_fields(results),
     }

@@ -24,6 +24,17 @@ from lso_etl.replay.model import Corpus  # noqa: E402
 from lso_etl.replay.server import ReplaySite  # noqa: E402
 
 
+@pytest.fixture(autouse=True)
+def no_stop_carried_over() -> Iterator[None]:
+    """A test that stops a run in-process (SIGINT to itself) leaves the process-wide stop
+    request set, as a real CLI does on its way out; the next test in that process (another
+    xdist worker's order, another file) would see its first run interrupted at once."""
+    yield
+    from lso_etl.pipeline import interrupt
+
+    interrupt.reset()
+
+
 @pytest.fixture(scope="session")
 def corpus() -> Corpus:
     return build_corpus()

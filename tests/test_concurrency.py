@@ -75,9 +75,18 @@ def _state(db: Path) -> tuple[object, ...]:
 
 def test_a_load_waits_for_the_notebook_then_proceeds(db: Path) -> None:
     (articles, versions, shadows, outcomes), _ = _state(db)  # type: ignore[misc]
-    with notebook(db, 3.0) as holder:
+    with notebook(db, 120.0) as holder:
         loader = _start("load", db, 60, 2)
-        out, err = loader.communicate(timeout=120)
+        # The notebook closes once the loader says it waits, not after a fixed time: a loader
+        # slow to start (a busy machine) found it closed already and never waited.
+        assert loader.stderr is not None
+        said = [loader.stderr.readline()]
+        while said[-1] and "is locked by" not in said[-1]:
+            said.append(loader.stderr.readline())
+        holder.kill()
+        holder.wait(timeout=30)
+        out, rest = loader.communicate(timeout=120)
+    err = "".join(said) + rest
     assert loader.returncode == 0, err
     assert f"is locked by process {holder.pid}" in err and "waiting up to" in err
     assert err.count("is locked by") == 1  # said once, not once a second

@@ -124,18 +124,6 @@ def test_a_surface_offers_only_its_own_discovery_documents(
 # --- the search ------------------------------------------------------------------------------
 
 
-def month_pages(corpus: DecadeCorpus, first: date, last: date, overlap: int = 1) -> int:
-    """How many listing pages hold an article of [first - overlap, last + overlap], summed
-    over the sections: what any walk of the listings has to read (corpus arithmetic)."""
-    total, margin = 0, timedelta(days=overlap)
-    for s in range(len(corpus.sections)):
-        newer = corpus.in_section_since(s, last + margin + timedelta(days=1))
-        through = corpus.in_section_since(s, first - margin)
-        if through > newer:
-            total += (through - 1) // PER_PAGE - newer // PER_PAGE + 1
-    return total
-
-
 def test_a_2017_month_among_thousands_of_pages_costs_its_own_pages_and_a_few_probes(
     decade: DecadeCorpus, listings_only: ReplaySite
 ) -> None:
@@ -148,7 +136,7 @@ def test_a_2017_month_among_thousands_of_pages_costs_its_own_pages_and_a_few_pro
     assert all(r.found_by.startswith("listing:") for r in refs)
     pages = [t for _, t in listings_only.requests if "?page=" in t]
     assert len(pages) == len(set(pages))  # no page read twice
-    assert len(pages) <= month_pages(decade, *MARCH_2017) + 4 * len(decade.sections)
+    assert len(pages) <= decade.listing_pages(*MARCH_2017) + 4 * len(decade.sections)
 
 
 @pytest.mark.parametrize(

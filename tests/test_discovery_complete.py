@@ -74,6 +74,7 @@ def test_a_bad_child_sitemap_leaves_the_chunk_unfinished_and_a_rerun_loads_every
     assert again["chunks_run"] == 1 and again["chunks_failed"] == []  # not skipped as finished
     assert articles(db) == in_range(corpus) and len(in_range(corpus)) == 18
     assert run_statuses(db) == ["failed", "completed"]
+    assert {p.name.split(".")[0] for p in tmp_path.iterdir()} == {"lso"}  # only the warehouse's
 
 
 def test_a_top_level_sitemap_that_is_absent_falls_back_to_the_listings(

@@ -287,3 +287,41 @@ def test_the_export_gets_the_modes_a_plain_mkdir_would(
         assert mode(tmp_path / "out") == 0o750
     finally:
         os.umask(old)
+
+
+def test_a_legal_name_of_250_bytes_is_exported_to(
+    warehouses: dict[str, Path], tmp_path: Path
+) -> None:
+    """The hidden siblings' names are built from DIR's: they must stay under 255 bytes."""
+    out = tmp_path / ("é" * 125)  # 250 bytes in UTF-8
+    for _ in range(2):  # the first export, then one swapped over it
+        assert _export_cli(warehouses["narrow"], out) is None
+    assert (out / SNAPSHOT).is_file() and [p.name for p in tmp_path.iterdir()] == [out.name]
+
+
+@pytest.mark.parametrize("meanwhile", ["an export", "a person's files"])
+def test_what_fills_dir_while_the_export_writes_is_looked_at_again(
+    warehouses: dict[str, Path], tmp_path: Path, monkeypatch: pytest.MonkeyPatch, meanwhile: str
+) -> None:
+    """Two exports to one new DIR at once (or a person filling it): the later must not swap by
+    what it saw at the start, moving the earlier's files aside into a hidden folder."""
+    out = tmp_path / "out"
+    write_snapshot = export_module._snapshot
+
+    def others_first(con: duckdb.DuckDBPyConnection, file: Path) -> None:
+        monkeypatch.setattr(export_module, "_snapshot", write_snapshot)  # once, not in the other
+        write_snapshot(con, file)
+        if meanwhile == "an export":
+            export(warehouses["wide"], out)  # as a second process would, finishing first
+        else:
+            _user_files(out)
+
+    monkeypatch.setattr(export_module, "_snapshot", others_first)
+    if meanwhile == "an export":
+        export(warehouses["narrow"], out)
+        assert _months(out) == ["month=6"]  # the later export, whole
+    else:
+        with pytest.raises(UserError, match="did not write"):
+            export(warehouses["narrow"], out)
+        assert (out / "parquet" / "notes" / "analysis.txt").read_bytes() == b"my notes\n"
+    assert [p.name for p in tmp_path.iterdir()] == ["out"]  # nothing moved aside, no litter

@@ -69,6 +69,7 @@ CASES: dict[str, tuple[list[Fault], str, str, int]] = {
     "oversized-body": (["oversize"], "http_error", "over 5242880", 1),
     "oversized-unsized-body": (["oversize-unsized"], "http_error", "over 5242880", 1),
     "gzip-bomb": (["bomb"], "http_error", "inflated body is over the cap", 1),
+    "100,000-nested-divs": (["nested"], "quarantined", "page too complex", 1),
     "missing-charset": (["nocharset"], "loaded", "new", 1),
     "wrong-charset": (["badcharset"], "quarantined", "decoding garbage", 1),
 }

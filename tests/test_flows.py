@@ -4,9 +4,14 @@ from __future__ import annotations
 
 import io
 import logging
+import shutil
 import socket
+from collections.abc import Iterator
+from dataclasses import dataclass
 from datetime import date
+from itertools import pairwise
 from pathlib import Path
+from typing import Any
 
 import duckdb
 import pytest
@@ -17,6 +22,9 @@ from flows.backfill import backfill
 from flows.daily import daily
 from lso_etl.cli.exits import ExitCode, RunFailed, for_error
 from lso_etl.cli.main import app
+from lso_etl.crawl.archives.pacing import CDX_INTERVAL, Pacing
+from lso_etl.crawl.clock import VirtualClock
+from lso_etl.pipeline import sources
 from lso_etl.replay.model import Corpus
 from lso_etl.replay.server import ReplaySite
 from lso_etl.settings import Settings
@@ -30,10 +38,29 @@ def _rows(db: Path, sql: str, params: tuple[object, ...] = ()) -> list[tuple[obj
         return con.execute(sql, list(params)).fetchall()
 
 
+@dataclass(frozen=True)
+class Backfilled:
+    site: ReplaySite
+    db: Path
+    summary: dict[str, Any]
+
+
+@pytest.fixture(scope="module")
+def backfilled(
+    corpus: Corpus, prefect_harness: None, tmp_path_factory: pytest.TempPathFactory
+) -> Iterator[Backfilled]:
+    """The whole corpus backfilled once for the module (read it; copy its folder to change
+    it), from a replay site that serves the module's tests after it."""
+    db = tmp_path_factory.mktemp("backfilled") / "lso.duckdb"
+    with ReplaySite(corpus) as site:
+        summary = backfill(corpus.first_day, corpus.last_day, site.base_url, str(db), 0.0)
+        yield Backfilled(site, db, summary)
+
+
 def test_backfill_loads_every_article_exactly_as_published(
-    corpus: Corpus, replay: ReplaySite, db: Path
+    corpus: Corpus, backfilled: Backfilled
 ) -> None:
-    summary = backfill(corpus.first_day, corpus.last_day, replay.base_url, str(db), 0.0)
+    summary, db = backfilled.summary, backfilled.db
     assert summary["counts"] == {"loaded": len(corpus.articles)}
     assert summary["report"] == str(db.with_name("report.html"))  # rewritten at the end
     stored = {
@@ -56,9 +83,11 @@ def test_backfill_loads_every_article_exactly_as_published(
 
 
 def test_second_backfill_and_daily_change_nothing_and_refetch_no_old_article(
-    corpus: Corpus, replay: ReplaySite, db: Path
+    corpus: Corpus, backfilled: Backfilled, tmp_path: Path
 ) -> None:
-    backfill(corpus.first_day, corpus.last_day, replay.base_url, str(db), 0.0)
+    replay = backfilled.site  # the site the first backfill read, with its request log
+    shutil.copytree(backfilled.db.parent, tmp_path / "copy")
+    db = tmp_path / "copy" / backfilled.db.name
     every_but_fetched = "select * exclude (last_fetched_at) from articles order by article_id"
     before = _rows(db, every_but_fetched)
 
@@ -166,7 +195,18 @@ def test_an_article_disallowed_by_robots_is_an_outcome_and_never_requested(
     assert outcomes == [("robots_disallowed",)]
 
 
-def test_demo_command_loads_the_whole_corpus_and_is_repeatable(corpus: Corpus, db: Path) -> None:
+def test_demo_command_loads_the_whole_corpus_and_is_repeatable(
+    corpus: Corpus, db: Path, monkeypatch: pytest.MonkeyPatch
+) -> None:
+    # The demo's archive step paces its CDX calls 1.5 s apart: on a virtual clock it decides
+    # every wait as it would, without spending ~9 s of the suite on them (checked below).
+    clock, paced, real_pacing = VirtualClock(), [], sources.archive_pacing
+
+    def on_virtual_clock(settings: Settings, *_: object) -> Pacing:
+        paced.append(real_pacing(settings, clock, clock.sleep))
+        return paced[-1]
+
+    monkeypatch.setattr(sources, "archive_pacing", on_virtual_clock)
     runner = CliRunner()
     first = runner.invoke(app, ["--db", str(db), "demo"])
     assert first.exit_code == 0, first.output
@@ -175,6 +215,8 @@ def test_demo_command_loads_the_whole_corpus_and_is_repeatable(corpus: Corpus, d
     newest = max(corpus.articles, key=lambda a: a.published_at)
     assert newest.published_at.strftime("%Y-%m-%d %H:%M") in first.output
     assert str(db.with_name("report.html")) in first.output  # the demo ends with its page
+    cdx = [d.at for pacing in paced for d in pacing.decisions if d.lane == "cdx"]
+    assert len(cdx) > 1 and all(b - a >= CDX_INTERVAL for a, b in pairwise(cdx))
 
     second = runner.invoke(app, ["--db", str(db), "demo"])
     assert second.exit_code == 0, second.output

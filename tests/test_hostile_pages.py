@@ -22,6 +22,8 @@ FIXTURES = Path(__file__).parent / "fixtures" / "pages"
 URL = "https://baolangson.vn/bai-viet-5012345.html"
 MIB = 1024 * 1024
 BOUND = 2.0  # seconds: the bound for a pathological page, with all checks included
+# Measured as this thread's CPU time (parsing is pure and single-threaded): the cost is the
+# parser's, whatever else the machine or a parallel test worker runs meanwhile.
 
 
 def page(body: bytes) -> RawPage:
@@ -83,9 +85,9 @@ HOSTILE: dict[str, Callable[[], bytes]] = {
 @pytest.mark.parametrize("name", list(HOSTILE))
 def test_a_pathological_page_fails_with_a_reason_within_two_seconds(name: str) -> None:
     body = HOSTILE[name]()
-    started = time.perf_counter()
+    started = time.thread_time()
     result = parse_page(page(body))
-    elapsed = time.perf_counter() - started
+    elapsed = time.thread_time() - started
     assert result.status is Status.FAILED, (result.status, result.reason)
     assert result.reason is not None and result.reason.startswith("page too complex to parse")
     assert elapsed < BOUND, f"{name}: {elapsed:.2f} s"
@@ -105,9 +107,9 @@ HARMLESS: dict[str, Callable[[], bytes]] = {
 def test_large_but_linear_markup_is_parsed_not_refused(name: str) -> None:
     body = HARMLESS[name]()
     assert too_complex(body) is None
-    started = time.perf_counter()
+    started = time.thread_time()
     result = parse_page(page(body))
-    elapsed = time.perf_counter() - started
+    elapsed = time.thread_time() - started
     assert not (result.reason or "").startswith("page too complex"), result.reason
     assert elapsed < BOUND, f"{name}: {elapsed:.2f} s"
 
@@ -141,9 +143,9 @@ def _sloppy(paragraphs: int) -> tuple[RawPage, list[str], dict[str, object]]:
 @pytest.mark.parametrize("paragraphs", [500, 5_000])
 def test_an_unclosed_strong_in_every_paragraph_is_parsed_with_its_body(paragraphs: int) -> None:
     raw, texts, expected = _sloppy(paragraphs)
-    started = time.perf_counter()
+    started = time.thread_time()
     result = parse_page(raw)
-    elapsed = time.perf_counter() - started
+    elapsed = time.thread_time() - started
     assert result.status is Status.OK, result.reason
     assert result.article is not None
     # Every word, in order, nothing lost. (The paragraph breaks between the re-opened <strong>s

@@ -78,7 +78,9 @@ def test_a_configured_server_is_used_as_is_and_nothing_is_started(tmp_path: Path
          "from lso_etl.cli.prefect_env import prefect_api\n"
          "with prefect_api(Path(sys.argv[1])) as url:\n print(url, flush=True)\n time.sleep(120)",
          str(tmp_path / "outer.duckdb")],
-        cwd=ROOT, env={**os.environ, "PREFECT_HOME": str(tmp_path / "home")},
+        # The session's Prefect home (conftest): its kept empty Prefect database is seeded
+        # once per session, not migrated again here (~9 s); the first test covers seeding.
+        cwd=ROOT, env=dict(os.environ),
         stdout=subprocess.PIPE, text=True,
     )  # fmt: skip
     try:

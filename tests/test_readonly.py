@@ -70,6 +70,9 @@ TRICKS = [
     "select 1; attach 'x.duckdb' as m",
     "/* select */ attach 'x.duckdb' as m",
     "select * from query('attach ''x.duckdb'' as m')",
+    "pragma import_database('warehouse')",  # reads warehouse/schema.sql while *parsing*
+    "from duckdb_secrets()",  # lists ~/.duckdb/stored_secrets
+    "with gone as (delete from articles returning *) select * from gone",
 ]
 
 
@@ -117,6 +120,39 @@ def test_every_trick_fails_in_one_line_and_changes_nothing(here: Path, trick: st
     message = str(result.exception)  # type: ignore[attr-defined]
     assert "\n" not in message and "Traceback" not in result.output  # type: ignore[attr-defined]
     assert _state(here) == before  # same bytes, same rows, no new file anywhere
+
+
+# Table functions that change the instance's state pass as a SELECT and lock_configuration
+# does not stop them; the sandbox still keeps them from writing a file, which is what matters.
+STATEFUL = [
+    "select * from enable_logging(level = 'trace', storage = 'file', storage_config ="
+    " {'path': 'logs'}) cross join (select count(*) from articles)",
+    "select * from enable_profiling(format = 'json', save_location = 'profile.json')",
+    "select * from checkpoint()",
+]
+
+
+@pytest.mark.parametrize("trick", STATEFUL)
+def test_state_changing_table_functions_write_nothing(here: Path, trick: str) -> None:
+    before = _state(here)
+    result = _sql(trick)
+    assert result.exit_code == 0, (result.output, result.exception)  # type: ignore[attr-defined]
+    assert _state(here) == before
+
+
+def test_a_pragma_that_reads_files_while_parsing_never_reads_them(here: Path) -> None:
+    """DuckDB expands `pragma import_database(DIR)` in the parser, reading DIR/schema.sql: the
+    parse that decides whether a text is one query must be sandboxed as well, or the first
+    word of any readable schema.sql came back in the syntax error."""
+    (here / "elsewhere").mkdir()
+    (here / "elsewhere" / "schema.sql").write_text("hunter2 is the password\n")
+    (here / "elsewhere" / "load.sql").write_text("")
+    before = _state(here)
+    result = _sql(f"pragma import_database('{here / 'elsewhere'}')")
+    assert isinstance(result.exception, UserError), result.output  # type: ignore[attr-defined]
+    assert "disabled by configuration" in str(result.exception)  # type: ignore[attr-defined]
+    assert "hunter2" not in str(result.exception) + result.output  # type: ignore[attr-defined]
+    assert _state(here) == before
 
 
 def test_the_reported_attack_ends_in_one_line_through_the_real_entry_point(here: Path) -> None:

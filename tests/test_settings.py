@@ -7,6 +7,7 @@ import subprocess
 import sys
 from pathlib import Path
 
+import duckdb
 import pytest
 
 from lso_etl.settings import Settings
@@ -153,3 +154,25 @@ def test_a_home_folder_tilde_is_expanded_for_the_database_and_its_archive() -> N
     assert settings.db == Path.home() / "lso-test.duckdb"
     assert settings.archive_dir == Path.home() / "lso-test.raw"
     assert Settings.from_env({"LSO_RAW_DIR": "~/raw"}).archive_dir == Path.home() / "raw"
+
+
+@pytest.mark.parametrize("command", [["stats"], ["sql", "select 1"], ["export", "--to", "out"]])
+def test_a_path_of_bytes_that_are_not_utf8_is_one_line_not_a_traceback(
+    tmp_path: Path, command: list[str]
+) -> None:
+    """DuckDB takes only UTF-8 paths; any other name (a Latin-1 disk, say) was a pybind11
+    RuntimeError or UnicodeEncodeError traceback."""
+    bad = os.fsdecode(b"caf\xe9")
+    good_db = tmp_path / "x.duckdb"
+    duckdb.connect(str(good_db)).close()
+    db, out = (
+        (good_db, tmp_path / bad) if command[0] == "export" else (tmp_path / f"{bad}.db", None)
+    )
+    line = [part if part != "out" else str(out) for part in command]
+    done = subprocess.run(
+        [sys.executable, "-c", "from lso_etl.cli.main import main; main()", "--db", str(db), *line],
+        env={**os.environ, "COLUMNS": "200"}, capture_output=True, timeout=60,
+    )  # fmt: skip
+    stderr = done.stderr.decode(errors="replace")
+    assert done.returncode == 2 and stderr.count("\n") == 1 and "not UTF-8" in stderr, stderr
+    assert "Traceback" not in stderr and sorted(os.listdir(tmp_path)) == ["x.duckdb"]

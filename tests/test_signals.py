@@ -19,6 +19,7 @@ import duckdb
 import pytest
 
 from lso_etl.pipeline.run import backfill as bare_backfill
+from lso_etl.replay.model import Corpus
 from lso_etl.replay.server import ReplaySite
 from lso_etl.settings import Settings
 
@@ -75,13 +76,30 @@ def _statuses(db: Path) -> list[str]:
     return [row[0] for row in rows]
 
 
+@pytest.fixture(scope="module")
+def reference(corpus: Corpus, tmp_path_factory: pytest.TempPathFactory) -> set[tuple[str, str]]:
+    """The range's articles as a run never interrupted, without Prefect, loads them: one
+    reference for the module (it is the same for every test here)."""
+    db = tmp_path_factory.mktemp("reference") / "lso.duckdb"
+    with ReplaySite(corpus) as site:
+        settings = Settings.from_env(db=db, base_url=site.base_url, min_delay=0.0)
+        bare_backfill(settings, FIRST, LAST, 31)
+    articles = _articles(db)
+    assert len(articles) > 100
+    return articles
+
+
 @pytest.mark.parametrize(
     ("signum", "to_group"),
     [(signal.SIGTERM, False), (signal.SIGTERM, True), (signal.SIGINT, True)],
     ids=["SIGTERM-to-process", "SIGTERM-to-group", "SIGINT-to-group"],
 )
 def test_a_signal_stops_a_backfill_within_10_s_and_a_rerun_finishes_it_exactly(
-    replay: ReplaySite, tmp_path: Path, signum: signal.Signals, to_group: bool
+    replay: ReplaySite,
+    tmp_path: Path,
+    reference: set[tuple[str, str]],
+    signum: signal.Signals,
+    to_group: bool,
 ) -> None:
     db = tmp_path / "lso.duckdb"
     worker = _start(db, replay.base_url, PACED)
@@ -109,15 +127,11 @@ def test_a_signal_stops_a_backfill_within_10_s_and_a_rerun_finishes_it_exactly(
     rerun = _start(db, replay.base_url, {"LSO_MIN_DELAY": "0"})
     _, err = rerun.communicate(timeout=120)
     assert rerun.returncode == 0, err
-    reference = tmp_path / "reference.duckdb"  # the same range, never interrupted, no Prefect
-    settings = Settings.from_env(db=reference, base_url=replay.base_url, min_delay=0.0)
-    bare_backfill(settings, FIRST, LAST, 31)
-    assert _articles(db) == _articles(reference)
-    assert len(_articles(reference)) > 100
+    assert _articles(db) == reference
 
 
 def test_two_runs_on_two_warehouses_at_once_both_succeed(
-    replay: ReplaySite, tmp_path: Path
+    replay: ReplaySite, tmp_path: Path, reference: set[tuple[str, str]]
 ) -> None:
     workers = [
         _start(tmp_path / name / "lso.duckdb", replay.base_url, {"LSO_MIN_DELAY": "0"})
@@ -138,7 +152,7 @@ def test_two_runs_on_two_warehouses_at_once_both_succeed(
         assert worker.returncode == 0, err
         assert "Traceback" not in err
     one, two = (_articles(tmp_path / name / "lso.duckdb") for name in ("one", "two"))
-    assert one == two and len(one) > 100
+    assert one == two == reference and len(one) > 100
     # Each warehouse keeps its own Prefect database: nothing of one run is in the other's.
     assert (tmp_path / "one" / "lso.duckdb.prefect" / "prefect.db").is_file()
     assert (tmp_path / "two" / "lso.duckdb.prefect" / "prefect.db").is_file()

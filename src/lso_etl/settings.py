@@ -76,6 +76,8 @@ class Settings:
         object.__setattr__(self, "db", Path(self.db).expanduser())
         if self.raw_dir:
             object.__setattr__(self, "raw_dir", str(Path(self.raw_dir).expanduser()))
+        for name in ("db", "raw_dir"):
+            _check_utf8(name, str(getattr(self, name)))
         if not re.fullmatch(r"\d+(\.\d+)?\s*(KB|MB|GB|KiB|MiB|GiB)", self.writer_memory):
             raise ValueError(
                 f"LSO_WRITER_MEMORY={self.writer_memory!r} is not a memory size such as 64MB"
@@ -153,6 +155,17 @@ RANGES: dict[str, tuple[float, float, bool]] = {
 SOURCES = ("site", "wayback", "commoncrawl", "auto")
 
 
+def _check_utf8(name: str, path: str) -> None:
+    """DuckDB opens only UTF-8 paths: a file name of other bytes was a pybind11 traceback."""
+    try:
+        path.encode()
+    except UnicodeEncodeError:
+        shown = os.fsencode(path).decode(errors="replace")
+        raise ValueError(
+            f"LSO_{name.upper()}={shown!r} is not UTF-8: DuckDB opens only UTF-8 paths"
+        ) from None
+
+
 def _check_choice(name: str, value: str, allowed: tuple[str, ...]) -> None:
     if value not in allowed:
         raise ValueError(f"LSO_{name.upper()}={value!r} is not allowed: {' or '.join(allowed)}")
@@ -165,6 +178,12 @@ def _check_root(name: str, url: str) -> None:
         port_ok = parts.port is None or parts.port > 0  # out of range or not a number: raises
     except ValueError:  # also an unclosed IPv6 bracket
         port_ok = False
+    if port_ok and "@" in parts.netloc:  # said without the password: it would be stored
+        shown = parts._replace(netloc=parts.netloc.rpartition("@")[2]).geturl()
+        raise ValueError(
+            f"LSO_{name.upper()}={shown!r} with user:pass@ is not allowed: the archive's"
+            " address is stored with every capture it serves, so it carries no credentials"
+        )
     if (
         port_ok
         and parts.scheme in ("http", "https")

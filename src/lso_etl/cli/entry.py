@@ -20,7 +20,8 @@ from typer._click import exceptions as click
 from typer._click.utils import echo
 
 from lso_etl.cli.exits import ExitCode, for_error
-from lso_etl.cli.output import err
+from lso_etl.cli.lock_wait import lock_waits_shown
+from lso_etl.cli.output import err, out
 from lso_etl.errors import UserError
 
 # Options of `lso-etl` itself, which click accepts only before the command's name.
@@ -43,7 +44,8 @@ def run(app: typer.Typer, argv: Sequence[str]) -> int:
     for name, value in QUIET_PREFECT.items():
         os.environ.setdefault(name, value)
     try:
-        code = app(args=list(argv), prog_name="lso-etl", standalone_mode=False)
+        with lock_waits_shown(out if out.is_terminal else err):
+            code = app(args=list(argv), prog_name="lso-etl", standalone_mode=False)
     except click.NoArgsIsHelpError as exc:
         echo(exc.ctx.get_help() if exc.ctx else "lso-etl --help")
         return ExitCode.USAGE
@@ -62,6 +64,8 @@ def run(app: typer.Typer, argv: Sequence[str]) -> int:
             raise
         _discard_stdout()
         return _fail(f"cannot write {exc.filename or 'the output'}: {exc.strerror}", ExitCode.USAGE)
+    if code == ExitCode.INTERRUPTED:  # typer turns a Ctrl-C in a command into a silent 130
+        return _fail("interrupted", ExitCode.INTERRUPTED)
     return int(code) if isinstance(code, int) else ExitCode.OK
 
 
@@ -99,19 +103,26 @@ def _usage_hint(exc: click.UsageError, argv: Sequence[str]) -> str:
 
 
 def _globals_first(argv: list[str], command: str) -> list[str]:
-    """`argv` with the global options given after `command` moved in front of it."""
+    """`argv` with the global options given after `command` moved in front of it, replacing
+    the same option given before it (the one typed after the command is the one meant)."""
     at = argv.index(command) if command in argv else 0
-    before, after, moved = argv[:at], argv[at + 1 :], []
+    moved, rest = _take_options(argv[at + 1 :], set(GLOBAL_OPTIONS))
+    _, before = _take_options(argv[:at], {word.split("=", 1)[0] for word in moved})
+    return [*before, *moved, command, *rest]
+
+
+def _take_options(words: list[str], names: set[str]) -> tuple[list[str], list[str]]:
+    """(the global options among `words` named in `names`, with their values; the rest)."""
+    taken: list[str] = []
     rest: list[str] = []
     index = 0
-    while index < len(after):
-        word = after[index]
-        name = word.split("=", 1)[0]
-        if name in GLOBAL_OPTIONS:
-            takes_value = GLOBAL_OPTIONS[name] and "=" not in word
-            moved += after[index : index + (2 if takes_value else 1)]
-            index += 2 if takes_value else 1
+    while index < len(words):
+        name = words[index].split("=", 1)[0]
+        if name in names and name in GLOBAL_OPTIONS:
+            width = 2 if GLOBAL_OPTIONS[name] and "=" not in words[index] else 1
+            taken += words[index : index + width]
+            index += width
         else:
-            rest.append(word)
+            rest.append(words[index])
             index += 1
-    return [*before, *moved, command, *rest]
+    return taken, rest

@@ -11,12 +11,19 @@ afterwards: a command that runs no flow still dies of SIGTERM as any program doe
 from __future__ import annotations
 
 import signal
+import sys
+
+INTERRUPTED = 130  # cli.exits.ExitCode.INTERRUPTED, which is not imported yet
 
 
 def main() -> None:
-    signal.pthread_sigmask(signal.SIG_BLOCK, {signal.SIGTERM})
     try:
-        from lso_etl.cli import main as app
-    finally:
-        signal.pthread_sigmask(signal.SIG_UNBLOCK, {signal.SIGTERM})
+        signal.pthread_sigmask(signal.SIG_BLOCK, {signal.SIGTERM})
+        try:
+            from lso_etl.cli import main as app
+        finally:
+            signal.pthread_sigmask(signal.SIG_UNBLOCK, {signal.SIGTERM})
+    except KeyboardInterrupt:  # Ctrl-C in the second the imports take: no traceback
+        sys.stderr.write("error: interrupted\n")
+        raise SystemExit(INTERRUPTED) from None
     app.main()

@@ -126,8 +126,8 @@ def backfill(
     ] = False,
     as_json: Annotated[bool, typer.Option("--json", help="Print the result as JSON.")] = False,
     quiet: Annotated[bool, typer.Option("--quiet", "-q", help="Only the result line.")] = False,
-    source: Annotated[str | None, typer.Option(help=SOURCE_HELP)] = None,
-    capture: Annotated[str | None, typer.Option(help=CAPTURE_HELP)] = None,
+    source: Annotated[str | None, typer.Option(metavar="NAME", help=SOURCE_HELP)] = None,
+    capture: Annotated[str | None, typer.Option(metavar="WHICH", help=CAPTURE_HELP)] = None,
 ) -> None:
     """Load every article published in a date range (already stored ones are not fetched).
 
@@ -153,13 +153,14 @@ def backfill(
     open_or_fail(settings)
     if not (quiet or as_json):
         starting(f"backfill {first}..{last} into {settings.db}")
-    from flows.backfill import backfill as backfill_flow
     from lso_etl.cli.progress import progress_bar
 
     with (
         run_context(settings, "backfill"),
         progress_bar(out) if interactive else nullcontext(),
     ):
+        from flows.backfill import backfill as backfill_flow  # Prefect: seconds, Ctrl-C handled
+
         summary = backfill_flow(
             first, last, settings.base_url, str(settings.db), None, chunk_days, newest_first,
             settings.source, settings.capture,
@@ -176,9 +177,9 @@ def daily(
     settings: Settings = ctx.obj
     open_or_fail(settings)
     starting(f"daily run on {settings.db} against {settings.base_url}")
-    from flows.daily import daily as daily_flow
-
     with run_context(settings, "daily"):
+        from flows.daily import daily as daily_flow  # Prefect: seconds, Ctrl-C handled
+
         summary = daily_flow(None, settings.base_url, str(settings.db))
     print_run(summary, as_json)
 
@@ -224,29 +225,45 @@ def demo(ctx: typer.Context) -> None:
 @app.command()
 def replay(
     port: Annotated[
-        int, typer.Option(min=0, max=65535, help="Port on 127.0.0.1 (0: any free port).")
+        int,
+        typer.Option(
+            min=0, max=65535, metavar="PORT", help="Port on 127.0.0.1 (0: any free port)."
+        ),
     ] = 8765,
     page_kb: Annotated[
-        int, typer.Option(min=0, help="Pad pages to about this size (0: natural).")
+        int, typer.Option(min=0, metavar="KB", help="Pad pages to about this size (0: natural).")
     ] = 0,
     years: Annotated[
         int,
         typer.Option(
-            min=0, max=30, help="Serve ~15,000 generated articles a year for N years (0: 373)."
+            min=0,
+            max=30,
+            metavar="N",
+            help="Serve ~15,000 generated articles a year for N years (0: 373).",
         ),
     ] = 0,
     surface: Annotated[
-        str, typer.Option(help="Discovery documents offered: all, sitemaps, listings or json.")
+        str,
+        typer.Option(
+            metavar="KIND", help="Discovery documents offered: all, sitemaps, listings or json."
+        ),
     ] = "all",
 ) -> None:
     """Serve the replay site until Ctrl-C (point --base-url at it)."""
+    from lso_etl.cli.replay_hints import replay_commands
+    from lso_etl.replay.model import CorpusView
     from lso_etl.replay.server import serve_forever
 
     if surface not in ("all", "sitemaps", "listings", "json"):
         raise UserError(f"--surface {surface}: one of all, sitemaps, listings, json")
 
+    def print_commands(base_url: str, corpus: CorpusView) -> None:
+        newest = corpus.articles[len(corpus.articles) - 1].path
+        for text in replay_commands(base_url, corpus.first_day, corpus.last_day, newest):
+            line(text)
+
     try:
-        serve_forever(port, years=years, pad_kb=page_kb, surface=surface)
+        serve_forever(port, years=years, on_ready=print_commands, pad_kb=page_kb, surface=surface)
     except OSError as exc:
         if exc.errno == errno.EADDRINUSE:
             raise UserError(

@@ -25,8 +25,12 @@ def open_or_fail(settings: Settings) -> None:
     line, not inside a flow run under Prefect's traceback."""
     from lso_etl.store import warehouse
 
+    new = not settings.db.exists()
     with warehouse.connect(settings.db, wait_seconds=LOCK_WAIT_SECONDS):
         pass
+    if new:  # the run creates and migrates it: a stop before that must not leave an empty file
+        settings.db.unlink(missing_ok=True)
+        settings.db.with_name(settings.db.name + ".wal").unlink(missing_ok=True)
 
 
 def starting(what: str) -> None:
@@ -43,13 +47,17 @@ def run_context(settings: Settings, flow: str) -> Iterator[None]:
     run told in one line. The signal handler is outermost: it outlives the API server. The
     warehouse's writer lock is taken here, before Prefect starts: a second run waits (or is
     refused, exit 75) in one line, without paying the flow engine's start-up first."""
-    from lso_etl.cli.prefect_env import prefect_api
     from lso_etl.cli.signals import stop_on_signals
-    from lso_etl.pipeline.writer import one_writer
 
     db = settings.db
-    with stop_on_signals(db), one_writer(settings, flow), prefect_api(db), failed_run_in_one_line():
-        yield
+    # Signals first: Prefect's import takes seconds, and a Ctrl-C inside it surfaces as
+    # pydantic's or Prefect's own error (a traceback) unless a stop is known to be asked.
+    with stop_on_signals(db):
+        from lso_etl.cli.prefect_env import prefect_api
+        from lso_etl.pipeline.writer import one_writer
+
+        with one_writer(settings, flow), prefect_api(db), failed_run_in_one_line():
+            yield
 
 
 @contextmanager
@@ -68,13 +76,18 @@ def print_run(summary: dict[str, Any], as_json: bool = False) -> None:
     if as_json:
         print(json.dumps(summary, ensure_ascii=False, default=str))
         return
+    from lso_etl.pipeline.archives.summary import archive_line
+
     counts = ", ".join(f"{k} {v}" for k, v in sorted(summary["counts"].items())) or "nothing to do"
-    line(
-        f"{summary['flow']} {summary['window'][0]}..{summary['window'][1]}: {counts}"
-        f" ({summary['requests']} requests, {summary['seconds']} s)"
-    )
-    if summary.get("report"):
+    if summary.get("report"):  # before the result, so that the last line is the result
         line(f"report: {summary['report']}")
+    where, captures = archive_line(summary)
+    stopped = "".join(f"; {why}, so what it holds is left for a rerun"
+                      for why in summary.get("stopped", ()))  # fmt: skip
+    line(
+        f"{summary['flow']} {summary['window'][0]}..{summary['window'][1]}{where}: {counts}"
+        f" ({summary['requests']} requests{captures}, {summary['seconds']} s){stopped}"
+    )
 
 
 def print_dry_run(chunks: list[dict[str, Any]], as_json: bool) -> None:
@@ -89,7 +102,9 @@ def print_dry_run(chunks: list[dict[str, Any]], as_json: bool) -> None:
             f" {chunk['to_fetch']} to fetch, {finished}"
         )
         for candidate in chunk["candidates"]:
+            # An archive's candidate: why it was picked, then its captures (space-separated).
+            archived = (candidate.get("why"), " ".join(candidate.get("captures") or ()) or "-")
             fields = (candidate["seen_date"], candidate["article_id"], candidate["found_by"],
                       candidate.get("state") or "-", candidate["url"],
-                      *((candidate["why"],) if "why" in candidate else ()))  # fmt: skip
+                      *(archived if "why" in candidate else ()))  # fmt: skip
             line("\t".join(["", *(cell(value) for value in fields)]))

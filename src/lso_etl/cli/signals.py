@@ -37,6 +37,7 @@ def stop_on_signals(db: Path | None = None, grace: float = GRACE_SECONDS) -> Ite
         yield  # signals can only be handled in the main thread: nothing to arrange
         return
     interrupt.reset()
+    runs_before = _runs_started()
     stopper = _Stopper(grace)
     previous_sigint = signal.signal(signal.SIGINT, stopper.on_sigint)
     signal.pthread_sigmask(signal.SIG_BLOCK, {signal.SIGTERM})  # threads started now inherit it
@@ -49,14 +50,11 @@ def stop_on_signals(db: Path | None = None, grace: float = GRACE_SECONDS) -> Ite
             raise
         # However the stop surfaced (Interrupted, a DuckDB interrupt, a closed client), the
         # run was told to stop: say so once, with the exit code a shell expects.
-        if db is not None:
+        a_run_started = _runs_started() > runs_before  # in this block, not earlier in the process
+        if db is not None and a_run_started:
             _record_interrupted(db)
-        print(
-            f"interrupted by {interrupt.reason()}: the run is recorded as interrupted;"
-            " run the same command again to resume",
-            file=sys.stderr,
-            flush=True,
-        )
+        left = _what_was_left(a_run_started)
+        print(f"interrupted by {interrupt.reason()}: {left}", file=sys.stderr, flush=True)
         raise SystemExit(ExitCode.INTERRUPTED) from None
     finally:
         stopper.closing = True
@@ -92,6 +90,20 @@ class _Stopper:
             watchdog = threading.Timer(self.grace, _exit_now, args=(self.grace,))
             watchdog.daemon = True
             watchdog.start()
+
+
+def _runs_started() -> int:
+    from lso_etl.store import runs
+
+    return len(runs.started_here())
+
+
+def _what_was_left(a_run_started: bool) -> str:
+    """The second half of the stop's line: a stop during the flow engine's start-up (seconds
+    long) comes before any run was recorded, and there is nothing to resume."""
+    if not a_run_started:
+        return "stopped before the run started, nothing was written; run the same command again"
+    return "the run is recorded as interrupted; run the same command again to resume"
 
 
 def _record_interrupted(db: Path) -> None:

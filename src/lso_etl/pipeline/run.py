@@ -17,6 +17,7 @@ from datetime import date
 from typing import Any, Protocol
 
 from lso_etl.crawl.archive import RunArchive
+from lso_etl.crawl.archives.fetcher import ArchiveFetcher
 from lso_etl.crawl.discovery.discover import Discovery, discover_with_cache
 from lso_etl.crawl.fetch import Fetcher
 from lso_etl.crawl.robots import RobotsMemo
@@ -24,6 +25,7 @@ from lso_etl.extract.parse import PARSER_VERSION
 from lso_etl.models import ArchiveRecord, CrawlItem, RunCounts, UrlOutcome
 from lso_etl.pipeline import interrupt, robots_state
 from lso_etl.pipeline.archives.home import claim_archive, warcinfo
+from lso_etl.pipeline.archives.summary import backfill_fields
 from lso_etl.pipeline.chunks import failure_line, run_chunks
 from lso_etl.pipeline.jobs import plan_jobs
 from lso_etl.pipeline.range_discovery import BackfillScope
@@ -142,7 +144,8 @@ def run_window(
                     {"run_id": run_id, "status": status, "requests": fetcher.requests_made,
                      "bytes_fetched": fetcher.bytes_fetched, "archived": archive.records,
                      "seconds": round(time.monotonic() - started, 2),
-                     "respect_robots": settings.respect_robots, "source": settings.source}
+                     "respect_robots": settings.respect_robots, "source": settings.source,
+                     **(steps.source.summary(fetcher) if steps.source is not None else {})}
                 )  # fmt: skip
                 if on_summary is not None:
                     on_summary(summary)
@@ -265,6 +268,8 @@ def finish_run(run: Run, status: str, rows: Sequence[ArchiveRecord]) -> None:
             run.check_data,
         )  # fmt: skip
         robots_state.keep(con, fetcher.robots_memo)
+        if isinstance(fetcher, ArchiveFetcher):  # what it read, not the `auto` it was asked
+            archive_known.stamp_run(con, run.run_id, fetcher.fetched_from)
 
 
 def backfill(
@@ -286,17 +291,20 @@ def backfill(
         to_run = [window for window in windows if window not in done]
         scope = BackfillScope.for_chunks(to_run, with_source(settings, steps))
 
+        summaries: list[dict[str, Any]] = []
+
         def chunk(first: date, last: date) -> dict[str, Any]:
-            return run_window(
+            summaries.append(run_window(
                 "backfill-chunk", settings, (first, last), DISCOVERY.backfill_strategies, None,
                 chunk_parameters(settings, first, last), scope.steps,
                 check_data=(first, last) == to_run[-1], robots=scope.robots,
-            )  # fmt: skip
+            ))  # fmt: skip
+            return summaries[-1]
 
         tally = run_chunks(to_run, chunk)
     refresh_search(settings)  # as the flow does: search current at the end
     result = {"chunks_run": len(to_run), "chunks_failed": tally.failed, "counts": tally.counts,
-              "chunks_not_run": tally.not_run}  # fmt: skip
+              "chunks_not_run": tally.not_run, **backfill_fields(summaries)}  # fmt: skip
     if tally.failed:
         result["failure"] = failure_line(tally, len(windows))
     return result

@@ -22,7 +22,7 @@ from lso_etl.crawl.archives import commoncrawl, wayback
 from lso_etl.crawl.archives.candidates import SITE_TZ, Candidate
 from lso_etl.crawl.archives.client import ArchiveUnavailable
 from lso_etl.crawl.archives.fetcher import ArchiveFetcher
-from lso_etl.crawl.archives.pacing import CDX_INTERVAL, HostStopped, Pacing
+from lso_etl.crawl.archives.pacing import CDX_INTERVAL, FAILING_REQUESTS, HostStopped, Pacing
 from lso_etl.crawl.discovery.discover import Discovery, discover_with_cache
 from lso_etl.crawl.discovery.reader import DiscoveryIncomplete
 from lso_etl.crawl.fetch import Fetcher
@@ -30,6 +30,7 @@ from lso_etl.errors import SiteUnreachable, UserError
 from lso_etl.models import ArticleRef, CrawlItem, Document, ListingSpan
 from lso_etl.pipeline.archives.picks import crawl_captures, first_article
 from lso_etl.pipeline.archives.probe import narrow, site_day
+from lso_etl.pipeline.archives.summary import archive_fields
 from lso_etl.settings import Settings
 
 log = logging.getLogger(__name__)
@@ -43,7 +44,8 @@ def archive_pacing(settings: Settings, clock: Any = None, sleep: Any = None) -> 
     lanes = {"cdx": CDX_INTERVAL, "robots": settings.min_delay, "playback": settings.min_delay,
              "data": settings.min_delay}  # fmt: skip
     extra = {k: v for k, v in (("clock", clock), ("sleep", sleep)) if v is not None}
-    return Pacing(lanes, settings.max_retry_after, **extra)
+    return Pacing(lanes, settings.max_retry_after, backoff=settings.backoff,
+                  max_failures=FAILING_REQUESTS * settings.max_attempts, **extra)  # fmt: skip
 
 
 @dataclass
@@ -202,6 +204,11 @@ class ArchiveSource:
 
     def submit_crawl(self, fetcher: Fetcher, jobs: Sequence[Any]) -> Future[list[CrawlItem]]:
         return self._pool.submit(self.crawl, fetcher, jobs)
+
+    def summary(self, fetcher: Fetcher) -> dict[str, Any]:
+        """What a run's summary says of the archives it read (`archives.summary`)."""
+        assert isinstance(fetcher, ArchiveFetcher)
+        return archive_fields(fetcher)
 
     def steps(self, steps: Any) -> Any:
         return replace(steps, discover=self.discover, submit_crawl=self.submit_crawl,

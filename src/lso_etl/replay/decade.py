@@ -25,6 +25,7 @@ from typing import NamedTuple, overload
 
 from lso_etl.replay.corpus import FIRST_MINUTE, LAST_MINUTE, LEGACY_SHARE, derive_article
 from lso_etl.replay.model import SECTIONS, TZ, CorpusArticle, Section
+from lso_etl.replay.render import PER_PAGE
 
 PER_YEAR = 15_000
 MAX_YEARS = 20  # the old CMS's 6-digit ids run out past this
@@ -133,6 +134,18 @@ class DecadeCorpus:
         """How many articles of section s were published on `first` or later."""
         totals = self._section_before[s]
         return totals[-1] - totals[min(max((first - self.first_day).days, 0), self._days)]
+
+    def listing_pages(self, first: date, last: date, overlap: int = 1) -> int:
+        """How many listing pages hold an article of [first - overlap, last + overlap], summed
+        over the sections: what any walk of the listings has to read (the corpus's arithmetic,
+        the floor tests and benchmarks hold discovery to)."""
+        total, margin = 0, timedelta(days=overlap)
+        for s in range(len(self.sections)):
+            newer = self.in_section_since(s, last + margin + timedelta(days=1))
+            through = self.in_section_since(s, first - margin)
+            if through > newer:
+                total += (through - 1) // PER_PAGE - newer // PER_PAGE + 1
+        return total
 
     def _section(self, s: int) -> Lazy:
         """Section s newest first: position p is its (total - 1 - p)-th article, oldest first."""

@@ -25,6 +25,7 @@ Fault = int | str
 LOOP_QUERY = "lso_loop=1"  # a request carrying this is always sent back where it came from
 MOVED_QUERY = "lso_moved=1"
 OVERSIZE_BYTES = 6 * 1024 * 1024  # over the crawler's 5 MB default cap
+NESTED_DIVS = 100_000
 BOMB_BYTES = 64 * 1024 * 1024  # inflates to this from ~64 KB on the wire
 
 # kind -> what it simulates
@@ -49,11 +50,14 @@ KINDS = {
     "badcharset": "the page (UTF-8) served as windows-1252",
     "429-long": "429 with Retry-After: 3600 (over the crawler's cap)",
     "429-date": "429 with Retry-After as an HTTP date two seconds ahead",
+    "nested": "the page with its body wrapped in 100,000 nested <div>s (1.1 MB more): Lexbor"
+    " builds that in quadratic time (40-57 s before the parse's pre-scan)",
     "sitemap-chain": "a sitemap index that names only the next link of an endless chain of"
     " indexes (/sitemap.xml?n=1, then ?n=2, ...)",
 }
 # Served only when queued: the chain replaces the sitemap index, which has no meaning on others.
-QUEUED_ONLY = frozenset({"sitemap-chain"})
+# (and `nested`, added after the chaos mix was fixed: drawing it would reshuffle that mix.)
+QUEUED_ONLY = frozenset({"sitemap-chain", "nested"})
 # The mix a rate draws from: the other kinds and the retried statuses, in a fixed order.
 CHAOS_MIX: tuple[Fault, ...] = (500, 503, 429, 408, *(k for k in KINDS if k not in QUEUED_ONLY))
 
@@ -124,6 +128,16 @@ def fault_reply(
         case "sitemap-chain":
             chain = feeds.render_chain_index(f"http://{host}", 0).encode()
             return Reply(200, {"Content-Type": XML}, chain, fault=fault)
+        case "nested":
+            head, _, rest = page.body.partition(b"<body")
+            tag, _, body = rest.partition(b">")
+            inner, _, tail = body.rpartition(b"</body>")
+            nested = b"<div>" * NESTED_DIVS + inner + b"</div>" * NESTED_DIVS
+            return replace(
+                page,
+                body=b"".join((head, b"<body", tag, b">", nested, b"</body>", tail)),
+                fault=fault,
+            )
         case "challenge":
             return Reply(200, {"Content-Type": HTML}, CHALLENGE_PAGE, fault=fault)
         case "slow":

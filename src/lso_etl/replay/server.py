@@ -14,6 +14,7 @@ import struct
 import sys
 import threading
 import time
+from collections.abc import Callable
 from dataclasses import replace
 from datetime import UTC, date
 from email.utils import format_datetime, parsedate_to_datetime
@@ -286,10 +287,14 @@ class _Handler(BaseHTTPRequestHandler):
         """Quiet: the request log is `ReplaySite.requests`."""
 
 
-def serve_forever(port: int, years: int = 0, **kwargs: Any) -> None:
+def serve_forever(
+    port: int, years: int = 0, on_ready: Callable[[str, CorpusView], None] | None = None,
+    **kwargs: Any,
+) -> None:  # fmt: skip
     """Serve until Ctrl-C (the CLI's `lso-etl replay --port N`), then stop cleanly.
 
-    `years` > 0 serves a `DecadeCorpus` of that many years instead of the default corpus."""
+    `years` > 0 serves a `DecadeCorpus` of that many years instead of the default corpus.
+    `on_ready(base_url, corpus)` runs once it is listening (the CLI prints what to run)."""
     corpus = DecadeCorpus(years) if years > 0 else None
     site = ReplaySite(corpus, port=port, **kwargs)
     base_url = site.start()
@@ -299,6 +304,8 @@ def serve_forever(port: int, years: int = 0, **kwargs: Any) -> None:
         f" ({corpus_view.first_day}..{corpus_view.last_day}) at {base_url} (Ctrl-C stops)",
         flush=True,
     )
+    if on_ready is not None:
+        on_ready(base_url, corpus_view)
     try:
         while True:
             time.sleep(3600)

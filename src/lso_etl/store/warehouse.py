@@ -89,7 +89,10 @@ def _open(path: Path, read_only: bool, wait_seconds: float) -> duckdb.DuckDBPyCo
     told = False  # the wait is said once, not once a second
     while True:
         try:
-            return duckdb.connect(str(path), read_only=read_only, config=config)
+            con = duckdb.connect(str(path), read_only=read_only, config=config)
+            if told:
+                lock_wait_over(log, path, wait_seconds - (deadline - time.monotonic()))
+            return con
         except duckdb.Error as exc:
             problem = describe_open_error(path, exc)
             if problem is not None:
@@ -104,9 +107,20 @@ def _open(path: Path, read_only: bool, wait_seconds: float) -> duckdb.DuckDBPyCo
                 log.warning(
                     "warehouse %s is locked by %s; waiting up to %.0f s for it",
                     path, _lock_holder(exc), max(0.0, deadline - time.monotonic()),
+                    extra=LOCK_WAIT_STARTS,
                 )  # fmt: skip
                 told = True
             time.sleep(1.0)
+
+
+# A lock wait's two log records, told apart by `extra` (the CLI shows the first as a line that
+# counts the seconds on a terminal, and the second, or the error, as the line that ends it).
+LOCK_WAIT_STARTS = {"lock_wait": "starts"}
+LOCK_WAIT_ENDS = {"lock_wait": "ends"}
+
+
+def lock_wait_over(logger: logging.Logger, path: Path, waited: float) -> None:
+    logger.warning("warehouse %s is free after %.0f s", path, waited, extra=LOCK_WAIT_ENDS)
 
 
 @contextmanager

@@ -87,10 +87,11 @@ def _acquire(fd: int, db: Path, flow: str, mode: str) -> None:
                 f" started; rerun it when that one ends, or set {WHEN_BUSY_VARIABLE}=wait"
             ) from None
         log.warning(
-            "%s is being written by another run (%s): waiting for it to end", db, waited_for
-        )
+            "%s is being written by another run (%s): waiting for it to end", db, waited_for,
+            extra={"lock_wait": "starts"},  # the CLI counts the seconds on a terminal
+        )  # fmt: skip
         fcntl.flock(fd, fcntl.LOCK_EX)  # the kernel wakes us when that run ends or dies
-        log.warning("%s is free: the %s run starts", db, flow)
+        log.warning("%s is free: the %s run starts", db, flow, extra={"lock_wait": "ends"})
     # For the next run that finds it taken: who holds it (the file is never read for the lock).
     os.ftruncate(fd, 0)
     os.pwrite(

@@ -85,9 +85,9 @@ def search(
         str | None, typer.Option("--to", metavar="DAY", help="Last publish day.")
     ] = None,
     section: Annotated[
-        str | None, typer.Option(help="Only this section (accents optional).")
+        str | None, typer.Option(metavar="NAME", help="Only this section (accents optional).")
     ] = None,
-    limit: Annotated[int, typer.Option(min=1, max=1000, help="Hits to show.")] = 20,
+    limit: Annotated[int, typer.Option(min=1, max=1000, metavar="N", help="Hits to show.")] = 20,
     as_json: Annotated[bool, AS_JSON] = False,
 ) -> None:
     """Ranked search; accents optional ("nong thon moi"), "quoted phrases" kept together.
@@ -137,6 +137,8 @@ def _print_stats(report: dict[str, Any]) -> None:
             if o.get("partial")
             else ""
         )
+        + "; read from "
+        + (", ".join(f"{source} {n}" for source, n in o["by_source"].items()) or "-")
     )
     for title, key in (("Last runs", "runs"), ("Quarantine reasons", "quarantine"),
                        ("Layout shares, last 5 runs", "data_quality")):  # fmt: skip
@@ -151,7 +153,10 @@ def _print_stats(report: dict[str, Any]) -> None:
 
 def export(
     ctx: typer.Context,
-    to: Annotated[Path, typer.Option("--to", help="Directory for Parquet files and a snapshot.")],
+    to: Annotated[
+        Path,
+        typer.Option("--to", metavar="DIR", help="Directory for Parquet files and a snapshot."),
+    ],
     force: Annotated[
         bool,
         typer.Option(

@@ -96,17 +96,26 @@ def _finish(rec: dict[str, Any]) -> None:
 def parse(
     ctx: typer.Context,
     source: Annotated[str, typer.Argument(metavar="PATH_OR_-", help="Saved page, or - for stdin.")],
-    url: Annotated[str, typer.Option(help="The URL the page was fetched from (its identity).")],
+    url: Annotated[
+        str, typer.Option(metavar="URL", help="The URL the page was fetched from (its identity).")
+    ],
     compact: Annotated[bool, typer.Option("--json", help="One compact line of JSON.")] = False,
     content_type: Annotated[
         str | None,
-        typer.Option(help="The response's Content-Type, if known: its charset wins over <meta>."),
+        typer.Option(
+            metavar="TYPE",
+            help="The response's Content-Type, if known: its charset wins over <meta>.",
+        ),
     ] = None,
     fetched_at: Annotated[
         str | None,
-        typer.Option(help="ISO time of the fetch (default now): later dates are rejected."),
+        typer.Option(
+            metavar="TIME", help="ISO time of the fetch (default now): later dates are rejected."
+        ),
     ] = None,
-    status: Annotated[int, typer.Option(help="The HTTP status the page came with.")] = 200,
+    status: Annotated[
+        int, typer.Option(metavar="CODE", help="The HTTP status the page came with.")
+    ] = 200,
 ) -> None:
     """Parse one saved page and print its record as JSON (keys in the record's order)."""
     settings: Settings = ctx.obj

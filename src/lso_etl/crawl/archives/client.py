@@ -17,6 +17,7 @@ import httpx
 from protego import Protego
 
 from lso_etl.crawl.archives.pacing import HostStopped, Pacing
+from lso_etl.crawl.archives.provenance import shown
 from lso_etl.crawl.retries import RETRYABLE, retry_after, robots_failure
 from lso_etl.crawl.transfer import BodyTooLarge, Exchange, Limits, exchange, tls_context
 from lso_etl.errors import SiteUnreachable
@@ -25,6 +26,20 @@ from lso_etl.settings import Settings
 log = logging.getLogger(__name__)
 
 RETRY_STATUSES = frozenset({500, 502, 503, 504})
+
+
+class _NoCredentials(logging.Filter):
+    """httpx logs every request's URL; an archive's redirect to a capture listed with
+    `user:pass@` in it would put them in the log (`provenance.shown`)."""
+
+    def filter(self, record: logging.LogRecord) -> bool:
+        if isinstance(record.args, tuple):
+            record.args = tuple(shown(str(a)) if isinstance(a, httpx.URL) else a
+                                for a in record.args)  # fmt: skip
+        return True
+
+
+logging.getLogger("httpx").addFilter(_NoCredentials())
 
 
 class ArchiveUnavailable(Exception):
@@ -47,6 +62,7 @@ class ArchiveClient:
         self._robots: dict[str, Protego] = {}
         self._unreachable: dict[str, str] = {}  # host root -> why its robots.txt could not be read
         self.requests: dict[str, int] = {}  # host -> requests made
+        self.by_lane: dict[str, int] = {}  # lane -> requests made (playback, data: captures)
         self.bytes_fetched = 0
         self.client = httpx.Client(
             headers={"User-Agent": settings.user_agent, "Accept-Encoding": "gzip, deflate"},
@@ -106,36 +122,53 @@ class ArchiveClient:
         if params:
             url = str(httpx.URL(url, params=params))
         if not self.allowed(url):
-            raise ArchiveUnavailable(f"{url}: the archive's robots.txt disallows it")
+            raise ArchiveUnavailable(f"{shown(url)}: the archive's robots.txt disallows it")
         return self._send(url, lane, headers or {})
 
     def _send(self, url: str, lane: str, headers: dict[str, str]) -> Exchange:
-        host = urlsplit(url).netloc
+        host, named = urlsplit(url).netloc, shown(url)  # `named`: what errors and logs say
         failures = 0
         while True:
             self.pacing.turn(host, lane)  # raises HostStopped while the host is given up
             self.requests[host] = self.requests.get(host, 0) + 1
+            self.by_lane[lane] = self.by_lane.get(lane, 0) + 1
             try:
                 answer = exchange(self.client, url, headers, self.limits)
-            except (*RETRYABLE, BodyTooLarge) as exc:
+            except BodyTooLarge as exc:  # the host works: this answer is too big, every time
+                raise ArchiveUnavailable(f"{named}: {type(exc).__name__}: {exc}") from exc
+            except httpx.InvalidURL as exc:  # httpx reads a redirect's Location even unfollowed
+                raise ArchiveUnavailable(
+                    f"{named}: redirected off the archive, to an address that is no URL ({exc}):"
+                    " not followed"
+                ) from None
+            except RETRYABLE as exc:
                 failures += 1
-                if failures >= self.settings.max_attempts or isinstance(exc, BodyTooLarge):
-                    raise ArchiveUnavailable(f"{url}: {type(exc).__name__}: {exc}") from exc
+                try:
+                    self._failed(host, named, f"{type(exc).__name__}: {exc}", failures)
+                except ArchiveUnavailable as gave_up:
+                    raise gave_up from exc  # the cause says whether the host is plainly down
                 continue
             self.bytes_fetched += len(answer.content)
             if answer.status == 429:
                 wait = self.pacing.throttled(host, retry_after(answer.header("retry-after")))
                 log.warning("%s answered 429: no request to it for %.0f s", host, wait)
                 continue
-            self.pacing.answered(host)
             if answer.status in RETRY_STATUSES:
                 failures += 1
-                if failures >= self.settings.max_attempts:
-                    raise ArchiveUnavailable(f"{url}: HTTP {answer.status} after retries")
+                self._failed(host, named, f"HTTP {answer.status}", failures)
                 continue
+            self.pacing.answered(host)
             if self.recorder is not None and lane != "playback":  # playback: see fetcher
                 self.recorder.response(url, answer)  # type: ignore[attr-defined]
             return answer
+
+    def _failed(self, host: str, url: str, why: str, failures: int) -> None:
+        """Back the host off after a failure (HostStopped: it keeps failing); ArchiveUnavailable
+        when this request has had its tries."""
+        wait = self.pacing.failed(host, why)
+        if failures >= self.settings.max_attempts:
+            raise ArchiveUnavailable(f"{url}: {why} after {failures} tries")
+        log.warning("%s: %s: no request to %s for %.0f s", url, why, host, wait)
 
 
 __all__ = ["ArchiveClient", "ArchiveUnavailable", "DamagedCapture", "HostStopped"]

@@ -19,6 +19,7 @@ from warcio.archiveiterator import ArchiveIterator
 
 from lso_etl.crawl.archives.candidates import Candidate, Row, range_utc, select
 from lso_etl.crawl.archives.client import ArchiveClient, ArchiveUnavailable, DamagedCapture
+from lso_etl.crawl.archives.provenance import shown
 from lso_etl.crawl.transfer import Exchange
 from lso_etl.models import Capture
 from lso_etl.site.urls import CANONICAL_HOST
@@ -76,7 +77,7 @@ def _index_lines(content: bytes, data: str) -> list[Row]:
             continue
         item = json.loads(line)
         when = datetime.strptime(item["timestamp"], "%Y%m%d%H%M%S").replace(tzinfo=UTC)
-        capture = Capture("commoncrawl", f"{data}/{item['filename']}", when, item["url"],
+        capture = Capture("commoncrawl", f"{data}/{item['filename']}", when, shown(item["url"]),
                           int(item["offset"]), int(item["length"]))  # fmt: skip
         status = int(item["status"]) if str(item.get("status", "")).isdigit() else 0
         rows.append(Row(capture, status, item.get("mime", ""), item.get("digest", "")))
@@ -110,7 +111,7 @@ def fetch_record(client: ArchiveClient, capture: Capture) -> Exchange:
         http = record.http_headers
         content = record.content_stream().read()
         status = int(http.get_statuscode())
-        target = record.rec_headers.get_header("WARC-Target-URI")
+        target = shown(record.rec_headers.get_header("WARC-Target-URI") or "")
         when = (record.rec_headers.get_header("WARC-Date") or "")[:19]  # WARC/1.1: fractions
     except Exception as exc:  # warcio and zlib raise many kinds for damaged bytes
         raise DamagedCapture(f"{capture.url} {span}: unreadable WARC record ({exc})") from None

@@ -25,6 +25,7 @@ from lso_etl.models import ArticleRef, Capture, FetchResult, Outcome, RawPage
 from lso_etl.settings import Settings
 
 ORIGINAL_PREFIX = "x-archive-orig-"
+READ_ORDER = ("site", "wayback", "commoncrawl")  # the order `fetched_from` names a mix in
 
 
 class ArchiveFetcher(Fetcher):
@@ -44,6 +45,7 @@ class ArchiveFetcher(Fetcher):
             super().__init__(settings, sleep=sleep, recorder=recorder, robots_memo=robots_memo)
         self.archives = ArchiveClient(settings, pacing)
         self.context: Any = None  # what the pipeline hands its archive discovery (the lease)
+        self.read_from: set[str] = set()  # where article pages were read: site, an archive
 
     def __exit__(
         self, kind: type[BaseException] | None, exc: BaseException | None, tb: TracebackType | None
@@ -68,29 +70,53 @@ class ArchiveFetcher(Fetcher):
     def archive_requests(self) -> dict[str, int]:
         return dict(self.archives.requests)
 
-    # A run's `requests` and `bytes_fetched` count the archives' requests with the site's.
+    # A run's `requests` and `bytes_fetched` count the archives' requests with the site's. The
+    # site's Fetcher counts with `requests_made += 1`, which sets the sum plus one: the
+    # archives' part is taken back out, or each site request would count them all again
+    # (an `auto` July: 1833 requests recorded for 98 made).
     @property
     def requests_made(self) -> int:
-        archives = getattr(self, "archives", None)
-        return self._site_requests + (archives.requests_made if archives else 0)
+        return self._site_requests + self._archives_part("requests_made")
 
     @requests_made.setter
     def requests_made(self, value: int) -> None:
-        self._site_requests = value
+        self._site_requests = value - self._archives_part("requests_made")
 
     @property
     def bytes_fetched(self) -> int:
-        archives = getattr(self, "archives", None)
-        return self._site_bytes + (archives.bytes_fetched if archives else 0)
+        return self._site_bytes + self._archives_part("bytes_fetched")
 
     @bytes_fetched.setter
     def bytes_fetched(self, value: int) -> None:
-        self._site_bytes = value
+        self._site_bytes = value - self._archives_part("bytes_fetched")
+
+    def _archives_part(self, name: str) -> int:
+        archives = getattr(self, "archives", None)  # None while the site's __init__ runs
+        return int(getattr(archives, name)) if archives is not None else 0
+
+    @property
+    def captures_fetched(self) -> int:
+        """Requests for captures (Wayback playbacks, Common Crawl byte ranges), redirects to a
+        nearer capture included: what `bench/archives.py` counts per article loaded."""
+        lanes = self.archives.by_lane
+        return lanes.get("playback", 0) + lanes.get("data", 0)
+
+    @property
+    def fetched_from(self) -> str:
+        """What the run read its article pages from, as `runs.fetched_from` says it: one of
+        site, wayback, commoncrawl; several joined by '+' in that order (`auto`:
+        'site+wayback'); 'none' when it read none (all from the raw archive, or nothing to do)."""
+        read = [source for source in READ_ORDER if source in self.read_from]
+        return "+".join(read) or "none"
 
     def fetch(self, ref: ArticleRef, validators: dict[str, str] | None = None) -> FetchResult:
         if ref.captures:
             return self.fetch_capture(ref, ref.captures[0])
-        return super().fetch(ref, validators)
+        before = self._site_requests
+        result = super().fetch(ref, validators)
+        if self._site_requests > before:
+            self.read_from.add("site")
+        return result
 
     def fetch_capture(self, ref: ArticleRef, capture: Capture) -> FetchResult:
         """One capture of `ref`'s article; every failure an outcome, never an exception."""
@@ -108,6 +134,7 @@ class ArchiveFetcher(Fetcher):
             return self._spent(ref, before, Outcome.GAVE_UP, str(exc))
         except SiteUnreachable as exc:  # the data host's robots.txt: asked once, then refused
             return self._spent(ref, before, Outcome.GAVE_UP, exc.short)
+        self.read_from.add(capture.source)
         if answer is None:
             return self._spent(ref, before, Outcome.NOT_ARTICLE, "archived redirect elsewhere")
         if answer.status != 200:

@@ -26,6 +26,7 @@ from lso_etl.crawl.archives.candidates import (
     windows,
 )
 from lso_etl.crawl.archives.client import ArchiveClient, ArchiveUnavailable
+from lso_etl.crawl.archives.provenance import same_host, shown
 from lso_etl.crawl.transfer import Exchange
 from lso_etl.models import Capture
 from lso_etl.site.urls import CANONICAL_HOST, classify
@@ -76,8 +77,8 @@ def _page(base: str, content: bytes) -> tuple[list[Row], str | None]:
 
 def _row(base: str, fields: dict[str, str]) -> Row:
     when = datetime.strptime(fields["timestamp"], "%Y%m%d%H%M%S").replace(tzinfo=UTC)
-    capture_url = f"{base}/web/{fields['timestamp']}id_/{fields['original']}"
-    capture = Capture("wayback", capture_url, when, fields["original"])
+    original = shown(fields["original"])  # the archive finds it by its key, credentials or not
+    capture = Capture("wayback", f"{base}/web/{fields['timestamp']}id_/{original}", when, original)
     status = int(fields["statuscode"]) if fields["statuscode"].isdigit() else 0
     return Row(capture, status, fields["mimetype"], fields["digest"])
 
@@ -118,14 +119,21 @@ def find(
 
 def fetch_capture(client: ArchiveClient, capture: Capture, article_id: str) -> Exchange | None:
     """The archived response of a capture, following the archive's own redirects to the nearest
-    capture of the same article; None when the capture is an archived redirect elsewhere."""
+    capture of the same article; None when the capture is an archived redirect elsewhere.
+    A redirect off the archive's host (or to another scheme than http/https) is not followed:
+    the archive's answers only come from the archive (ArchiveUnavailable, one line)."""
     url = capture.url
     for _ in range(3):
         answer = client.get(url, "playback")
         location = answer.header("location")
         if answer.status not in (301, 302, 307) or not location:
             return answer
-        url = urljoin(url, location)
+        nearer = urljoin(url, location)
+        if not same_host(url, nearer):
+            raise ArchiveUnavailable(
+                f"{shown(url)}: redirected off the archive, to {shown(nearer)}: not followed"
+            )
+        url = nearer
         original = url.split("id_/", 1)[-1]
         target = classify(original)
         if target is None or target.article_id != article_id:

@@ -64,9 +64,14 @@ def export(db: Path, target: Path, force: bool = False) -> dict[str, object]:
             with warehouse.connect(db, read_only=True) as con:
                 rows = _parquet(con, staging / "parquet")
                 _snapshot(con, staging / SNAPSHOT)
+            # Looked at again: another export (or a person) may have filled DIR while this
+            # one wrote, and swapping by the first look would move their files aside.
+            place = export_target.inspect(target, force)
             export_target.publish(staging, place)
     except (OSError, duckdb.Error) as exc:
-        reason = str(exc).splitlines()[0] if str(exc) else type(exc).__name__
+        # An OSError's own text names the hidden staging folder, not the path typed.
+        said = exc.strerror if isinstance(exc, OSError) else None
+        reason = said or (str(exc).splitlines()[0] if str(exc) else type(exc).__name__)
         raise UserError(f"export to {place.path} failed: {reason}") from None
     return {
         "parquet": str(place.path / "parquet"),

@@ -58,6 +58,11 @@ class Target:
 def inspect(path: Path, force: bool) -> Target:
     """What is at `path` now; a one-line `UserError` when the export must not write there."""
     path = path.expanduser().absolute()
+    try:
+        str(path).encode()
+    except UnicodeEncodeError:  # DuckDB takes only UTF-8 paths: a pybind11 traceback
+        shown = os.fsencode(path).decode(errors="replace")
+        raise UserError(f"--to {shown} is not UTF-8: DuckDB writes only to UTF-8 paths") from None
     if path.is_symlink():
         if not path.exists():
             raise UserError(
@@ -162,11 +167,20 @@ def _foreign(path: Path, owned: frozenset[str]) -> Iterator[str]:
 def staging_beside(path: Path) -> Iterator[Path]:
     """A new hidden folder next to `path`, removed whatever happens (moved away on success)."""
     path.parent.mkdir(parents=True, exist_ok=True)
-    folder = _fresh(path.parent, f".{path.name}.lso-export-", Path.mkdir)
+    folder = _fresh(path.parent, f".{_short(path)}.lso-export-", Path.mkdir)
     try:
         yield folder
     finally:
         shutil.rmtree(folder, ignore_errors=True)
+
+
+def _short(path: Path) -> str:
+    """DIR's name, cut to leave room in a sibling's name: a legal 250-byte DIR would otherwise
+    make `.DIR.lso-export-XXXX` longer than the 255 bytes a name may have (ENAMETOOLONG)."""
+    return os.fsdecode(os.fsencode(path.name)[:NAME_ROOM])  # any bytes: names need no UTF-8
+
+
+NAME_ROOM = 200  # bytes of DIR's name kept in its siblings' names (+ ~30 of their own)
 
 
 def _fresh(parent: Path, prefix: str, make: Callable[[Path], object]) -> Path:
@@ -219,7 +233,9 @@ def _write_manifest(file: Path, listing: Listing) -> None:
 def _swap(staging: Path, target: Target) -> None:
     """Rename the old export aside, the new one into place, then remove the old one's files."""
     os.chmod(staging, stat.S_IMODE(target.path.stat().st_mode))  # DIR keeps the mode it had
-    retired = Path(tempfile.mkdtemp(prefix=f".{target.path.name}.lso-retired-", dir=staging.parent))
+    retired = Path(
+        tempfile.mkdtemp(prefix=f".{_short(target.path)}.lso-retired-", dir=staging.parent)
+    )
     try:
         os.replace(target.path, retired)  # onto the new empty folder: allowed for directories
     except OSError:

@@ -54,6 +54,11 @@ SANDBOX_CONFIG: dict[str, str | bool | int | float | list[str]] = {
     "custom_user_agent": "lso-etl read-only",
 }
 LOCK_WAIT_SECONDS = 30.0
+PARSER_CONFIG: dict[str, str | bool | int | float | list[str]] = {
+    **SANDBOX_CONFIG,
+    "enable_external_access": False,
+    "lock_configuration": True,
+}
 
 
 @contextmanager
@@ -118,7 +123,10 @@ def wait_for_lock(
     waiting = False
     while True:
         try:
-            return duckdb.connect(str(path), read_only=read_only, config=config)
+            con = duckdb.connect(str(path), read_only=read_only, config=config)
+            if waiting:
+                warehouse.lock_wait_over(log, path, wait_seconds - (deadline - time.monotonic()))
+            return con
         except duckdb.ConnectionException:
             raise  # this process's own other connection: waiting cannot help
         except duckdb.Error as exc:
@@ -132,8 +140,8 @@ def wait_for_lock(
                     " retry later, or read a snapshot instead (`lso-etl export`)"
                 ) from None
             if not waiting:
-                log.warning("warehouse %s is locked by another process; waiting up to %.0f s",
-                            path, wait_seconds)  # fmt: skip
+                log.warning("warehouse %s is locked by %s; waiting up to %.0f s", path,
+                            _holder(exc), wait_seconds, extra=warehouse.LOCK_WAIT_STARTS)  # fmt: skip
                 waiting = True
             time.sleep(1.0)
     # Missing, not a warehouse: `warehouse.connect` names each in one line.
@@ -172,11 +180,16 @@ def single_select(query: str) -> str:
     DuckDB's own parser decides (`extract_statements`), so comments, case and quoting cannot
     disguise a statement's kind. A PRAGMA that only reads (`pragma table_info('articles')`)
     is parsed as a SELECT and passes.
+    The parser runs sandboxed too: DuckDB expands a PRAGMA while parsing, and
+    `pragma import_database('DIR')` then reads DIR/schema.sql and DIR/load.sql; on the
+    module's default connection that read any such file and echoed its first word in the
+    syntax error.
     """
     try:
-        statements = duckdb.extract_statements(query)
+        with duckdb.connect(":memory:", config=PARSER_CONFIG) as parser:
+            statements = parser.extract_statements(query)
     except duckdb.Error as exc:
-        raise UserError(str(exc)) from None  # whole: the caret line shows where
+        raise UserError(explain_refusal(exc)) from None  # whole: the caret line shows where
     if not statements:
         raise NotReadOnly(
             'the query is empty: give one, e.g. lso-etl sql "select count(*) from articles"'

@@ -6,6 +6,8 @@ from typing import Any
 
 import duckdb
 
+from lso_etl.store.catalog import columns
+
 LAST_RUNS = 5
 
 
@@ -24,11 +26,21 @@ def gather(con: duckdb.DuckDBPyConnection) -> dict[str, Any]:
         " (select count(*) from article_versions) as versions,"
         " count(*) filter (where layout = 'partial') as partial from articles",
     )[0]
+    # Where pages came from (issue 15: the site or a web archive; before migration 0120, the site).
+    read = "fetched_from" in columns(con, "runs")
+    overview["by_source"] = dict(
+        con.execute(
+            "select fetched_from, count(*) from articles group by 1 order by 2 desc"
+        ).fetchall()
+        if read
+        else [("site", overview["articles"])]
+    )
     runs = _rows(
         con,
         "select run_id, flow, status, started_at, finished_at,"
         " round(epoch(finished_at) - epoch(started_at), 2) as seconds, counts, checks_failed"
-        " from runs order by started_at desc limit ?",
+        + (", fetched_from" if read else "")
+        + " from runs order by started_at desc limit ?",
         LAST_RUNS,
     )
     reasons = _rows(
