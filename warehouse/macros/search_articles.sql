@@ -77,18 +77,43 @@ hits as (
     where term in (select term from query_terms)
 ),
 
--- one posting per word and article: an article holds every word when it has them all
-candidates as (
-    select article_id
-    from hits
-    where within is null or article_id in (select unnest(within))
-    group by article_id
-    having count(*) = (select count(distinct term) from query_terms)
+-- per query word: the accented forms it asks for where it stands outside quotes or alone in
+-- them (a phrase's accents are the pairs' to check); none for a word typed without accents
+term_needs as (
+    select term, coalesce(list(distinct exact) filter (where exact is not null
+        and (grp = 0 or glen = 1)), []) as needs
+    from query_terms
+    group by term
 ),
 
-candidate_hits as materialized (
-    select *
-    from hits semi join candidates using (article_id)
+corpus as (
+    select count(*) as docs, avg(doc_len) as avg_len
+    from article_search
+),
+
+-- the idf is the whole warehouse's, whatever `within` keeps (counting reads the terms alone)
+idf as (
+    select term, log((corpus.docs - count(*) + 0.5) / (count(*) + 0.5) + 1) as idf
+    from search_postings cross join corpus
+    where term in (select term from query_terms)
+    group by term, corpus.docs
+),
+
+-- one posting per word and article: an article holding every word is a candidate, and one
+-- pass over its postings gives its BM25F and whether its words carry the accents typed
+candidates as (
+    select h.article_id,
+        sum(idf * tf * 2.2 / (tf + 1.2 * (0.25 + 0.75::double * doc_len / corpus.avg_len)))
+            as bm25,
+        bool_and(len(term_needs.needs) = 0 or list_bool_and(list_transform(term_needs.needs,
+            lambda need: contains(' ' || h.exacts || ' ', ' ' || need || ' ')))) as typed
+    from hits as h
+    join idf using (term)
+    join term_needs using (term)
+    cross join corpus
+    where within is null or h.article_id in (select unnest(within))
+    group by h.article_id
+    having count(*) = (select count(*) from term_needs)
 ),
 
 -- per article and query pair: found at all, found as typed, and (for phrases of three words
@@ -135,66 +160,54 @@ group_tiers as (
     group by article_id
 ),
 
--- words outside quotes, and one-word quotes, as typed (a word typed without accents: any form)
-word_tiers as (
-    select article_id, bool_and(q.exact is null or list_contains(h.exacts, q.exact)) as typed
-    from candidate_hits as h
-    join query_terms as q using (term)
-    where q.grp = 0 or q.glen = 1
-    group by article_id
-),
-
 tiers as (
-    select article_id,
+    select article_id, bm25,
         coalesce(quoted_phrases, 0) = long_groups.quoted as quoted_found,
-        coalesce(typed, true) and coalesce(quoted_as_typed, 0) = long_groups.quoted
-            as accents_match,
+        typed and coalesce(quoted_as_typed, 0) = long_groups.quoted as accents_match,
         coalesce(unquoted_phrase, false) or not coalesce(long_groups.unquoted, false)
             as phrase_match
     from candidates
     cross join long_groups
     left join group_tiers using (article_id)
-    left join word_tiers using (article_id)
-),
-
-corpus as (
-    select count(*) as docs, avg(doc_len) as avg_len
-    from article_search
-),
-
-idf as (
-    select term, log((corpus.docs - count(*) + 0.5) / (count(*) + 0.5) + 1) as idf
-    from hits cross join corpus
-    group by term, corpus.docs
-),
-
-bm25f as (
-    select article_id,
-        sum(idf * tf * 2.2 / (tf + 1.2 * (0.25 + 0.75 * doc_len / corpus.avg_len))) as bm25
-    from candidate_hits join idf using (term) cross join corpus
-    group by article_id
 ),
 
 bounds as (
     select article_id, accents_match, phrase_match, bm25,
         2 * accents_match::integer + phrase_match::integer as tier
-    from tiers join bm25f using (article_id)
+    from tiers
     where quoted_found
 ),
 
--- The proximity bonus stays below 2.2 x the mean idf (none without two query words). Without
--- it every hit scores at least its floor, so the top-th best floor is a score the best `top`
--- reach: a hit whose score with the largest bonus stays below it cannot be among them.
--- (1e-9: room for the last bit of the float sums.)
+-- Consecutive query words side by side in the article: each such place adds 1 to the
+-- proximity's sum, so their count is a floor for it (read from search_pairs, no positions).
+adjacent as (
+    select article_id, sum(len(starts)) as near
+    from search_pairs
+    where pair in (select first || ' ' || second from neighbour_terms)
+        and article_id in (select article_id from bounds)
+    group by article_id
+),
+
+-- The proximity bonus stays below 2.2 x the mean idf (none without two query words), and
+-- above the bonus of its floor. With those floors the top-th best score is one the best
+-- `top` reach at least: a hit whose score with the largest bonus stays below it cannot be
+-- among them. (1e-9: room for the last bit of the float sums.)
+bonus as (
+    select case when exists (from neighbour_terms) then avg(idf) end as unit
+    from idf
+),
+
 pool as (
     select article_id
     from bounds
-    cross join (select case when exists (from neighbour_terms) then 2.2 * avg(idf) else 0 end
-        as most from idf) as bonus
-    cross join (select list(tier + bm25 / (1 + bm25) order by tier + bm25 / (1 + bm25) desc)[top]
-        as score from bounds) as page_floor
+    cross join bonus
+    cross join (select list(tier + low / (1 + low) order by tier + low / (1 + low) desc)[top]
+            as score
+        from (select tier, bm25 + coalesce(near * 2.2 / (near + 1.2) * bonus.unit, 0) as low
+            from bounds cross join bonus left join adjacent using (article_id))) as page_floor
     where page_floor.score is null
-        or tier + (bm25 + bonus.most) / (1 + bm25 + bonus.most) >= page_floor.score - 1e-9
+        or tier + (bm25 + coalesce(2.2 * bonus.unit, 0)) / (1 + bm25 + coalesce(2.2 * bonus.unit, 0))
+            >= page_floor.score - 1e-9
 ),
 
 positions as (
@@ -204,13 +217,13 @@ positions as (
         and article_id in (select article_id from pool)
 ),
 
--- two consecutive query words d <= 5 apart, either order, add 1/d^2 (the pairs are counted
--- by comparing the two short lists, cheaper than intersecting shifted copies)
+-- two consecutive query words d <= 5 apart, either order, add 1/d^2 (one pass over each
+-- pair of short lists)
 proximity as (
     select a.article_id,
-        sum(list_sum(list_transform([1, 2, 3, 4, 5], lambda d: list_sum(list_transform(
-            a.positions, lambda x: len(list_filter(b.positions, lambda y: abs(x - y) = d)))
-        ) / (d * d)))) as near
+        sum(list_sum(list_transform(a.positions, lambda x: list_sum(list_transform(b.positions,
+            lambda y: case when abs(x - y) between 1 and 5 then 1.0 / ((x - y) * (x - y))
+                else 0 end))))) as near
     from neighbour_terms
     join positions as a on a.term = neighbour_terms.first
     join positions as b on b.article_id = a.article_id and b.term = neighbour_terms.second

@@ -53,7 +53,8 @@ def write_search(con: duckdb.DuckDBPyConnection, ids: Sequence[str]) -> None:
     # Field weights for BM25F (headline 3, lead 2, body and captions 1), summed once here.
     con.execute(
         "insert into search_postings"
-        " select term, article_id, list(distinct exact order by exact), list(pos order by pos),"
+        " select term, article_id, string_agg(distinct exact, ' ' order by exact),"
+        "  list(pos order by pos),"
         "  sum(case pos // $span when 0 then 3 when 1 then 2 else 1 end), any_value(doc_len)"
         " from search_keyed group by term, article_id",
         {"span": FIELD_SPAN},
