@@ -5,8 +5,10 @@ to every later write of a stored article's search rows.
         --db /tmp/lso-bench-search2/new.duckdb --baseline-src /tmp/lso-base/src
 
 `--before-db` is a warehouse built before 0105 (bench/warehouse.py at 2d94ab8^^, or any
-real one); it is copied to `--db` and migrated: 0105 empties the shadows and migrate()'s
-backfill writes the postings and pairs of every article, then `refresh_search` sorts them.
+real one); it is copied to `--db` and migrated on a connection set up as a run's lease sets
+it (one thread, Settings.writer_memory): 0105 sets 0104's postings aside and migrate()
+converts them (store.search_upgrade); then `refresh_search` shows whether a re-sort is left
+to do (it should not be). The process's peak resident memory is reported.
 Then, on each side (the baseline tree on the old warehouse, this tree on the migrated one,
 each in its own process, PYTHONPATH pointing at its tree), the derived rows of stored
 articles are rewritten as an edited article's are at load (`write_derived`, batches of 50,
@@ -18,6 +20,7 @@ from __future__ import annotations
 import argparse
 import json
 import os
+import resource
 import shutil
 import subprocess
 import sys
@@ -29,6 +32,7 @@ BATCHES = 10
 
 
 def migrate(before_db: Path, db: Path) -> dict[str, object]:
+    from lso_etl.settings import Settings
     from lso_etl.store import warehouse
     from lso_etl.store.analyst import search
 
@@ -37,12 +41,15 @@ def migrate(before_db: Path, db: Path) -> dict[str, object]:
     shutil.copy(before_db, db)
     result: dict[str, object] = {"load avg before": os.getloadavg()[0]}
     with warehouse.connect(db) as con:
+        con.execute("set threads = 1")
+        con.execute(f"set memory_limit = '{Settings().writer_memory}'")
         tick = time.monotonic()
         result["applied"] = warehouse.migrate(con)
         result["migrate s"] = round(time.monotonic() - tick, 1)
-        tick = time.monotonic()
-        search.refresh_search(con, force=True)
-        result["sort s"] = round(time.monotonic() - tick, 1)
+        result["re-sort s"] = search.refresh_search(con)["builtin"]
+        result["peak MiB resident"] = round(
+            resource.getrusage(resource.RUSAGE_SELF).ru_maxrss / 1024
+        )
         for table in ("search_postings", "search_pairs"):
             row = con.execute(f"select count(*) from {table}").fetchone()
             result[f"{table} rows"] = row[0] if row else 0

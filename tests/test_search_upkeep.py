@@ -9,16 +9,18 @@ by the loader's SQL.
 from __future__ import annotations
 
 from collections import Counter
+from collections.abc import Iterator
 from dataclasses import replace
 from itertools import pairwise
 from pathlib import Path
 
 import duckdb
+import pytest
 from test_search import _loaded
 from test_warehouse import _article, _item, _run
 
 from lso_etl.models import Article, ParseResult, Status
-from lso_etl.store import warehouse
+from lso_etl.store import search_upgrade, warehouse
 from lso_etl.store.analyst import search
 from lso_etl.store.analyst.textnorm import words
 
@@ -103,3 +105,94 @@ def test_a_repair_and_a_migrate_after_a_backfill_cut_short_write_the_same_rows(d
         warehouse.migrate(con)  # what 0105 does to every article: the backfill writes them
         migrated = _everything(con)
     assert repaired == loaded and migrated == loaded
+
+
+# 0104's loader (store.derived.write_search at b4d8442) as it wrote a warehouse's postings:
+# one row per accented form of a word, no pairs, no weighted tf.
+AS_OF_0104 = (
+    "create table search_postings (term varchar not null, exact varchar not null,"
+    " article_id varchar not null, positions integer[] not null, doc_len integer not null)",
+    "create or replace temp table search_words as"
+    " select article_id, doc_len, field * 1000000 + position as pos, word"
+    " from (select article_id, doc_len, field, unnest(words) as word,"
+    "  unnest(generate_series(0, len(words) - 1))::integer as position"
+    "  from (select *, sum(len(words)) over (partition by article_id) as doc_len"
+    "   from (select article_id, field, lso_search_words(text) as words"
+    "    from (select article_id, unnest([0, 1, 2, 3]) as field,"
+    "     unnest([headline, sapo, body, array_to_string(captions, ' ')]) as text"
+    "     from articles))))",
+    "create or replace temp table search_vocabulary as"
+    " select word, lso_search_term(word) as term, lso_search_exact(word) as exact"
+    " from (select distinct word from search_words)",
+    "insert into search_postings"
+    " select term, exact, article_id, list(pos order by pos), any_value(doc_len)"
+    " from search_words join search_vocabulary using (word)"
+    " group by term, exact, article_id",
+)
+
+
+def _back_to_0104(con: duckdb.DuckDBPyConnection) -> list[tuple[object, ...]]:
+    """A warehouse as 0104 left it (its postings, no pairs, 0105 not applied); its postings."""
+    con.execute("drop table search_pairs")
+    con.execute("drop table search_postings")
+    for statement in AS_OF_0104:
+        con.execute(statement)
+    con.execute("delete from schema_migrations where name = '0105_search_pairs.sql'")
+    return con.execute("select * from search_postings order by all").fetchall()
+
+
+def _in_storage_order(con: duckdb.DuckDBPyConnection) -> list[list[tuple[object, ...]]]:
+    return [
+        con.execute(f"select {key}, article_id from {table}").fetchall()
+        for table, key in (("search_postings", "term"), ("search_pairs", "pair"))
+    ]
+
+
+OTHER = replace(SECOND, article_id="new:7", url="https://baolangson.vn/x-7.html")
+
+
+def test_a_warehouse_of_0104_is_upgraded_to_the_rows_the_loader_writes(db: Path) -> None:
+    """Migration 0105 converts 0104's postings inside DuckDB (store.search_upgrade), without
+    the articles' text: the rows must be the loader's, stored in the order queries read."""
+    with _loaded(db, FIRST, OTHER) as con:
+        loaded = _everything(con)
+        old = _back_to_0104(con)
+        applied = warehouse.migrate(con)
+        upgraded = _everything(con)
+        stored = _in_storage_order(con)
+        left = con.execute("select count(*) from duckdb_tables() where table_name like '%0104'")
+        leftover = left.fetchone()
+        hits = search.search(con, '"cửa khẩu tân thanh"').hits
+    assert len(old) > len(loaded[0])  # "hội" and "hỏi" were two postings, now one
+    assert applied == ["0105_search_pairs.sql"] and upgraded == loaded
+    assert all(rows == sorted(rows) for rows in stored) and leftover == (0,)
+    assert [hit.article_id for hit in hits] == [FIRST.article_id]
+
+
+def test_an_upgrade_cut_short_leaves_0104_whole_and_the_next_migrate_finishes_it(
+    db: Path, monkeypatch: pytest.MonkeyPatch
+) -> None:
+    real_ranges = search_upgrade._word_ranges
+
+    def interrupted(con: duckdb.DuckDBPyConnection) -> Iterator[tuple[str | None, str | None]]:
+        yield next(real_ranges(con))  # one chunk of postings written, then Ctrl-C
+        raise KeyboardInterrupt
+
+    settings = "select current_setting('memory_limit'), current_setting('threads')"
+    with _loaded(db, FIRST, OTHER) as con:
+        loaded = _everything(con)
+        old = _back_to_0104(con)
+        con.execute("set memory_limit = '64MB'")  # a run's, as Settings.writer_memory
+        con.execute("set threads = 1")
+        own = con.execute(settings).fetchone()
+        monkeypatch.setattr(search_upgrade, "_word_ranges", interrupted)
+        with pytest.raises(KeyboardInterrupt):
+            warehouse.migrate(con)
+        kept = con.execute("select * from search_postings_0104 order by all").fetchall()
+        written = _everything(con)
+        after = con.execute(settings).fetchone()
+        monkeypatch.undo()
+        warehouse.migrate(con)
+        finished = _everything(con)
+    assert kept == old and written == [[], []] and after == own
+    assert finished == loaded

@@ -22,6 +22,7 @@ from lso_etl.errors import UserError
 from lso_etl.store.derived import backfill_derived
 from lso_etl.store.loading import load_batch, record_fetches, record_outcomes
 from lso_etl.store.runs import finish_run, site_profile_version, start_run
+from lso_etl.store.search_upgrade import upgrade_postings
 from lso_etl.store.unopenable import (
     WarehouseUnusable,
     describe_open_error,
@@ -239,7 +240,9 @@ def migrate(con: duckdb.DuckDBPyConnection, root: Path = WAREHOUSE_DIR) -> list[
     for folder in DEFINITION_DIRS:
         for definition in sorted((root / folder).glob("*.sql")):
             con.execute(definition.read_text(encoding="utf-8"))
-    # Not only after a migration: a backfill cut short (it is long on a big warehouse) resumes.
+    # Not only after a migration: an upgrade or a backfill cut short (both are long on a big
+    # warehouse) resumes.
+    upgrade_postings(con)
     filled = backfill_derived(con)
     if filled:
         log.info("search shadows and author rows written for %d articles", filled)
