@@ -196,3 +196,22 @@ def test_an_upgrade_cut_short_leaves_0104_whole_and_the_next_migrate_finishes_it
         finished = _everything(con)
     assert kept == old and written == [[], []] and after == own
     assert finished == loaded
+
+
+def test_a_re_sort_writes_the_same_rows_in_order_and_gives_the_run_its_settings_back(
+    db: Path,
+) -> None:
+    """refresh_search sorts with room of its own (a run's 64MB cap ran out at 100,000
+    articles, bench/RESULTS.md), then the run's own settings apply again."""
+    settings = "select current_setting('memory_limit'), current_setting('threads')"
+    with _loaded(db, OTHER, FIRST) as con:
+        loaded, unsorted = _everything(con), _in_storage_order(con)
+        con.execute("set memory_limit = '64MB'")  # a run's, as Settings.writer_memory
+        con.execute("set threads = 1")
+        own = con.execute(settings).fetchone()
+        spent = search.refresh_search(con, force=True)
+        after = con.execute(settings).fetchone()
+        sorted_rows, stored = _everything(con), _in_storage_order(con)
+    assert spent["builtin"] > 0 and after == own and sorted_rows == loaded
+    assert unsorted != [sorted(rows) for rows in unsorted]  # two loads: one article after the other
+    assert all(rows == sorted(rows) for rows in stored)

@@ -29,7 +29,7 @@ log = logging.getLogger(__name__)
 
 OLD_POSTINGS = "search_postings_0104"  # what 0105_search_pairs.sql renamed 0104's table to
 # Whatever the connection's own limit (a run's is 64MB, a bare connection's 80% of the RAM):
-# enough for a chunk, small enough for a small machine.
+# enough for a chunk or DuckDB's spilling sort, small enough for a small machine.
 UPGRADE_MEMORY = "1GB"
 POSTINGS_PER_CHUNK = 2_000_000
 ARTICLES_PER_CHUNK = 2_500
@@ -74,7 +74,7 @@ def upgrade_postings(con: duckdb.DuckDBPyConnection) -> int:
            .fetchall()]  # fmt: skip
     ids.sort()
     log.info("upgrading the search postings of %d articles (migration 0105)", len(ids))
-    with _roomy(con):
+    with roomy(con):
         con.execute("begin")
         try:
             for low, high in _word_ranges(con):
@@ -115,8 +115,9 @@ def _word_ranges(con: duckdb.DuckDBPyConnection) -> Iterator[tuple[str | None, s
 
 
 @contextmanager
-def _roomy(con: duckdb.DuckDBPyConnection) -> Iterator[None]:
-    """UPGRADE_MEMORY and every core for the upgrade, then the connection's own settings."""
+def roomy(con: duckdb.DuckDBPyConnection) -> Iterator[None]:
+    """UPGRADE_MEMORY and every core for a rewrite of whole search tables (this upgrade,
+    refresh_search's re-sort), then the connection's own settings back."""
     row = con.execute("select current_setting('memory_limit'), current_setting('threads')")
     memory, threads = row.fetchone() or ("", "")
     con.execute(f"set memory_limit = '{UPGRADE_MEMORY}'")

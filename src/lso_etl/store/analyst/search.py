@@ -25,6 +25,7 @@ import duckdb
 
 from lso_etl.store.analyst.textnorm import fold
 from lso_etl.store.derived import BACKFILL_CHUNK, write_search
+from lso_etl.store.search_upgrade import roomy
 
 log = logging.getLogger(__name__)
 
@@ -63,9 +64,15 @@ def refresh_search(con: duckdb.DuckDBPyConnection, force: bool = False) -> dict[
     seconds = {"builtin": 0.0}
     started = time.monotonic()
     if force or _unsorted_share(con) > UNSORTED_SHARE:
-        con.execute("begin")
-        _sort_postings(con)
-        con.execute("commit")
+        # Not under a run's writer cap (64MB): at 100,000 articles the sort ran out of it.
+        with roomy(con):
+            con.execute("begin")
+            try:
+                _sort_postings(con)
+                con.execute("commit")
+            except BaseException:
+                con.execute("rollback")
+                raise
         seconds["builtin"] = round(time.monotonic() - started, 2)
         con.execute("checkpoint")
     return seconds
@@ -81,13 +88,12 @@ def _unsorted_share(con: duckdb.DuckDBPyConnection) -> float:
 
 
 def _sort_postings(con: duckdb.DuckDBPyConnection) -> None:
+    # A table of the file, not a temporary one: its rows go to disk as the sort writes them.
     for table, key in (("search_postings", "term"), ("search_pairs", "pair")):
-        con.execute(
-            f"create temp table sorted_rows as select * from {table} order by {key}, article_id"
-        )
+        con.execute(f"create table search_sorted_rows as from {table} order by {key}, article_id")
         con.execute(f"delete from {table}")
-        con.execute(f"insert into {table} select * from sorted_rows")
-        con.execute("drop table sorted_rows")
+        con.execute(f"insert into {table} from search_sorted_rows")
+        con.execute("drop table search_sorted_rows")
     _record_build(con, "builtin")
 
 
@@ -95,13 +101,14 @@ def rebuild_postings(con: duckdb.DuckDBPyConnection) -> None:
     """Rewrite the shadows and postings of every article, sorted by term: a repair, and the
     bulk path (loads maintain them one batch of articles at a time)."""
     ids = [row[0] for row in con.execute("select article_id from articles").fetchall()]
-    con.execute("begin")
-    for table in ("search_postings", "search_pairs", "article_search"):
-        con.execute(f"delete from {table}")
-    for first in range(0, len(ids), BACKFILL_CHUNK):
-        write_search(con, ids[first : first + BACKFILL_CHUNK])
-    _sort_postings(con)
-    con.execute("commit")
+    with roomy(con):
+        con.execute("begin")
+        for table in ("search_postings", "search_pairs", "article_search"):
+            con.execute(f"delete from {table}")
+        for first in range(0, len(ids), BACKFILL_CHUNK):
+            write_search(con, ids[first : first + BACKFILL_CHUNK])
+        _sort_postings(con)
+        con.execute("commit")
 
 
 def _record_build(con: duckdb.DuckDBPyConnection, engine: str) -> None:
