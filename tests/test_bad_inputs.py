@@ -125,6 +125,8 @@ CASES: list[tuple[list[str], int, str]] = [
         "--to 2017-07-01 is before --from 2017-08-01",
     ),
     (["--db", "MISSING", "report"], USAGE, "no warehouse at"),
+    (["--db", "MISSING", "upgrade"], USAGE, "no warehouse at"),
+    (["--db", "DIR", "upgrade"], USAGE, "is a directory"),
     (["--db", "WAREHOUSE", "report", "-o", "DIR"], USAGE, "DIR is a folder: name the page's file"),
     (["--db", "WAREHOUSE", "report", "--bogus"], USAGE, "No such option: --bogus"),
     (["--db", "WAREHOUSE", "stats", "--csv"], USAGE, "No such option: --csv"),

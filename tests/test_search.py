@@ -226,6 +226,14 @@ def test_a_filtered_page_is_the_sql_macro_filtered(
     assert len(rows) == limit and [r[0] for r in rows] == _ids(june)
 
 
+def test_a_filter_that_keeps_no_article_finds_nothing(con: duckdb.DuckDBPyConnection) -> None:
+    """The articles a filter keeps go to the macro as a list; none kept is [], not null (which
+    the macro reads as no filter: every hit came back)."""
+    assert search.search(con, "cua khau").hits  # the words are there
+    assert search.search(con, "cua khau", date(2030, 1, 1)).hits == []
+    assert search.search(con, "cua khau", section="no such section").hits == []
+
+
 def test_an_edited_article_is_found_by_its_new_words(con: duckdb.DuckDBPyConnection) -> None:
     found = search.search(con, EDITED_WORD)
     assert len(found.hits) == 1

@@ -8,6 +8,7 @@ by the loader's SQL.
 
 from __future__ import annotations
 
+import sys
 from collections import Counter
 from collections.abc import Iterator
 from dataclasses import replace
@@ -19,10 +20,12 @@ import pytest
 from test_search import _loaded
 from test_warehouse import _article, _item, _run
 
+from lso_etl.cli import main as cli_main
 from lso_etl.models import Article, ParseResult, Status
 from lso_etl.store import search_upgrade, warehouse
 from lso_etl.store.analyst import search
 from lso_etl.store.analyst.textnorm import words
+from lso_etl.store.loading import transaction
 
 WEIGHTS = (3, 2, 1, 1)  # headline, lead, body, captions
 
@@ -188,14 +191,18 @@ def test_an_upgrade_cut_short_leaves_0104_whole_and_the_next_migrate_finishes_it
         monkeypatch.setattr(search_upgrade, "_word_ranges", interrupted)
         with pytest.raises(KeyboardInterrupt):
             warehouse.migrate(con)
-        kept = con.execute("select * from search_postings_0104 order by all").fetchall()
-        written = _everything(con)
+        kept = con.execute("select * from search_postings order by all").fetchall()
+        tables = con.execute("select table_name from duckdb_tables() where table_name like"
+                             " 'search_p%' order by 1").fetchall()  # fmt: skip
+        applied = con.execute("select count(*) from schema_migrations where name like '0105%'")
+        marked = applied.fetchone()
         after = con.execute(settings).fetchone()
         monkeypatch.undo()
         warehouse.migrate(con)
         finished = _everything(con)
-    assert kept == old and written == [[], []] and after == own
-    assert finished == loaded
+    # As 0104 left it, for a reader too: its postings, no pairs, 0105 still to apply
+    assert kept == old and tables == [("search_postings",)] and marked == (0,)
+    assert after == own and finished == loaded
 
 
 def test_a_re_sort_writes_the_same_rows_in_order_and_gives_the_run_its_settings_back(
@@ -215,3 +222,82 @@ def test_a_re_sort_writes_the_same_rows_in_order_and_gives_the_run_its_settings_
     assert spent["builtin"] > 0 and after == own and sorted_rows == loaded
     assert unsorted != [sorted(rows) for rows in unsorted]  # two loads: one article after the other
     assert all(rows == sorted(rows) for rows in stored)
+
+
+def test_a_reader_refuses_a_warehouse_an_older_version_wrote_until_it_is_upgraded(
+    db: Path, capsys: pytest.CaptureFixture[str], monkeypatch: pytest.MonkeyPatch
+) -> None:
+    with _loaded(db, FIRST, OTHER) as con:
+        loaded = _everything(con)
+        _back_to_0104(con)
+
+    def run(*argv: str) -> tuple[int, list[str]]:
+        monkeypatch.setattr(sys, "argv", ["lso-etl", "--db", str(db), *argv])
+        with pytest.raises(SystemExit) as ended:
+            cli_main.main()
+        out, err = capsys.readouterr()
+        return int(ended.value.code or 0), (out + err).strip().splitlines()
+
+    readers = [run("search", "cửa khẩu"), run("sql", "select count(*) from articles"),
+               run("stats"), run("show", FIRST.article_id),
+               run("export", "--to", str(db.parent / "out"))]  # fmt: skip
+    upgraded = run("upgrade")
+    found = run("search", "cửa khẩu")
+    again = run("upgrade")
+    with warehouse.connect(db, read_only=True) as con:
+        rows = _everything(con)
+    refused = (
+        f"{db} was written by an older lso-etl: 1 migration(s) not applied yet"
+        f" (0105_search_pairs.sql); run `lso-etl --db {db} upgrade` once (any run also"
+        " applies them), then read it"
+    )
+    assert [(code, said[-1].endswith(refused)) for code, said in readers] == [(2, True)] * 5
+    assert upgraded[0] == 0 and upgraded[1][-1].startswith(f"upgraded {db}: 1 migration(s)")
+    assert found[0] == 0 and FIRST.url in "\n".join(found[1]) and rows == loaded
+    assert again == (0, [f"{db} is up to date: nothing to apply"])
+
+
+def test_a_failed_commit_is_the_error_seen_not_the_rollback_after_it() -> None:
+    class CommitFails:  # DuckDB ends the transaction when its commit fails
+        def execute(self, sql: str) -> None:
+            if sql == "commit":
+                raise duckdb.IOException('Could not write file "x.wal": File too large')
+            if sql == "rollback":
+                raise duckdb.TransactionException("cannot rollback - no transaction is active")
+
+    with pytest.raises(duckdb.IOException, match="File too large"), transaction(CommitFails()):  # type: ignore[arg-type]
+        pass
+
+
+@pytest.mark.parametrize(
+    ("own", "inside"),
+    [("64MB", "953.6 MiB"), ("8GB", "7.4 GiB"), ("-1", "16383.9 PiB")],
+)
+def test_room_for_a_rewrite_raises_a_small_memory_limit_only_and_gives_settings_back(
+    own: str, inside: str
+) -> None:
+    con = duckdb.connect()
+    con.execute(f"set memory_limit = '{own}'")
+    con.execute("set threads = 1")
+    settings = "select current_setting('memory_limit'), current_setting('threads')"
+    before = con.execute(settings).fetchone()
+    with search_upgrade.roomy(con):
+        during = con.execute(settings).fetchone()
+    assert during is not None and during[0] == inside and during[1] >= 1
+    assert con.execute(settings).fetchone() == before
+
+
+def test_a_repair_that_fails_shows_its_own_error_and_leaves_everything_as_it_was(
+    db: Path, monkeypatch: pytest.MonkeyPatch
+) -> None:
+    def broken(con: duckdb.DuckDBPyConnection, ids: object) -> None:
+        raise ValueError("the repair broke")
+
+    with _loaded(db, FIRST, OTHER) as con:
+        loaded = _everything(con)
+        con.execute("set threads = 1")
+        monkeypatch.setattr(search, "write_search", broken)
+        with pytest.raises(ValueError, match="the repair broke"):
+            search.rebuild_postings(con)
+        after = _everything(con), con.execute("select current_setting('threads')").fetchone()
+    assert after == (loaded, (1,))

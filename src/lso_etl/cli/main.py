@@ -26,6 +26,7 @@ from lso_etl.cli.commands import archive as cli_archive
 from lso_etl.cli.commands import parse as cli_parse
 from lso_etl.cli.commands import report as cli_report
 from lso_etl.cli.commands import show as cli_show
+from lso_etl.cli.commands import upgrade as cli_upgrade
 from lso_etl.cli.options import CAPTURE_HELP, SOURCE_HELP, ordered, parse_day
 from lso_etl.cli.output import err, line, out
 from lso_etl.cli.runs import (
@@ -278,6 +279,7 @@ cli_parse.register(app)
 cli_archive.register(app)
 cli_show.register(app)
 cli_report.register(app)
+cli_upgrade.register(app)
 
 
 def main() -> None:

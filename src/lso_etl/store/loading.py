@@ -13,7 +13,7 @@ import hashlib
 import json
 from collections import Counter
 from collections.abc import Iterator, Mapping, Sequence
-from contextlib import contextmanager
+from contextlib import contextmanager, suppress
 from dataclasses import replace
 from datetime import UTC, datetime
 
@@ -57,7 +57,10 @@ def transaction(con: duckdb.DuckDBPyConnection) -> Iterator[None]:
         yield
         con.execute("commit")
     except BaseException:
-        con.execute("rollback")  # a half-written batch would break the idempotence
+        # A half-written batch would break the idempotence. A commit that failed has ended the
+        # transaction already: its error is the one to see, not "no transaction is active".
+        with suppress(duckdb.TransactionException):
+            con.execute("rollback")
         raise
 
 

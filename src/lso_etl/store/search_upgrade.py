@@ -4,19 +4,21 @@
 its accented forms, positions and field-weighted tf, plus a row per adjacent word pair
 (`search_pairs`). Everything 0105 needs is in 0104's postings (each word's positions and
 accented form), so they are converted inside DuckDB instead of re-reading every article's
-text: on 100,000 articles about 4 minutes in 1.5 GB, where the loader's backfill took 50 in
+text: on 100,000 articles 6 minutes in 1.4 GB, where the loader's backfill took 50 minutes in
 15 GB (bench/RESULTS.md). The rows are the ones the loader writes (store.derived.write_search);
 tests/test_search_upkeep.py holds the two equal.
 
 The work is cut into chunks so that it fits in UPGRADE_MEMORY: postings by ranges of words,
 written in word order, so they need no sort afterwards; pairs by ranges of articles, then
-sorted once by pair (DuckDB's sort spills to disk). All of it is one transaction: an upgrade
-cut short (Ctrl-C, a crash) leaves 0104's table as it was, and the next migrate starts over.
+sorted once by pair (DuckDB's sort spills to disk). It runs in migration 0105's transaction
+(warehouse.MIGRATION_STEPS): an upgrade cut short (Ctrl-C, a crash) leaves the warehouse as
+0104 left it, search included, and the next migrate starts over.
 """
 
 from __future__ import annotations
 
 import logging
+import re
 import time
 from collections.abc import Iterator
 from contextlib import contextmanager
@@ -65,8 +67,9 @@ group by one.term, two.term, one.exact, two.exact, one.article_id
 """
 
 
-def upgrade_postings(con: duckdb.DuckDBPyConnection) -> int:
-    """Convert 0104's postings if 0105 left them to convert; the articles converted."""
+def convert_0104_postings(con: duckdb.DuckDBPyConnection) -> int:
+    """Convert the postings 0105_search_pairs.sql set aside, inside its transaction (migrate's
+    MIGRATION_STEPS); the articles converted."""
     if not has_table(con, OLD_POSTINGS):
         return 0
     started = time.monotonic()
@@ -75,25 +78,17 @@ def upgrade_postings(con: duckdb.DuckDBPyConnection) -> int:
     ids.sort()
     log.info("upgrading the search postings of %d articles (migration 0105)", len(ids))
     with roomy(con):
-        con.execute("begin")
-        try:
-            for low, high in _word_ranges(con):
-                con.execute(POSTINGS, {"low": low, "high": high})
-            # A table of the file, not a temporary one: its rows go to disk as they come.
-            con.execute("create table search_pairs_unsorted as from search_pairs limit 0")
-            for first in range(0, len(ids), ARTICLES_PER_CHUNK):
-                chunk = ids[first : first + ARTICLES_PER_CHUNK]
-                con.execute(PAIRS, {"first": chunk[0], "last": chunk[-1]})
-            # Sorted as refresh_search sorts them: a query reads only its pairs' row groups.
-            con.execute(
-                "insert into search_pairs from search_pairs_unsorted order by pair, article_id"
-            )
-            con.execute("drop table search_pairs_unsorted")
-            con.execute(f"drop table {OLD_POSTINGS}")
-            con.execute("commit")
-        except BaseException:
-            con.execute("rollback")
-            raise
+        for low, high in _word_ranges(con):
+            con.execute(POSTINGS, {"low": low, "high": high})
+        # A table of the file, not a temporary one: its rows go to disk as they come.
+        con.execute("create table search_pairs_unsorted as from search_pairs limit 0")
+        for first in range(0, len(ids), ARTICLES_PER_CHUNK):
+            chunk = ids[first : first + ARTICLES_PER_CHUNK]
+            con.execute(PAIRS, {"first": chunk[0], "last": chunk[-1]})
+        # Sorted as refresh_search sorts them: a query reads only its pairs' row groups.
+        con.execute("insert into search_pairs from search_pairs_unsorted order by pair, article_id")
+        con.execute("drop table search_pairs_unsorted")
+        con.execute(f"drop table {OLD_POSTINGS}")
     log.info("search postings upgraded in %.0f s", time.monotonic() - started)
     return len(ids)
 
@@ -116,14 +111,32 @@ def _word_ranges(con: duckdb.DuckDBPyConnection) -> Iterator[tuple[str | None, s
 
 @contextmanager
 def roomy(con: duckdb.DuckDBPyConnection) -> Iterator[None]:
-    """UPGRADE_MEMORY and every core for a rewrite of whole search tables (this upgrade,
-    refresh_search's re-sort), then the connection's own settings back."""
+    """At least UPGRADE_MEMORY and every core for a rewrite of whole search tables (this
+    upgrade, refresh_search's re-sort), then the connection's own settings back.
+
+    A larger limit (a notebook's 80% of the RAM, LSO_WRITER_MEMORY=8GB, none at all) is left
+    as it is: only a smaller one, which DuckDB prints back exactly enough, is raised."""
     row = con.execute("select current_setting('memory_limit'), current_setting('threads')")
-    memory, threads = row.fetchone() or ("", "")
-    con.execute(f"set memory_limit = '{UPGRADE_MEMORY}'")
+    memory, threads = row.fetchone() or ("", 1)
+    raise_memory = _bytes(memory) < _bytes(UPGRADE_MEMORY)
+    if raise_memory:
+        con.execute(f"set memory_limit = '{UPGRADE_MEMORY}'")
     con.execute("reset threads")
     try:
         yield
     finally:
-        con.execute(f"set memory_limit = '{memory}'")
-        con.execute(f"set threads = {threads}")
+        if raise_memory:
+            con.execute(f"set memory_limit = '{memory}'")
+        con.execute(f"set threads = {int(threads)}")
+
+
+_UNITS = {"B": 1, "KB": 1000, "MB": 1000**2, "GB": 1000**3, "TB": 1000**4, "PB": 1000**5,
+          "KIB": 1024, "MIB": 1024**2, "GIB": 1024**3, "TIB": 1024**4, "PIB": 1024**5}  # fmt: skip
+
+
+def _bytes(size: str) -> float:
+    """'61.0 MiB', '1GB', '16383.9 PiB' (no limit) in bytes; anything else counts as no limit."""
+    found = re.fullmatch(r"\s*([\d.]+)\s*([A-Za-z]+)\s*", size)
+    if not found or found[2].upper() not in _UNITS:
+        return float("inf")
+    return float(found[1]) * _UNITS[found[2].upper()]

@@ -9,7 +9,7 @@ from __future__ import annotations
 import logging
 import re
 import time
-from collections.abc import Iterator, Sequence
+from collections.abc import Callable, Iterator, Sequence
 from contextlib import ExitStack, contextmanager
 from contextvars import ContextVar
 from datetime import datetime
@@ -20,9 +20,9 @@ import duckdb
 
 from lso_etl.errors import UserError
 from lso_etl.store.derived import backfill_derived
-from lso_etl.store.loading import load_batch, record_fetches, record_outcomes
+from lso_etl.store.loading import load_batch, record_fetches, record_outcomes, transaction
 from lso_etl.store.runs import finish_run, site_profile_version, start_run
-from lso_etl.store.search_upgrade import upgrade_postings
+from lso_etl.store.search_upgrade import convert_0104_postings
 from lso_etl.store.unopenable import (
     WarehouseUnusable,
     describe_open_error,
@@ -217,6 +217,12 @@ class Lease:
 _SHARED: ContextVar[Lease | None] = ContextVar("shared_lease", default=None)
 
 
+# What a migration's SQL cannot do, run after it in its transaction.
+MIGRATION_STEPS: dict[str, tuple[Callable[[duckdb.DuckDBPyConnection], object], ...]] = {
+    "0105_search_pairs.sql": (convert_0104_postings,),
+}
+
+
 def migrate(con: duckdb.DuckDBPyConnection, root: Path = WAREHOUSE_DIR) -> list[str]:
     """Apply new numbered migrations in order, then re-create every macro and view.
 
@@ -232,17 +238,18 @@ def migrate(con: duckdb.DuckDBPyConnection, root: Path = WAREHOUSE_DIR) -> list[
     for script in sorted((root / "migrations").glob("*.sql")):
         if script.name in done:
             continue
-        con.execute("begin")
-        con.execute(script.read_text(encoding="utf-8"))
-        con.execute("insert into schema_migrations values (?, now())", [script.name])
-        con.execute("commit")
+        with transaction(con):
+            con.execute(script.read_text(encoding="utf-8"))
+            # A migration's second half, rows only code can write, in the same transaction:
+            # cut short, the warehouse is as it was before the script, for readers too.
+            for step in MIGRATION_STEPS.get(script.name, ()):
+                step(con)
+            con.execute("insert into schema_migrations values (?, now())", [script.name])
         applied.append(script.name)
     for folder in DEFINITION_DIRS:
         for definition in sorted((root / folder).glob("*.sql")):
             con.execute(definition.read_text(encoding="utf-8"))
-    # Not only after a migration: an upgrade or a backfill cut short (both are long on a big
-    # warehouse) resumes.
-    upgrade_postings(con)
+    # Not only after a migration: a backfill cut short (it is long on a big warehouse) resumes.
     filled = backfill_derived(con)
     if filled:
         log.info("search shadows and author rows written for %d articles", filled)

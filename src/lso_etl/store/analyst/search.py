@@ -25,6 +25,7 @@ import duckdb
 
 from lso_etl.store.analyst.textnorm import fold
 from lso_etl.store.derived import BACKFILL_CHUNK, write_search
+from lso_etl.store.loading import transaction
 from lso_etl.store.search_upgrade import roomy
 
 log = logging.getLogger(__name__)
@@ -65,14 +66,8 @@ def refresh_search(con: duckdb.DuckDBPyConnection, force: bool = False) -> dict[
     started = time.monotonic()
     if force or _unsorted_share(con) > UNSORTED_SHARE:
         # Not under a run's writer cap (64MB): at 100,000 articles the sort ran out of it.
-        with roomy(con):
-            con.execute("begin")
-            try:
-                _sort_postings(con)
-                con.execute("commit")
-            except BaseException:
-                con.execute("rollback")
-                raise
+        with roomy(con), transaction(con):
+            _sort_postings(con)
         seconds["builtin"] = round(time.monotonic() - started, 2)
         con.execute("checkpoint")
     return seconds
@@ -101,14 +96,12 @@ def rebuild_postings(con: duckdb.DuckDBPyConnection) -> None:
     """Rewrite the shadows and postings of every article, sorted by term: a repair, and the
     bulk path (loads maintain them one batch of articles at a time)."""
     ids = [row[0] for row in con.execute("select article_id from articles").fetchall()]
-    with roomy(con):
-        con.execute("begin")
+    with roomy(con), transaction(con):
         for table in ("search_postings", "search_pairs", "article_search"):
             con.execute(f"delete from {table}")
         for first in range(0, len(ids), BACKFILL_CHUNK):
             write_search(con, ids[first : first + BACKFILL_CHUNK])
         _sort_postings(con)
-        con.execute("commit")
 
 
 def _record_build(con: duckdb.DuckDBPyConnection, engine: str) -> None:
@@ -138,7 +131,12 @@ def search(
     filters, params = _filters(con, start, end, section)
     # The macro ranks only the articles the filters keep, and only the hits that may reach
     # the page get the proximity bonus; headline, lead and URL are read for the page only.
-    within = f"(select list(article_id) from articles where {filters})" if params else "null"
+    # No article kept is an empty list: null would mean no filter at all.
+    within = (
+        f"coalesce((select list(article_id) from articles where {filters}), [])"
+        if params
+        else "null"
+    )
     rows = con.execute(
         "with scored as (select * from search_articles($query, top := $limit,"
         f" within := {within})),"
