@@ -76,6 +76,9 @@ def convert_0104_postings(con: duckdb.DuckDBPyConnection) -> int:
     ids = [row[0] for row in con.execute(f"select distinct article_id from {OLD_POSTINGS}")
            .fetchall()]  # fmt: skip
     ids.sort()
+    if not ids:  # a new warehouse: nothing to convert, and no reason to touch the settings
+        con.execute(f"drop table {OLD_POSTINGS}")
+        return 0
     log.info("upgrading the search postings of %d articles (migration 0105)", len(ids))
     with roomy(con):
         for low, high in _word_ranges(con):
