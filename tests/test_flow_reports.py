@@ -43,6 +43,15 @@ def site(corpus: Corpus) -> Iterator[ReplaySite]:
         yield served
 
 
+@pytest.fixture(scope="module", autouse=True)
+def _re_sorts_a_small_warehouse() -> Iterator[None]:
+    """These tests check that a run refreshes the search at the right moment; a warehouse of
+    this corpus's size is below the size a re-sort waits for (search.SORT_FROM_POSTINGS)."""
+    with pytest.MonkeyPatch.context() as patch:
+        patch.setattr(search, "SORT_FROM_POSTINGS", 0)
+        yield
+
+
 @pytest.fixture(scope="module")
 def seeded(
     corpus: Corpus, site: ReplaySite, tmp_path_factory: pytest.TempPathFactory

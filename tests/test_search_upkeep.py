@@ -301,3 +301,16 @@ def test_a_repair_that_fails_shows_its_own_error_and_leaves_everything_as_it_was
             search.rebuild_postings(con)
         after = _everything(con), con.execute("select current_setting('threads')").fetchone()
     assert after == (loaded, (1,))
+
+
+def test_a_small_warehouse_is_not_re_sorted_after_every_run(
+    db: Path, monkeypatch: pytest.MonkeyPatch
+) -> None:
+    """Every posting of a fresh warehouse is unsorted, but a few row groups read quickly: the
+    re-sort waits for SORT_FROM_POSTINGS (forced, or past it, it runs)."""
+    with _loaded(db, FIRST, OTHER) as con:
+        small = search.refresh_search(con)
+        monkeypatch.setattr(search, "SORT_FROM_POSTINGS", 10)
+        big = search.refresh_search(con)
+        after = search.refresh_search(con)
+    assert small["builtin"] == 0 and big["builtin"] > 0 and after["builtin"] == 0
