@@ -19,6 +19,7 @@ from urllib.parse import urlsplit
 import duckdb
 
 from lso_etl.errors import UserError
+from lso_etl.store.catalog import pending_migrations
 from lso_etl.store.derived import backfill_derived
 from lso_etl.store.loading import load_batch, record_fetches, record_outcomes, transaction
 from lso_etl.store.runs import finish_run, site_profile_version, start_run
@@ -233,11 +234,9 @@ def migrate(con: duckdb.DuckDBPyConnection, root: Path = WAREHOUSE_DIR) -> list[
         "create table if not exists schema_migrations"
         " (name varchar primary key, applied_at timestamptz not null)"
     )
-    done = {row[0] for row in con.execute("select name from schema_migrations").fetchall()}
     applied = []
-    for script in sorted((root / "migrations").glob("*.sql")):
-        if script.name in done:
-            continue
+    for name in pending_migrations(con, root / "migrations"):
+        script = root / "migrations" / name
         with transaction(con):
             con.execute(script.read_text(encoding="utf-8"))
             # A migration's second half, rows only code can write, in the same transaction:
