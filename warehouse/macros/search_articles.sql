@@ -80,10 +80,11 @@ hits as (
 -- per query word: the accented forms it asks for where it stands outside quotes or alone in
 -- them (a phrase's accents are the pairs' to check); none for a word typed without accents
 term_needs as (
-    select term, coalesce(list(distinct exact) filter (where exact is not null
-        and (grp = 0 or glen = 1)), []) as needs
-    from query_terms
-    group by term
+    select term, needs, needs[1] as first_need, len(needs) as need_count
+    from (select term, coalesce(list(distinct exact) filter (where exact is not null
+            and (grp = 0 or glen = 1)), []) as needs
+        from query_terms
+        group by term)
 ),
 
 corpus as (
@@ -105,8 +106,10 @@ candidates as (
     select h.article_id,
         sum(idf * tf * 2.2 / (tf + 1.2 * (0.25 + 0.75::double * doc_len / corpus.avg_len)))
             as bm25,
-        bool_and(len(term_needs.needs) = 0 or list_bool_and(list_transform(term_needs.needs,
-            lambda need: contains(' ' || h.exacts || ' ', ' ' || need || ' ')))) as typed
+        -- (a word asks for one form but for two typed apart: the list is read only then, a
+        -- lambda over every posting cost 3x the split)
+        bool_and((first_need is null or list_contains(string_split(h.exacts, ' '), first_need))
+            and (need_count < 2 or list_has_all(string_split(h.exacts, ' '), needs))) as typed
     from hits as h
     join idf using (term)
     join term_needs using (term)
@@ -114,6 +117,15 @@ candidates as (
     where within is null or h.article_id in (select unnest(within))
     group by h.article_id
     having count(*) = (select count(*) from term_needs)
+),
+
+-- the candidates' rows of the pairs a phrase test or the proximity floor reads, in one pass
+pair_rows as (
+    select pair, article_id, first_exact, second_exact, starts
+    from search_pairs
+    where pair in (select pair from query_pairs
+            union select first || ' ' || second from neighbour_terms)
+        and article_id in (select article_id from candidates)
 ),
 
 -- per article and query pair: found at all, found as typed, and (for phrases of three words
@@ -128,10 +140,8 @@ pair_hits as (
             and (q.first_exact is null or p.first_exact = q.first_exact)
             and (q.second_exact is null or p.second_exact = q.second_exact))),
             lambda s: s - q.word_offset) as starts_as_typed
-    from search_pairs as p
+    from pair_rows as p
     join query_pairs as q using (pair)
-    where p.pair in (select pair from query_pairs)
-        and p.article_id in (select article_id from candidates)
     group by p.article_id, q.grp, q.word_offset
 ),
 
@@ -182,7 +192,7 @@ bounds as (
 -- proximity's sum, so their count is a floor for it (read from search_pairs, no positions).
 adjacent as (
     select article_id, sum(len(starts)) as near
-    from search_pairs
+    from pair_rows
     where pair in (select first || ' ' || second from neighbour_terms)
         and article_id in (select article_id from bounds)
     group by article_id
