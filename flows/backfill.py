@@ -24,7 +24,7 @@ from lso_etl.pipeline.report import progress_log
 from lso_etl.pipeline.report_page import refresh_report
 from lso_etl.pipeline.sources import chunk_parameters, with_choices, with_source
 from lso_etl.pipeline.steps import chunk_windows, clamp_range, finished_chunks, site_today
-from lso_etl.pipeline.writer import hold_writer, one_writer
+from lso_etl.pipeline.writer import hold_writer, one_writer, refuse_mixed_origins
 from lso_etl.settings import Settings
 from lso_etl.site.discovery import DISCOVERY
 
@@ -83,6 +83,7 @@ def backfill(
     try:
         start, end, notes = clamp_range(start, end, site_today())
         with one_writer(settings, "backfill"):  # a second backfill waits, then skips our work
+            refuse_mixed_origins(settings)  # once, not once per chunk and its retry
             return _chunks(settings, start, end, chunk_days, newest_first, notes)
     except UserError as exc:  # a range with no day to crawl, an unusable or busy warehouse
         return Failed(message=str(exc))  # type: ignore[return-value]  # callers get FailedRun

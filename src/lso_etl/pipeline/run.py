@@ -40,7 +40,7 @@ from lso_etl.pipeline.steps import (
     load_items,
     plan,
 )
-from lso_etl.pipeline.writer import hold_writer, one_writer
+from lso_etl.pipeline.writer import hold_writer, one_writer, refuse_mixed_origins
 from lso_etl.settings import Settings
 from lso_etl.site.discovery import DISCOVERY
 from lso_etl.store import warehouse
@@ -287,6 +287,7 @@ def backfill(
     windows = chunk_windows(start, end, chunk_days or settings.chunk_days, False)
     # The writer lock before reading what is finished: a run that waited sees the other's work.
     with one_writer(settings, "backfill"), hold_writer(settings):
+        refuse_mixed_origins(settings)  # once, not once per chunk
         done = finished_chunks(settings)
         to_run = [window for window in windows if window not in done]
         scope = BackfillScope.for_chunks(to_run, with_source(settings, steps))

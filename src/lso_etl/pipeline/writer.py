@@ -1,10 +1,13 @@
 """The warehouse's writer, for the run's callers: who may write (one run at a time), one
-connection held across a backfill's chunks, and where the daily run picks up."""
+connection held across a backfill's chunks, where the daily run picks up, and whose data
+the warehouse may take at all."""
 
 from __future__ import annotations
 
 from contextlib import AbstractContextManager
 from datetime import datetime
+
+import duckdb
 
 from lso_etl.settings import Settings
 from lso_etl.store import warehouse
@@ -27,3 +30,17 @@ def high_water_mark(settings: Settings) -> datetime | None:
     with warehouse.connect(settings.db) as con:
         warehouse.migrate(con)
         return warehouse.high_water_mark(con)
+
+
+def refuse_mixed_origins(settings: Settings) -> None:
+    """Before a run's first chunk: a warehouse of replay data takes no live data, nor the other
+    way round (`warehouse.MixedOrigins`, one line naming both). Each run checks it again, but
+    there a backfill met it once per chunk, each chunk retried after 30 s, and its last line
+    counted failed chunks without saying why."""
+    if not settings.db.exists():
+        return
+    with warehouse.connect(settings.db, read_only=True) as con:
+        try:
+            warehouse.refuse_mixed_origins(con, settings.base_url)
+        except duckdb.CatalogException:  # a file no run has migrated yet: no runs, no origin
+            return

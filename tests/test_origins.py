@@ -1,0 +1,67 @@
+"""Replay and live data never share a warehouse, and a backfill that meets the other origin says
+so at once: it used to fail every chunk in turn, each after a 30 s retry, and end on "2 of 2
+chunks failed" without the cause."""
+
+from __future__ import annotations
+
+from datetime import date
+from pathlib import Path
+
+import duckdb
+import pytest
+from typer.testing import CliRunner
+
+from lso_etl.cli.exits import ExitCode, RunFailed, for_error
+from lso_etl.cli.main import app
+from lso_etl.pipeline import run
+from lso_etl.replay.server import ReplaySite
+from lso_etl.settings import Settings
+from lso_etl.store import warehouse
+
+pytestmark = pytest.mark.usefixtures("prefect_harness")
+
+LIVE = "https://baolangson.vn"
+
+
+def _runs(db: Path) -> list[tuple[str, str]]:
+    with duckdb.connect(str(db), read_only=True) as con:
+        return con.execute("select flow, base_url from runs order by started_at").fetchall()
+
+
+def _a_warehouse_written_by(base_url: str, db: Path) -> None:
+    with warehouse.connect(db) as con:
+        warehouse.migrate(con)
+        warehouse.start_run(con, "daily", {}, base_url, True, "test")
+
+
+def test_a_live_backfill_into_a_replay_warehouse_is_refused_before_any_chunk(
+    replay: ReplaySite, db: Path
+) -> None:
+    _a_warehouse_written_by(replay.base_url, db)
+    before = _runs(db)
+
+    result = CliRunner().invoke(
+        app, ["--db", str(db), "--base-url", LIVE, "backfill", "--from", "2017-07-01",
+              "--to", "2017-08-31", "--chunk-days", "31"],
+    )  # fmt: skip
+
+    assert isinstance(result.exception, RunFailed)  # main() prints "error: ..." (exit 1)
+    assert str(result.exception) == (
+        f"this warehouse holds runs against {replay.base_url}, and this run targets {LIVE}:"
+        " replay and live data must not mix; pass another --db"
+    )
+    assert for_error(result.exception) == ExitCode.RUN_FAILED
+    assert _runs(db) == before  # no chunk started, so none failed or waited for a retry
+
+
+def test_a_replay_backfill_into_a_live_warehouse_is_refused_without_the_flow_engine(
+    replay: ReplaySite, db: Path
+) -> None:
+    _a_warehouse_written_by(LIVE, db)
+    settings = Settings(db=db, base_url=replay.base_url, min_delay=0.0)
+
+    with pytest.raises(warehouse.MixedOrigins, match=f"holds runs against {LIVE}"):
+        run.backfill(settings, date(2017, 7, 1), date(2017, 8, 31), chunk_days=31)
+
+    assert [base for _, base in _runs(db)] == [LIVE]
+    assert replay.count("/robots.txt") == 0  # refused before the site was asked anything
