@@ -113,7 +113,9 @@ def test_a_signal_stops_a_backfill_within_10_s_and_a_rerun_finishes_it_exactly(
         _, err = worker.communicate(timeout=10)
     except subprocess.TimeoutExpired:
         os.killpg(worker.pid, signal.SIGKILL)
-        pytest.fail(f"{signum.name} did not stop the backfill within 10 s")
+        _, err = worker.communicate()  # what it was doing: the flake's only witness
+        tail = "".join(err.splitlines(keepends=True)[-30:])
+        pytest.fail(f"{signum.name} did not stop the backfill within 10 s; its log ended:\n{tail}")
     stopped_in = time.monotonic() - sent
 
     assert worker.returncode == 130, err
