@@ -167,3 +167,40 @@ def test_a_second_backfill_on_one_warehouse_waits_or_refuses_and_fetches_nothing
         assert f"process {first.pid}," in second_err and "waiting for it to end" in second_err
         assert second_out.splitlines()[0] == "writing"  # only once the first run had ended
         assert json.loads(second_out.splitlines()[1]) == {"chunks_run": 0, "counts": {}}
+
+
+def test_an_upgrade_takes_the_writer_lock_as_a_run_does(
+    db: Path, monkeypatch: pytest.MonkeyPatch, capsys: pytest.CaptureFixture[str]
+) -> None:
+    """A run between two batches holds no DuckDB connection: only its writer lock tells an
+    `lso-etl upgrade` that the schema is in use."""
+    from lso_etl.cli import main as cli_main
+
+    holder = subprocess.Popen(
+        [sys.executable, "-c", "import sys, time; from pathlib import Path;"
+         " from lso_etl.store.writer_lock import writer_lock\n"
+         "with writer_lock(Path(sys.argv[1]), 'backfill', 'refuse'):\n"
+         "    print('held', flush=True); time.sleep(300)", str(db)],
+        stdout=subprocess.PIPE, text=True, env={**os.environ, "PYTHONPATH": os.pathsep.join(sys.path)},
+    )  # fmt: skip
+
+    def upgrade() -> tuple[int, str]:
+        monkeypatch.setattr(sys, "argv", ["lso-etl", "--db", str(db), "upgrade"])
+        with pytest.raises(SystemExit) as ended:
+            cli_main.main()
+        out, err = capsys.readouterr()
+        return int(ended.value.code or 0), (out + err).strip()
+
+    monkeypatch.setenv("LSO_WHEN_BUSY", "refuse")
+    try:
+        assert holder.stdout is not None and holder.stdout.readline() == "held\n"
+        refused = upgrade()
+    finally:
+        holder.kill()
+        holder.wait()
+        if holder.stdout is not None:
+            holder.stdout.close()
+    assert refused[0] == 75, refused
+    assert f"is being written by another run (backfill run, process {holder.pid}" in refused[1]
+    assert "this upgrade run was not started" in refused[1]
+    assert upgrade() == (0, f"{db} is up to date: nothing to apply")
