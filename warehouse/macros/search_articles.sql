@@ -128,45 +128,65 @@ pair_rows as (
         and article_id in (select article_id from candidates)
 ),
 
--- per article and query pair: found at all, found as typed, and (for phrases of three words
--- or more, where pairs are not enough) the starts shifted to where the phrase would begin
+-- per article and query pair: found at all, and found as typed
 pair_hits as (
-    select p.article_id, q.grp, q.word_offset, any_value(q.glen) as glen,
+    select p.article_id, q.grp, any_value(q.glen) as glen,
         bool_or((q.first_exact is null or p.first_exact = q.first_exact)
-            and (q.second_exact is null or p.second_exact = q.second_exact)) as typed,
-        list_transform(flatten(list(p.starts) filter (where q.glen > 2)),
-            lambda s: s - q.word_offset) as starts,
-        list_transform(flatten(list(p.starts) filter (where q.glen > 2
-            and (q.first_exact is null or p.first_exact = q.first_exact)
-            and (q.second_exact is null or p.second_exact = q.second_exact))),
-            lambda s: s - q.word_offset) as starts_as_typed
+            and (q.second_exact is null or p.second_exact = q.second_exact)) as typed
     from pair_rows as p
     join query_pairs as q using (pair)
     group by p.article_id, q.grp, q.word_offset
 ),
 
--- a group's words stand side by side where every pair is found and, past two words, one start
--- is in every pair's shifted starts
+-- phrases of three words or more, where pairs are not enough: each pair's starts, shifted to
+-- where the phrase would begin (no row at all for two-word phrases, the common case)
+long_pair_starts as (
+    select p.article_id, q.grp,
+        list_transform(flatten(list(p.starts)), lambda s: s - q.word_offset) as starts,
+        list_transform(flatten(list(p.starts) filter (where
+            (q.first_exact is null or p.first_exact = q.first_exact)
+            and (q.second_exact is null or p.second_exact = q.second_exact))),
+            lambda s: s - q.word_offset) as starts_as_typed
+    from pair_rows as p
+    join query_pairs as q using (pair)
+    where q.glen > 2
+    group by p.article_id, q.grp, q.word_offset
+),
+
+-- ... and such a phrase stands where one start is in every pair's shifted starts
+long_phrases as (
+    select article_id, grp,
+        coalesce(list_bool_or(list_transform(any_value(starts), lambda s:
+            list_bool_and(list_transform(list(starts), lambda l: list_contains(l, s))))),
+            false) as phrase,
+        coalesce(list_bool_or(list_transform(any_value(starts_as_typed), lambda s:
+            list_bool_and(list_transform(list(starts_as_typed),
+                lambda l: list_contains(l, s))))), false) as phrase_as_typed
+    from long_pair_starts
+    group by article_id, grp
+),
+
+-- a group's words stand side by side where every pair is found (and, past two words, the
+-- starts agree)
 groups as (
     select article_id, grp,
-        count(*) = any_value(glen) - 1 and (any_value(glen) = 2
-            or coalesce(list_bool_or(list_transform(any_value(starts), lambda s:
-                list_bool_and(list_transform(list(starts), lambda l: list_contains(l, s))))),
-                false)) as phrase,
-        count(*) filter (where typed) = any_value(glen) - 1 and (any_value(glen) = 2
-            or coalesce(list_bool_or(list_transform(any_value(starts_as_typed), lambda s:
-                list_bool_and(list_transform(list(starts_as_typed),
-                    lambda l: list_contains(l, s))))), false)) as phrase_as_typed
+        count(*) = any_value(glen) - 1 as all_pairs,
+        count(*) filter (where typed) = any_value(glen) - 1 as all_pairs_as_typed,
+        any_value(glen) = 2 as short
     from pair_hits
     group by article_id, grp
 ),
 
 group_tiers as (
     select article_id,
-        count(*) filter (where grp > 0 and phrase) as quoted_phrases,
-        count(*) filter (where grp > 0 and phrase_as_typed) as quoted_as_typed,
-        bool_or(grp = 0 and phrase) as unquoted_phrase
+        count(*) filter (where grp > 0 and all_pairs and (short or long_phrases.phrase))
+            as quoted_phrases,
+        count(*) filter (where grp > 0 and all_pairs_as_typed
+            and (short or long_phrases.phrase_as_typed)) as quoted_as_typed,
+        bool_or(grp = 0 and all_pairs and (short or coalesce(long_phrases.phrase, false)))
+            as unquoted_phrase
     from groups
+    left join long_phrases using (article_id, grp)
     group by article_id
 ),
 
