@@ -231,8 +231,8 @@ pool as (
     select article_id
     from bounds
     cross join bonus
-    cross join (select list(tier + low / (1 + low) order by tier + low / (1 + low) desc)[top]
-            as score
+    -- (the top-th of the floors, from a heap: `max(x, n)` needs an n, hence the coalesce)
+    cross join (select max(tier + low / (1 + low), coalesce(top, 1))[top] as score
         from (select tier, bm25 + coalesce(near * 2.2 / (near + 1.2) * bonus.unit, 0) as low
             from bounds cross join bonus left join adjacent using (article_id))) as page_floor
     where page_floor.score is null
