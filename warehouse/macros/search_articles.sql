@@ -190,8 +190,17 @@ group_tiers as (
     group by article_id
 ),
 
+-- Consecutive query words side by side in the article: each such place adds 1 to the
+-- proximity's sum, so their count is a floor for it (read from search_pairs, no positions).
+adjacent as (
+    select article_id, sum(len(starts)) as near
+    from pair_rows
+    where pair in (select first || ' ' || second from neighbour_terms)
+    group by article_id
+),
+
 tiers as (
-    select article_id, bm25,
+    select article_id, bm25, near,
         coalesce(quoted_phrases, 0) = long_groups.quoted as quoted_found,
         typed and coalesce(quoted_as_typed, 0) = long_groups.quoted as accents_match,
         coalesce(unquoted_phrase, false) or not coalesce(long_groups.unquoted, false)
@@ -199,23 +208,14 @@ tiers as (
     from candidates
     cross join long_groups
     left join group_tiers using (article_id)
+    left join adjacent using (article_id)
 ),
 
 bounds as (
-    select article_id, accents_match, phrase_match, bm25,
+    select article_id, accents_match, phrase_match, bm25, near,
         2 * accents_match::integer + phrase_match::integer as tier
     from tiers
     where quoted_found
-),
-
--- Consecutive query words side by side in the article: each such place adds 1 to the
--- proximity's sum, so their count is a floor for it (read from search_pairs, no positions).
-adjacent as (
-    select article_id, sum(len(starts)) as near
-    from pair_rows
-    where pair in (select first || ' ' || second from neighbour_terms)
-        and article_id in (select article_id from bounds)
-    group by article_id
 ),
 
 -- The proximity bonus stays below 2.2 x the mean idf (none without two query words), and
@@ -234,7 +234,7 @@ pool as (
     -- (the top-th of the floors, from a heap: `max(x, n)` needs an n, hence the coalesce)
     cross join (select max(tier + low / (1 + low), coalesce(top, 1))[top] as score
         from (select tier, bm25 + coalesce(near * 2.2 / (near + 1.2) * bonus.unit, 0) as low
-            from bounds cross join bonus left join adjacent using (article_id))) as page_floor
+            from bounds cross join bonus)) as page_floor
     where page_floor.score is null
         or tier + (bm25 + coalesce(2.2 * bonus.unit, 0)) / (1 + bm25 + coalesce(2.2 * bonus.unit, 0))
             >= page_floor.score - 1e-9
@@ -262,8 +262,8 @@ proximity as (
 
 ranked as (
     select article_id, accents_match, phrase_match,
-        bm25 + coalesce(near, 0) * 2.2 / (coalesce(near, 0) + 1.2) * (select avg(idf) from idf)
-            as relevance
+        bm25 + coalesce(proximity.near, 0) * 2.2 / (coalesce(proximity.near, 0) + 1.2)
+            * (select avg(idf) from idf) as relevance
     from bounds semi join pool using (article_id) left join proximity using (article_id)
 )
 
