@@ -106,8 +106,8 @@ candidates as (
     select h.article_id,
         sum(idf * tf * 2.2 / (tf + 1.2 * (0.25 + 0.75::double * doc_len / corpus.avg_len)))
             as bm25,
-        -- (a word asks for one form but for two typed apart: the list is read only then, a
-        -- lambda over every posting cost 3x the split)
+        -- (one accented form asked per word is one split and one lookup; the list is read
+        -- only for a word typed two ways; a lambda per posting cost 3x as much)
         bool_and((first_need is null or list_contains(string_split(h.exacts, ' '), first_need))
             and (need_count < 2 or list_has_all(string_split(h.exacts, ' '), needs))) as typed
     from hits as h
