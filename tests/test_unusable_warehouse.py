@@ -54,6 +54,7 @@ COMMANDS = {
     "backfill": ["backfill", "--from", "2017-07-01", "--to", "2017-07-02", "--quiet"],
     "daily": ["daily"],
     "stats": ["stats"],
+    "upgrade": ["upgrade"],
 }
 
 
@@ -94,6 +95,97 @@ def test_an_unusable_warehouse_is_named_in_one_line_at_once_and_left_untouched(
     assert "locked" not in err and "Traceback" not in err
     assert elapsed < 5, f"{elapsed:.1f} s: a bad file must not be waited for like a lock"
     assert _state(tmp_path) == before  # not a byte changed, no WAL or lock file left beside it
+
+
+def _run(
+    argv: list[str], monkeypatch: pytest.MonkeyPatch, capsys: pytest.CaptureFixture[str]
+) -> tuple[int, str]:
+    monkeypatch.setenv("PREFECT_LOGGING_LEVEL", "WARNING")  # main() sets it: restored after
+    monkeypatch.setattr(sys, "argv", ["lso-etl", *argv])
+    with pytest.raises(SystemExit) as ended:
+        main()
+    return int(ended.value.code or 0), capsys.readouterr().err
+
+
+@pytest.mark.parametrize("command", ["upgrade", "daily", "stats"])
+@pytest.mark.parametrize("name", ["fetches.parquet", "runs.csv", "rows.json"])
+def test_a_data_file_passed_as_the_warehouse_is_refused_not_opened_in_memory(
+    name: str,
+    command: str,
+    tmp_path: Path,
+    monkeypatch: pytest.MonkeyPatch,
+    capsys: pytest.CaptureFixture[str],
+) -> None:
+    """DuckDB 1.5 opens an existing CSV, Parquet or JSON path as an empty in-memory database:
+    `upgrade` said it had applied 15 migrations, a daily run crawled into memory and lost it."""
+    import duckdb
+
+    path = tmp_path / name
+    kind = {"parquet": "parquet", "csv": "csv", "json": "json"}[name.rsplit(".", 1)[1]]
+    duckdb.sql(f"copy (select 1 as a, 'x' as b) to '{path}' (format {kind})")
+    before = _state(tmp_path)
+    code, err = _run(
+        ["--db", str(path), "--base-url", "http://127.0.0.1:9", command], monkeypatch, capsys
+    )
+    assert code == 2
+    assert err.count("\n") == 1 and err.startswith(f"error: {path} is not a DuckDB database ("), err
+    assert _state(tmp_path) == before  # nor a lock, archive or Prefect folder beside it
+
+
+def test_a_writer_leaves_another_duckdb_file_and_a_newer_warehouse_alone(
+    tmp_path: Path, monkeypatch: pytest.MonkeyPatch, capsys: pytest.CaptureFixture[str]
+) -> None:
+    import duckdb
+
+    other, newer = tmp_path / "other" / "mine.duckdb", tmp_path / "newer" / "lso.duckdb"
+    other.parent.mkdir()
+    with duckdb.connect(str(other)) as con:
+        con.execute("create table measurements as select 1 as a")
+    with warehouse.connect(newer) as con:
+        warehouse.migrate(con)
+        con.execute("insert into schema_migrations values ('9001_from_the_future.sql', now())")
+        con.execute("checkpoint")
+    said = {}
+    for path in (other, newer):
+        before = _state(path.parent)
+        for command in (["upgrade"], ["daily"]):
+            code, err = _run(
+                ["--db", str(path), "--base-url", "http://127.0.0.1:9", *command],
+                monkeypatch,
+                capsys,
+            )
+            said[path.parent.name, command[0]] = (code, err.strip().splitlines()[-1])
+            assert _state(path.parent) == before, command
+    assert said["other", "upgrade"] == (2, f"error: {other} is a DuckDB file but not an lso-etl"
+        " warehouse (1 table(s) or view(s) of its own, no schema_migrations): nothing was written"
+        " to it; pass another --db")  # fmt: skip
+    assert said["newer", "upgrade"] == (2, f"error: {newer} was written by a newer lso-etl:"
+        " 1 migration(s) this version does not know (9001_from_the_future.sql); nothing was"
+        " written to it; use that version or a later one")  # fmt: skip
+    assert said["other", "daily"][1] == said["other", "upgrade"][1]
+    assert said["newer", "daily"][1] == said["newer", "upgrade"][1]
+
+
+def test_a_read_only_folder_is_named_as_such_not_as_the_lock_file(
+    tmp_path: Path, monkeypatch: pytest.MonkeyPatch, capsys: pytest.CaptureFixture[str]
+) -> None:
+    """(Root ignores file modes, so the kernel's refusal is stood in for: one function mocked.)"""
+    from lso_etl.store import writer_lock
+
+    def refused(path: str, *_: object) -> int:
+        raise PermissionError(13, "Permission denied", path)
+
+    db = tmp_path / "lso.duckdb"
+    with warehouse.connect(db) as con:
+        warehouse.migrate(con)
+    monkeypatch.setattr(writer_lock.os, "open", refused)
+    code, err = _run(["--db", str(db), "upgrade"], monkeypatch, capsys)
+    assert code == 2
+    assert err == (
+        f"error: cannot write beside {db}: {db}.writer is not writable (a run keeps its lock,"
+        " archive and Prefect files next to the warehouse); pass a --db in a folder you can"
+        " write to\n"
+    )
 
 
 def test_a_folder_that_cannot_be_created_is_one_line(

@@ -26,8 +26,8 @@ def open_or_fail(settings: Settings) -> None:
     from lso_etl.store import warehouse
 
     new = not settings.db.exists()
-    with warehouse.connect(settings.db, wait_seconds=LOCK_WAIT_SECONDS):
-        pass
+    with warehouse.connect(settings.db, wait_seconds=LOCK_WAIT_SECONDS) as con:
+        warehouse.refuse_a_foreign_schema(con)  # before the lock file and Prefect's folder
     if new:  # the run creates and migrates it: a stop before that must not leave an empty file
         settings.db.unlink(missing_ok=True)
         settings.db.with_name(settings.db.name + ".wal").unlink(missing_ok=True)

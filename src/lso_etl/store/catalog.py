@@ -36,6 +36,37 @@ def pending_migrations(con: duckdb.DuckDBPyConnection, folder: Path) -> list[str
     return sorted(script.name for script in folder.glob("*.sql") if script.name not in done)
 
 
+def refuse_a_foreign_or_newer_schema(con: duckdb.DuckDBPyConnection, folder: Path) -> None:
+    """Before a writer migrates: a DuckDB file of someone else's (tables, no `schema_migrations`)
+    would get our 26 tables beside its own, and a warehouse a newer lso-etl wrote would get this
+    version's older views and macros over its own. Neither is written to."""
+    row = con.execute(
+        "select coalesce(path, 'the in-memory database') from duckdb_databases()"
+        " where database_name = current_database()"
+    ).fetchone()
+    path = row[0] if row else "the warehouse"
+    if not has_table(con, "schema_migrations"):
+        row = con.execute(
+            "select (select count(*) from duckdb_tables() where not internal)"
+            " + (select count(*) from duckdb_views() where not internal)"
+        ).fetchone()
+        if row and row[0]:
+            raise WarehouseUnusable(
+                f"{path} is a DuckDB file but not an lso-etl warehouse ({row[0]} table(s) or"
+                " view(s) of its own, no schema_migrations): nothing was written to it; pass"
+                " another --db"
+            )
+        return
+    done = {row[0] for row in con.execute("select name from schema_migrations").fetchall()}
+    unknown = sorted(done - {script.name for script in folder.glob("*.sql")})
+    if unknown:
+        raise WarehouseUnusable(
+            f"{path} was written by a newer lso-etl: {len(unknown)} migration(s) this version"
+            f" does not know ({unknown[0]}{', …' if len(unknown) > 1 else ''}); nothing was"
+            " written to it; use that version or a later one"
+        )
+
+
 def refuse_an_older_schema(con: duckdb.DuckDBPyConnection, path: Path, folder: Path) -> None:
     """A reader cannot migrate: on a warehouse an older lso-etl wrote, its queries would fail in
     the middle (a macro's new parameter) or answer with the old semantics. Say so at once."""

@@ -46,12 +46,34 @@ def is_damage(exc: BaseException) -> bool:
     )
 
 
+def refuse_foreign_path(path: Path) -> None:
+    """Raise WarehouseUnusable, before anything opens or writes beside it, if `path` is a
+    directory or an existing file that is no DuckDB database.
+
+    DuckDB 1.5 opens an existing CSV, Parquet or JSON path as an empty in-memory database with
+    the file as a view, and says nothing: a run then loaded into memory and lost it all, and
+    `upgrade` reported migrations applied to nothing. A DuckDB file has "DUCK" at byte 8. (A
+    run's writer lock is taken first: refused here, no lock file is left beside the file.)"""
+    if path.is_dir():
+        raise WarehouseUnusable(_directory(path))
+    size = _size(path)
+    if path.is_file() and size and _magic(path) != DUCKDB_MAGIC:
+        raise WarehouseUnusable(
+            f"{path} is not a DuckDB database ({size} bytes without DuckDB's header: a CSV,"
+            " Parquet or other file?): check that --db (LSO_DB) names the warehouse"
+        )
+
+
+def _directory(path: Path) -> str:
+    return f"{path} is a directory, not a DuckDB file: pass a file path, e.g. --db {path / 'lso.duckdb'}"
+
+
 def describe_open_error(path: Path, exc: BaseException) -> str | None:
     """One line naming what `path` is and what to do; None for a lock conflict (wait for it)."""
     if is_lock_conflict(exc):
         return None
     if path.is_dir():
-        return f"{path} is a directory, not a DuckDB file: pass a file path, e.g. --db {path / 'lso.duckdb'}"
+        return _directory(path)
     size = _size(path)
     text = str(exc)
     if size == 0:

@@ -19,7 +19,7 @@ from urllib.parse import urlsplit
 import duckdb
 
 from lso_etl.errors import UserError
-from lso_etl.store.catalog import pending_migrations
+from lso_etl.store.catalog import pending_migrations, refuse_a_foreign_or_newer_schema
 from lso_etl.store.derived import backfill_derived
 from lso_etl.store.loading import load_batch, record_fetches, record_outcomes, transaction
 from lso_etl.store.runs import finish_run, site_profile_version, start_run
@@ -28,12 +28,14 @@ from lso_etl.store.unopenable import (
     WarehouseUnusable,
     describe_open_error,
     is_damage,
+    refuse_foreign_path,
 )
 
 __all__ = [
     "Lease", "MixedOrigins", "WarehouseBusy", "WarehouseUnusable", "connect", "describe_open_error",
     "finish_run", "high_water_mark", "known_ids", "load_batch", "migrate", "named_damage",
-    "record_fetches", "record_outcomes", "refuse_mixed_origins", "site_profile_version", "start_run",
+    "record_fetches", "record_outcomes", "refuse_a_foreign_schema", "refuse_mixed_origins",
+    "site_profile_version", "start_run",
 ]  # fmt: skip
 
 log = logging.getLogger(__name__)
@@ -71,6 +73,7 @@ def connect(
         path.parent.mkdir(parents=True, exist_ok=True)
     except OSError as exc:
         raise WarehouseUnusable(f"cannot create a folder for {path}: {exc.strerror}") from exc
+    refuse_foreign_path(path)
     # A file cut at a block boundary opens: it is named when a query reads past its end. (Its
     # header's block count cannot tell earlier: DuckDB trims free blocks off a healthy file.)
     con = _open(path, read_only, wait_seconds)
@@ -224,12 +227,19 @@ MIGRATION_STEPS: dict[str, tuple[Callable[[duckdb.DuckDBPyConnection], object], 
 }
 
 
+def refuse_a_foreign_schema(con: duckdb.DuckDBPyConnection, root: Path = WAREHOUSE_DIR) -> None:
+    """WarehouseUnusable for another program's DuckDB file or a newer lso-etl's warehouse (what
+    `migrate` refuses first), for a caller to say before it starts anything."""
+    refuse_a_foreign_or_newer_schema(con, root / "migrations")
+
+
 def migrate(con: duckdb.DuckDBPyConnection, root: Path = WAREHOUSE_DIR) -> list[str]:
     """Apply new numbered migrations in order, then re-create every macro and view.
 
     Returns the migrations applied. Rows derived from articles (authors, search shadow) are
     filled in for articles loaded before the migration that introduced them.
     """
+    refuse_a_foreign_schema(con, root)
     con.execute(
         "create table if not exists schema_migrations"
         " (name varchar primary key, applied_at timestamptz not null)"

@@ -26,6 +26,7 @@ from datetime import UTC, datetime
 from pathlib import Path
 
 from lso_etl.errors import UserError
+from lso_etl.store.unopenable import WarehouseUnusable, refuse_foreign_path
 
 log = logging.getLogger(__name__)
 
@@ -60,8 +61,16 @@ def writer_lock(db: Path, flow: str, when_busy: str) -> Iterator[None]:
         finally:
             _leave(key)
         return
-    key.parent.mkdir(parents=True, exist_ok=True)
-    fd = os.open(lock_path(key), os.O_RDWR | os.O_CREAT, 0o644)
+    refuse_foreign_path(key)
+    try:
+        key.parent.mkdir(parents=True, exist_ok=True)
+        fd = os.open(lock_path(key), os.O_RDWR | os.O_CREAT, 0o644)
+    except PermissionError as exc:  # said as what it is, not as our lock file's name
+        raise WarehouseUnusable(
+            f"cannot write beside {db}: {exc.filename or key.parent} is not writable (a run keeps"
+            " its lock, archive and Prefect files next to the warehouse); pass a --db in a"
+            " folder you can write to"
+        ) from exc
     try:
         _acquire(fd, key, flow, when_busy)
         with _GUARD:

@@ -19,12 +19,14 @@ def upgrade(ctx: typer.Context) -> None:
     Migration 0105 converts the search postings: minutes on a big warehouse, in one
     transaction, so Ctrl-C leaves it as it was.
     """
+    from lso_etl.cli.runs import open_or_fail
     from lso_etl.pipeline.writer import one_writer
     from lso_etl.store import warehouse
 
     settings: Settings = ctx.obj
     if not settings.db.exists():
         raise UserError(f"no warehouse at {settings.db}: nothing to upgrade")
+    open_or_fail(settings)  # an unusable or foreign file is named before the lock is taken
     # The writer lock, as a run takes it: a run between two batches holds no DuckDB connection,
     # and its schema must not change under it. Waits (or refuses, LSO_WHEN_BUSY) in one line.
     with one_writer(settings, "upgrade"):
