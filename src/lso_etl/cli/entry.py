@@ -56,17 +56,35 @@ def run(app: typer.Typer, argv: Sequence[str]) -> int:
     except (typer.Abort, KeyboardInterrupt):
         return _fail("interrupted", ExitCode.INTERRUPTED)
     except UserError as exc:
+        if _cut_by_ctrl_c(exc):  # a query's cleanup failed on the interrupted transaction
+            return _fail("interrupted", ExitCode.INTERRUPTED)
         return _fail(str(exc), for_error(exc))
     except (FileNotFoundError, PermissionError, IsADirectoryError, NotADirectoryError) as exc:
         return _fail(str(exc), ExitCode.USAGE)
-    except OSError as exc:
-        if exc.errno not in OUTPUT_FULL:
+    except Exception as exc:
+        # DuckDB turns a Ctrl-C inside a query into RuntimeError("Query interrupted"), the
+        # KeyboardInterrupt as its cause: said as every other interruption is.
+        if _cut_by_ctrl_c(exc):
+            return _fail("interrupted", ExitCode.INTERRUPTED)
+        if not isinstance(exc, OSError) or exc.errno not in OUTPUT_FULL:
             raise
         _discard_stdout()
         return _fail(f"cannot write {exc.filename or 'the output'}: {exc.strerror}", ExitCode.USAGE)
     if code == ExitCode.INTERRUPTED:  # typer turns a Ctrl-C in a command into a silent 130
         return _fail("interrupted", ExitCode.INTERRUPTED)
     return int(code) if isinstance(code, int) else ExitCode.OK
+
+
+def _cut_by_ctrl_c(exc: BaseException) -> bool:
+    """Whether a KeyboardInterrupt is among the causes of `exc` (a few links deep at most)."""
+    seen: BaseException | None = exc
+    for _ in range(8):
+        if seen is None:
+            return False
+        if isinstance(seen, KeyboardInterrupt):
+            return True
+        seen = seen.__cause__ or seen.__context__
+    return False
 
 
 # `lso-etl show ID --raw > page.html` on a full disk (or over quota): what the user can act on.
