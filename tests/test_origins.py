@@ -9,9 +9,11 @@ from pathlib import Path
 
 import duckdb
 import pytest
+from prefect.exceptions import FailedRun
 from typer.testing import CliRunner
 
-from lso_etl.cli.exits import ExitCode, RunFailed, for_error
+from flows.backfill import backfill
+from lso_etl.cli.exits import ExitCode, for_error
 from lso_etl.cli.main import app
 from lso_etl.pipeline import run
 from lso_etl.replay.server import ReplaySite
@@ -45,12 +47,24 @@ def test_a_live_backfill_into_a_replay_warehouse_is_refused_before_any_chunk(
               "--to", "2017-08-31", "--chunk-days", "31"],
     )  # fmt: skip
 
-    assert isinstance(result.exception, RunFailed)  # main() prints "error: ..." (exit 1)
+    assert isinstance(result.exception, warehouse.MixedOrigins)  # main(): "error: ...", exit 2
     assert str(result.exception) == (
         f"this warehouse holds runs against {replay.base_url}, and this run targets {LIVE}:"
         " replay and live data must not mix; pass another --db"
     )
-    assert for_error(result.exception) == ExitCode.RUN_FAILED
+    assert for_error(result.exception) == ExitCode.USAGE  # before Prefect, lock or chunk
+    assert _runs(db) == before
+
+
+def test_the_backfill_flow_as_a_deployment_runs_it_refuses_before_its_first_chunk(
+    replay: ReplaySite, db: Path
+) -> None:
+    """`lso-etl serve` runs the flow without the command's check in front of it."""
+    _a_warehouse_written_by(replay.base_url, db)
+    before = _runs(db)
+    with pytest.raises(FailedRun) as failed:
+        backfill(date(2017, 7, 1), date(2017, 8, 31), LIVE, str(db), 0.0, 31)
+    assert str(failed.value).endswith("replay and live data must not mix; pass another --db")
     assert _runs(db) == before  # no chunk started, so none failed or waited for a retry
 
 

@@ -151,7 +151,7 @@ def backfill(
     interactive = out.is_terminal and not (quiet or as_json)
     if not (interactive or quiet or as_json):
         os.environ["PREFECT_LOGGING_LEVEL"] = "INFO"  # plain log lines for logs and cron mail
-    open_or_fail(settings)
+    open_or_fail(settings, crawls=True)
     if not (quiet or as_json):
         starting(f"backfill {first}..{last} into {settings.db}")
     from lso_etl.cli.progress import progress_bar
@@ -176,7 +176,7 @@ def daily(
 ) -> None:
     """Load what is new since the newest stored article (re-checking a 2-day overlap)."""
     settings: Settings = ctx.obj
-    open_or_fail(settings)
+    open_or_fail(settings, crawls=True)
     starting(f"daily run on {settings.db} against {settings.base_url}")
     with run_context(settings, "daily"):
         from flows.daily import daily as daily_flow  # Prefect: seconds, Ctrl-C handled

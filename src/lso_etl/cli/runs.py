@@ -19,15 +19,19 @@ from lso_etl.settings import Settings
 LOCK_WAIT_SECONDS = 30.0
 
 
-def open_or_fail(settings: Settings) -> None:
+def open_or_fail(settings: Settings, crawls: bool = False) -> None:
     """Open the warehouse once before the flow engine starts (12 s or more without a server):
     a file that is not a usable warehouse, or one locked for the whole wait, fails here in one
-    line, not inside a flow run under Prefect's traceback."""
+    line, not inside a flow run under Prefect's traceback. `crawls`: the run fetches from
+    `settings.base_url`, so a warehouse of the other origin (replay vs live) is refused too."""
     from lso_etl.store import warehouse
+    from lso_etl.store.catalog import has_table
 
     new = not settings.db.exists()
     with warehouse.connect(settings.db, wait_seconds=LOCK_WAIT_SECONDS) as con:
         warehouse.refuse_a_foreign_schema(con)  # before the lock file and Prefect's folder
+        if crawls and has_table(con, "runs"):
+            warehouse.refuse_mixed_origins(con, settings.base_url)
     if new:  # the run creates and migrates it: a stop before that must not leave an empty file
         settings.db.unlink(missing_ok=True)
         settings.db.with_name(settings.db.name + ".wal").unlink(missing_ok=True)
