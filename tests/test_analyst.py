@@ -211,3 +211,20 @@ def test_lso_etl_connect_reads_in_the_site_zone_and_stays_light_to_import(tmp_pa
     light = "import sys, lso_etl, lso_etl.extract.parse; print('duckdb' in sys.modules)"
     done = subprocess.run([sys.executable, "-c", light], capture_output=True, text=True, timeout=60)
     assert done.stdout.strip() == "False", done.stderr
+
+
+def test_a_section_no_article_is_filed_under_is_named_with_the_ones_there_are(
+    tmp_path: Path,
+) -> None:
+    """A misspelt --section gave "0 hits", as if no article held the words (review-s22)."""
+    runner, db = CliRunner(), _private_copy(tmp_path)
+    typo = runner.invoke(app, ["--db", db, "search", "cua khau", "--section", "kinh"])
+    folded = runner.invoke(
+        app, ["--db", db, "search", "cua khau", "--section", "KINH TE", "--json"]
+    )
+    assert isinstance(typo.exception, UserError)
+    message = str(typo.exception)
+    assert message.startswith("no section is called 'kinh' (accents and case optional);")
+    assert "Kinh tế" in message and "Văn hóa" in message
+    hits = json.loads(folded.output)["hits"]
+    assert hits and {hit["section"] for hit in hits} == {"Kinh tế"}

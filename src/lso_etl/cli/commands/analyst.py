@@ -104,6 +104,13 @@ def search(
     first, last = optional_day(start, "--from"), optional_day(end, "--to")
     ordered(first, last)  # swapped dates would say "0 hits", as if the words were never printed
     with open_read_only(settings.db) as con:
+        if section is not None and not search_engine.matching_sections(con, section):
+            # Not "0 hits", as if no article held the words.
+            known = search_engine.section_names(con)
+            raise UserError(
+                f"no section is called {section!r} (accents and case optional); this warehouse"
+                f" has: {', '.join(known) if known else 'none yet'}"
+            )
         found = search_engine.search(con, query, first, last, section, limit)
     if as_json:
         hits = [vars(hit) for hit in found.hits]

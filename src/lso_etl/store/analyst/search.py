@@ -174,8 +174,21 @@ def _filters(
         conditions.append(f"{local_day} <= $end")
         params["end"] = end
     if section is not None:
-        # Fold the few section names, not every article's: strip_accents is slow per row.
-        names = [row[0] for row in con.execute("select distinct section from articles").fetchall()]
-        params["sections"] = [name for name in names if name and fold(name) == fold(section)]
+        params["sections"] = matching_sections(con, section)
         conditions.append("list_contains($sections, section)")
     return " and ".join(conditions), params
+
+
+def section_names(con: duckdb.DuckDBPyConnection) -> list[str]:
+    """The sections articles are filed under, most articles first."""
+    rows = con.execute(
+        "select section from articles where section is not null"
+        " group by section order by count(*) desc, section"
+    ).fetchall()
+    return [row[0] for row in rows]
+
+
+def matching_sections(con: duckdb.DuckDBPyConnection, section: str) -> list[str]:
+    """The stored section names `section` names, accents and case aside ("van hoa")."""
+    # Fold the few section names, not every article's: strip_accents is slow per row.
+    return [name for name in section_names(con) if fold(name) == fold(section)]
