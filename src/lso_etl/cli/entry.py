@@ -10,8 +10,10 @@ from __future__ import annotations
 import errno
 import os
 import shlex
+import signal
 import sys
-from collections.abc import Sequence
+from collections.abc import Iterator, Sequence
+from contextlib import contextmanager
 
 import typer
 
@@ -44,7 +46,7 @@ def run(app: typer.Typer, argv: Sequence[str]) -> int:
     for name, value in QUIET_PREFECT.items():
         os.environ.setdefault(name, value)
     try:
-        with lock_waits_shown(out if out.is_terminal else err):
+        with lock_waits_shown(out if out.is_terminal else err), _a_closed_pipe_ends_it(argv):
             code = app(args=list(argv), prog_name="lso-etl", standalone_mode=False)
     except click.NoArgsIsHelpError as exc:
         echo(exc.ctx.get_help() if exc.ctx else "lso-etl --help")
@@ -73,6 +75,39 @@ def run(app: typer.Typer, argv: Sequence[str]) -> int:
     if code == ExitCode.INTERRUPTED:  # typer turns a Ctrl-C in a command into a silent 130
         return _fail("interrupted", ExitCode.INTERRUPTED)
     return int(code) if isinstance(code, int) else ExitCode.OK
+
+
+# Commands whose output is made to be piped (`lso-etl sql ... | head`): a reader that stops
+# reading ends them as it ends `cat` or `grep`, by SIGPIPE (exit 141 in the shell). Through
+# typer they exited 1 in silence, "a run failed" by our own table. Never a run: one killed
+# mid-batch would leave its record `running` until the next run closes it.
+PIPED_COMMANDS = {"sql", "search", "stats", "show", "parse"}
+
+
+@contextmanager
+def _a_closed_pipe_ends_it(argv: Sequence[str]) -> Iterator[None]:
+    command = _command_name(argv)
+    if command not in PIPED_COMMANDS or not hasattr(signal, "SIGPIPE"):
+        yield
+        return
+    before = signal.signal(signal.SIGPIPE, signal.SIG_DFL)
+    try:
+        yield
+    finally:
+        signal.signal(signal.SIGPIPE, before)
+
+
+def _command_name(argv: Sequence[str]) -> str | None:
+    """The command's name: the first word that is neither a global option nor its value."""
+    words = iter(argv)
+    for word in words:
+        name = word.split("=", 1)[0]
+        if name in GLOBAL_OPTIONS:
+            if GLOBAL_OPTIONS[name] and "=" not in word:
+                next(words, None)
+            continue
+        return None if word.startswith("-") else word
+    return None
 
 
 def _cut_by_ctrl_c(exc: BaseException) -> bool:

@@ -43,7 +43,7 @@ HELP = """Scrape Báo Lạng Sơn (baolangson.vn) politely into a DuckDB warehou
 
 Global options go before the command: lso-etl --db PATH stats. Exit codes: 0 done, 1 a run
 failed, 2 usage, 3 not an article, 4 parse failed, 5 robots.txt forbids, 6 unreachable,
-75 warehouse busy (retry later), 130 interrupted.
+75 warehouse busy (retry later), 130 interrupted, 141 output pipe closed (SIGPIPE).
 """
 # Plain click help: rich's panels print `<bool>` after every flag and cut lines in a pipe.
 app = typer.Typer(
