@@ -56,7 +56,7 @@ def test_a_ctrl_c_before_the_signal_handling_is_one_error_line_and_130(
     """typer turns a KeyboardInterrupt inside a command into a silent exit 130: the user saw
     nothing at all when Ctrl-C landed while the warehouse was being opened."""
 
-    def interrupted(settings: object) -> None:
+    def interrupted(settings: object, **_: object) -> None:
         raise KeyboardInterrupt
 
     monkeypatch.setattr(cli_main, "open_or_fail", interrupted)

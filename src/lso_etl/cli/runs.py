@@ -8,6 +8,7 @@ API up and a failed run turned into one line; its result is printed for a termin
 from __future__ import annotations
 
 import json
+import signal
 from collections.abc import Iterator
 from contextlib import contextmanager
 from typing import Any
@@ -28,13 +29,26 @@ def open_or_fail(settings: Settings, crawls: bool = False) -> None:
     from lso_etl.store.catalog import has_table
 
     new = not settings.db.exists()
-    with warehouse.connect(settings.db, wait_seconds=LOCK_WAIT_SECONDS) as con:
+    with _sigterm_blocked(), warehouse.connect(settings.db, wait_seconds=LOCK_WAIT_SECONDS) as con:
         warehouse.refuse_a_foreign_schema(con)  # before the lock file and Prefect's folder
         if crawls and has_table(con, "runs"):
             warehouse.refuse_mixed_origins(con, settings.base_url)
     if new:  # the run creates and migrates it: a stop before that must not leave an empty file
         settings.db.unlink(missing_ok=True)
         settings.db.with_name(settings.db.name + ".wal").unlink(missing_ok=True)
+
+
+@contextmanager
+def _sigterm_blocked() -> Iterator[None]:
+    """The queries above start DuckDB's worker threads, which outlive the connection; started
+    with SIGTERM unblocked, one of them could take a process-directed SIGTERM while the run's
+    handler waits for it elsewhere (`cli.signals`), and the process died of it (exit -15).
+    Threads inherit the mask of the thread that starts them, as in `cli.launch`."""
+    signal.pthread_sigmask(signal.SIG_BLOCK, {signal.SIGTERM})
+    try:
+        yield
+    finally:
+        signal.pthread_sigmask(signal.SIG_UNBLOCK, {signal.SIGTERM})
 
 
 def starting(what: str) -> None:
