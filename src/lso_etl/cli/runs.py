@@ -26,12 +26,11 @@ def open_or_fail(settings: Settings, crawls: bool = False) -> None:
     line, not inside a flow run under Prefect's traceback. `crawls`: the run fetches from
     `settings.base_url`, so a warehouse of the other origin (replay vs live) is refused too."""
     from lso_etl.store import warehouse
-    from lso_etl.store.catalog import has_table
 
     new = not settings.db.exists()
     with _sigterm_blocked(), warehouse.connect(settings.db, wait_seconds=LOCK_WAIT_SECONDS) as con:
         warehouse.refuse_a_foreign_schema(con)  # before the lock file and Prefect's folder
-        if crawls and has_table(con, "runs"):
+        if crawls:
             warehouse.refuse_mixed_origins(con, settings.base_url)
     if new:  # the run creates and migrates it: a stop before that must not leave an empty file
         settings.db.unlink(missing_ok=True)

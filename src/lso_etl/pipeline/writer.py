@@ -7,8 +7,6 @@ from __future__ import annotations
 from contextlib import AbstractContextManager
 from datetime import datetime
 
-import duckdb
-
 from lso_etl.settings import Settings
 from lso_etl.store import warehouse
 from lso_etl.store.writer_lock import writer_lock
@@ -37,10 +35,6 @@ def refuse_mixed_origins(settings: Settings) -> None:
     way round (`warehouse.MixedOrigins`, one line naming both). Each run checks it again, but
     there a backfill met it once per chunk, each chunk retried after 30 s, and its last line
     counted failed chunks without saying why."""
-    if not settings.db.exists():
-        return
-    with warehouse.connect(settings.db, read_only=True) as con:
-        try:
+    if settings.db.exists():
+        with warehouse.connect(settings.db, read_only=True) as con:
             warehouse.refuse_mixed_origins(con, settings.base_url)
-        except duckdb.CatalogException:  # a file no run has migrated yet: no runs, no origin
-            return

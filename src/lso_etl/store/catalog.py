@@ -27,25 +27,30 @@ def columns(con: duckdb.DuckDBPyConnection, relation: str) -> list[str]:
     return [d[0] for d in cursor.description or []]
 
 
+def applied_migrations(con: duckdb.DuckDBPyConnection) -> set[str] | None:
+    """The migrations recorded in the open warehouse; None without `schema_migrations`."""
+    if not has_table(con, "schema_migrations"):
+        return None
+    return {row[0] for row in con.execute("select name from schema_migrations").fetchall()}
+
+
 def pending_migrations(con: duckdb.DuckDBPyConnection, folder: Path) -> list[str]:
     """This version's migrations (files in `folder`) not applied to the open warehouse yet;
     none for a file without `schema_migrations` (not a warehouse: other checks name it)."""
-    if not has_table(con, "schema_migrations"):
+    done = applied_migrations(con)
+    if done is None:
         return []
-    done = {row[0] for row in con.execute("select name from schema_migrations").fetchall()}
     return sorted(script.name for script in folder.glob("*.sql") if script.name not in done)
 
 
-def refuse_a_foreign_or_newer_schema(con: duckdb.DuckDBPyConnection, folder: Path) -> None:
+def refuse_a_foreign_or_newer_schema(
+    con: duckdb.DuckDBPyConnection, path: Path | str, folder: Path
+) -> None:
     """Before a writer migrates: a DuckDB file of someone else's (tables, no `schema_migrations`)
     would get our 26 tables beside its own, and a warehouse a newer lso-etl wrote would get this
     version's older views and macros over its own. Neither is written to."""
-    row = con.execute(
-        "select coalesce(path, 'the in-memory database') from duckdb_databases()"
-        " where database_name = current_database()"
-    ).fetchone()
-    path = row[0] if row else "the warehouse"
-    if not has_table(con, "schema_migrations"):
+    done = applied_migrations(con)
+    if done is None:
         row = con.execute(
             "select (select count(*) from duckdb_tables() where not internal)"
             " + (select count(*) from duckdb_views() where not internal)"
@@ -57,7 +62,6 @@ def refuse_a_foreign_or_newer_schema(con: duckdb.DuckDBPyConnection, folder: Pat
                 " another --db"
             )
         return
-    done = {row[0] for row in con.execute("select name from schema_migrations").fetchall()}
     unknown = sorted(done - {script.name for script in folder.glob("*.sql")})
     if unknown:
         raise WarehouseUnusable(

@@ -19,10 +19,10 @@ from urllib.parse import urlsplit
 import duckdb
 
 from lso_etl.errors import UserError
-from lso_etl.store.catalog import pending_migrations, refuse_a_foreign_or_newer_schema
+from lso_etl.store.catalog import has_table, pending_migrations, refuse_a_foreign_or_newer_schema
 from lso_etl.store.derived import backfill_derived
 from lso_etl.store.loading import load_batch, record_fetches, record_outcomes, transaction
-from lso_etl.store.runs import finish_run, site_profile_version, start_run
+from lso_etl.store.runs import database_path, finish_run, site_profile_version, start_run
 from lso_etl.store.search_upgrade import convert_0104_postings
 from lso_etl.store.unopenable import (
     WarehouseUnusable,
@@ -230,7 +230,8 @@ MIGRATION_STEPS: dict[str, tuple[Callable[[duckdb.DuckDBPyConnection], object], 
 def refuse_a_foreign_schema(con: duckdb.DuckDBPyConnection, root: Path = WAREHOUSE_DIR) -> None:
     """WarehouseUnusable for another program's DuckDB file or a newer lso-etl's warehouse (what
     `migrate` refuses first), for a caller to say before it starts anything."""
-    refuse_a_foreign_or_newer_schema(con, root / "migrations")
+    where = database_path(con) or "the in-memory database"
+    refuse_a_foreign_or_newer_schema(con, where, root / "migrations")
 
 
 def migrate(con: duckdb.DuckDBPyConnection, root: Path = WAREHOUSE_DIR) -> list[str]:
@@ -274,7 +275,10 @@ def is_local(base_url: str) -> bool:
 
 
 def refuse_mixed_origins(con: duckdb.DuckDBPyConnection, base_url: str) -> None:
-    """Refuse to write replay data into a warehouse of real data, or the other way round."""
+    """Refuse to write replay data into a warehouse of real data, or the other way round (a
+    file no run has migrated yet holds no run, so no origin)."""
+    if not has_table(con, "runs"):
+        return
     urls = [row[0] for row in con.execute("select distinct base_url from runs").fetchall()]
     other = [u for u in urls if is_local(u) != is_local(base_url)]
     if other:
