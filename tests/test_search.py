@@ -119,6 +119,16 @@ def test_accent_free_text_comes_after_the_accents_typed(db: Path) -> None:
     assert bare[-1].article_id == "new:3"  # the words, but not side by side
 
 
+def test_a_word_typed_two_ways_asks_for_both_forms(db: Path) -> None:
+    both = replace(_article(), article_id="new:1", headline="Đảng bộ đang họp")
+    one = replace(_article(), article_id="new:2", headline="Đảng bộ họp bàn")
+    other = replace(_article(), article_id="new:3", headline="Chi bộ đang họp")
+    with _loaded(db, both, one, other) as con:
+        hits = search.search(con, "đang đảng").hits  # both fold to "dang"
+    assert {h.article_id for h in hits} == {"new:1", "new:2", "new:3"}
+    assert [h.article_id for h in hits if h.accents_match] == ["new:1"]
+
+
 def test_d_and_dj_and_decomposed_text(con: duckdb.DuckDBPyConnection) -> None:
     dang = search.search(con, "Đảng", limit=EVERYTHING).hits
     assert dang and dang[0].accents_match and not dang[-1].accents_match  # "đang", "dáng"

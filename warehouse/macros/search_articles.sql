@@ -80,7 +80,7 @@ hits as (
 -- per query word: the accented forms it asks for where it stands outside quotes or alone in
 -- them (a phrase's accents are the pairs' to check); none for a word typed without accents
 term_needs as (
-    select term, needs, needs[1] as first_need, len(needs) as need_count
+    select term, needs
     from (select term, coalesce(list(distinct exact) filter (where exact is not null
             and (grp = 0 or glen = 1)), []) as needs
         from query_terms
@@ -100,23 +100,37 @@ idf as (
     group by term, corpus.docs
 ),
 
+-- what a query word's postings are weighed and tested with
+term_weights as (
+    select term, idf, needs[1] as first_need
+    from idf
+    join term_needs using (term)
+),
+
 -- one posting per word and article: an article holding every word is a candidate, and one
 -- pass over its postings gives its BM25F and whether its words carry the accents typed
 candidates as (
     select h.article_id,
         sum(idf * tf * 2.2 / (tf + 1.2 * (0.25 + 0.75::double * doc_len / corpus.avg_len)))
             as bm25,
-        -- (one accented form asked per word is one split and one lookup; the list is read
-        -- only for a word typed two ways; a lambda per posting cost 3x as much)
-        bool_and((first_need is null or list_contains(string_split(h.exacts, ' '), first_need))
-            and (need_count < 2 or list_has_all(string_split(h.exacts, ' '), needs))) as typed
+        -- (a word's first accented form here, any other below: a list per posting, or a
+        -- lambda, cost 10-20% of the whole search)
+        bool_and(first_need is null or list_contains(string_split(h.exacts, ' '), first_need))
+            as typed
     from hits as h
-    join idf using (term)
-    join term_needs using (term)
+    join term_weights using (term)
     cross join corpus
     where within is null or h.article_id in (select unnest(within))
     group by h.article_id
     having count(*) = (select count(*) from term_needs)
+),
+
+-- a word typed with two accented forms (rare): the articles where one of the others is absent
+other_form_missing as (
+    select distinct article_id, true as missing
+    from search_postings
+    join (select term, unnest(needs[2:]) as need from term_needs) using (term)
+    where not list_contains(string_split(exacts, ' '), need)
 ),
 
 -- the candidates' rows of the pairs a phrase test or the proximity floor reads, in one pass
@@ -138,31 +152,27 @@ pair_hits as (
     group by p.article_id, q.grp, q.word_offset
 ),
 
--- phrases of three words or more, where pairs are not enough: each pair's starts, shifted to
--- where the phrase would begin (no row at all for two-word phrases, the common case)
-long_pair_starts as (
-    select p.article_id, q.grp,
-        list_transform(flatten(list(p.starts)), lambda s: s - q.word_offset) as starts,
-        list_transform(flatten(list(p.starts) filter (where
-            (q.first_exact is null or p.first_exact = q.first_exact)
-            and (q.second_exact is null or p.second_exact = q.second_exact))),
-            lambda s: s - q.word_offset) as starts_as_typed
+-- phrases of three words or more, where pairs are not enough: each start of each pair,
+-- shifted to where the phrase would begin (no row at all for two-word phrases)
+long_starts as (
+    select p.article_id, q.grp, q.glen, q.word_offset,
+        unnest(p.starts) - q.word_offset as start,
+        (q.first_exact is null or p.first_exact = q.first_exact)
+            and (q.second_exact is null or p.second_exact = q.second_exact) as typed
     from pair_rows as p
     join query_pairs as q using (pair)
     where q.glen > 2
-    group by p.article_id, q.grp, q.word_offset
 ),
 
--- ... and such a phrase stands where one start is in every pair's shifted starts
+-- ... and such a phrase stands where every pair starts at one shifted place
 long_phrases as (
-    select article_id, grp,
-        coalesce(list_bool_or(list_transform(any_value(starts), lambda s:
-            list_bool_and(list_transform(list(starts), lambda l: list_contains(l, s))))),
-            false) as phrase,
-        coalesce(list_bool_or(list_transform(any_value(starts_as_typed), lambda s:
-            list_bool_and(list_transform(list(starts_as_typed),
-                lambda l: list_contains(l, s))))), false) as phrase_as_typed
-    from long_pair_starts
+    select article_id, grp, bool_or(pairs = glen - 1) as phrase,
+        bool_or(pairs_as_typed = glen - 1) as phrase_as_typed
+    from (select article_id, grp, any_value(glen) as glen,
+            count(distinct word_offset) as pairs,
+            count(distinct word_offset) filter (where typed) as pairs_as_typed
+        from long_starts
+        group by article_id, grp, start)
     group by article_id, grp
 ),
 
@@ -202,13 +212,15 @@ adjacent as (
 tiers as (
     select article_id, bm25, near,
         coalesce(quoted_phrases, 0) = long_groups.quoted as quoted_found,
-        typed and coalesce(quoted_as_typed, 0) = long_groups.quoted as accents_match,
+        typed and missing is null and coalesce(quoted_as_typed, 0) = long_groups.quoted
+            as accents_match,
         coalesce(unquoted_phrase, false) or not coalesce(long_groups.unquoted, false)
             as phrase_match
     from candidates
     cross join long_groups
     left join group_tiers using (article_id)
     left join adjacent using (article_id)
+    left join other_form_missing using (article_id)
 ),
 
 bounds as (
