@@ -166,6 +166,33 @@ def test_a_writer_leaves_another_duckdb_file_and_a_newer_warehouse_alone(
     assert said["newer", "daily"][1] == said["newer", "upgrade"][1]
 
 
+def test_a_reader_reads_a_newer_warehouse_and_says_it_may_miss_what_is_new(
+    tmp_path: Path,
+    monkeypatch: pytest.MonkeyPatch,
+    capsys: pytest.CaptureFixture[str],
+    caplog: pytest.LogCaptureFixture,
+) -> None:
+    """Refusing would lock analysts out of their own data; silence would hide that a newer
+    version's tables and columns are not shown. A warning, once per command."""
+    newer = tmp_path / "lso.duckdb"
+    with warehouse.connect(newer) as con:
+        warehouse.migrate(con)
+        con.execute("insert into schema_migrations values ('9001_from_the_future.sql', now())")
+        con.execute("checkpoint")
+    before = _state(tmp_path)
+    for command in (["stats"], ["sql", "select count(*) from articles"], ["search", "cua"]):
+        caplog.clear()
+        code, err = _run(["--db", str(newer), *command], monkeypatch, capsys)
+        assert code == 0, err
+        warned = [r.getMessage() for r in caplog.records if "newer lso-etl" in r.getMessage()]
+        assert len(warned) == 1 and warned[0].startswith(
+            f"{newer} was written by a newer lso-etl: 1 migration(s) this version does not know"
+            " (9001_from_the_future.sql); what this version shows may miss what that one added:"
+            " read it with that version or a later one"
+        ), (command, warned)
+    assert _state(tmp_path) == before
+
+
 def test_a_read_only_folder_is_named_as_such_not_as_the_lock_file(
     tmp_path: Path, monkeypatch: pytest.MonkeyPatch, capsys: pytest.CaptureFixture[str]
 ) -> None:

@@ -2,11 +2,14 @@
 
 from __future__ import annotations
 
+import logging
 from pathlib import Path
 
 import duckdb
 
 from lso_etl.store.unopenable import WarehouseUnusable
+
+log = logging.getLogger(__name__)
 
 
 def has_table(con: duckdb.DuckDBPyConnection, name: str) -> bool:
@@ -62,18 +65,38 @@ def refuse_a_foreign_or_newer_schema(
                 " another --db"
             )
         return
-    unknown = sorted(done - {script.name for script in folder.glob("*.sql")})
+    unknown = _unknown_migrations(done, folder)
     if unknown:
         raise WarehouseUnusable(
-            f"{path} was written by a newer lso-etl: {len(unknown)} migration(s) this version"
-            f" does not know ({unknown[0]}{', …' if len(unknown) > 1 else ''}); nothing was"
-            " written to it; use that version or a later one"
+            f"{path} was written by a newer lso-etl: {_named(unknown)}; nothing was written to"
+            " it; use that version or a later one"
         )
 
 
-def refuse_an_older_schema(con: duckdb.DuckDBPyConnection, path: Path, folder: Path) -> None:
+def _unknown_migrations(done: set[str], folder: Path) -> list[str]:
+    return sorted(done - {script.name for script in folder.glob("*.sql")})
+
+
+def _named(unknown: list[str]) -> str:
+    more = ", …" if len(unknown) > 1 else ""
+    return f"{len(unknown)} migration(s) this version does not know ({unknown[0]}{more})"
+
+
+def check_a_readers_schema(con: duckdb.DuckDBPyConnection, path: Path, folder: Path) -> None:
     """A reader cannot migrate: on a warehouse an older lso-etl wrote, its queries would fail in
-    the middle (a macro's new parameter) or answer with the old semantics. Say so at once."""
+    the middle (a macro's new parameter) or answer with the old semantics. Say so at once.
+
+    A newer lso-etl's warehouse is read, with a warning: its macros and views are the newer
+    ones, stored in the file, and refusing would lock the analyst out of their own data; but a
+    table or column this version does not know stays unseen, so the reader is told."""
+    unknown = _unknown_migrations(applied_migrations(con) or set(), folder)
+    if unknown:
+        log.warning(
+            "%s was written by a newer lso-etl: %s; what this version shows may miss what that"
+            " one added: read it with that version or a later one",
+            path,
+            _named(unknown),
+        )
     pending = pending_migrations(con, folder)
     if pending:
         raise WarehouseUnusable(

@@ -34,7 +34,7 @@ import duckdb
 from lso_etl.errors import UserError
 from lso_etl.store import warehouse
 from lso_etl.store.analyst import export_target
-from lso_etl.store.catalog import refuse_an_older_schema
+from lso_etl.store.catalog import check_a_readers_schema
 
 SNAPSHOT = export_target.SNAPSHOT
 UNDATED = "undated"  # the partition of articles without a publish date
@@ -64,7 +64,7 @@ def export(db: Path, target: Path, force: bool = False) -> dict[str, object]:
         with export_target.staging_beside(place.path) as staging:
             with warehouse.connect(db, read_only=True) as con:
                 # A snapshot of an older schema would carry its old search macro.
-                refuse_an_older_schema(con, db, warehouse.WAREHOUSE_DIR / "migrations")
+                check_a_readers_schema(con, db, warehouse.WAREHOUSE_DIR / "migrations")
                 rows = _parquet(con, staging / "parquet")
                 _snapshot(con, staging / SNAPSHOT)
             # Looked at again: another export (or a person) may have filled DIR while this

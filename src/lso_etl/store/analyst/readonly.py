@@ -32,7 +32,7 @@ import duckdb
 
 from lso_etl.errors import UserError
 from lso_etl.store import warehouse
-from lso_etl.store.catalog import refuse_an_older_schema
+from lso_etl.store.catalog import check_a_readers_schema
 
 log = logging.getLogger(__name__)
 
@@ -78,7 +78,7 @@ def open_read_only(path: Path) -> Iterator[duckdb.DuckDBPyConnection]:
             for statement in LOCKDOWN:
                 con.execute(statement)
         _refuse_other_databases(con, path)
-        refuse_an_older_schema(con, path, warehouse.WAREHOUSE_DIR / "migrations")
+        check_a_readers_schema(con, path, warehouse.WAREHOUSE_DIR / "migrations")
         with warehouse.named_damage(path):  # a file cut between blocks fails only when read
             yield con
     finally:
