@@ -63,7 +63,11 @@ CASES: list[tuple[list[str], int, str]] = [
     (["serve"], USAGE, "PREFECT_API_URL"),
     (["serve", "--bogus"], USAGE, "No such option: --bogus"),
     (["probe", "/x-5047056.html"], ExitCode.UNREACHABLE, "unreachable"),
-    (["--base-url", "ftp://example.org", "probe", "/x.html"], USAGE, "LSO_BASE_URL"),
+    (
+        ["--base-url", "ftp://example.org", "probe", "/x.html"],
+        USAGE,
+        "error: --base-url='ftp://example.org' is not allowed",
+    ),
     (["probe"], USAGE, "Missing argument"),
     (["parse", "MISSING", "--url", "https://baolangson.vn/a-1.html"], USAGE, "cannot read"),
     (["parse", "DIR", "--url", "https://baolangson.vn/a-1.html"], USAGE, "Is a directory"),
@@ -196,6 +200,30 @@ def test_the_sweep_covers_every_command() -> None:
     assert {"backfill", "daily", "demo", "show", "report", "replay"} <= listed
     swept = {word for argv, _, _ in CASES for word in argv}
     assert listed - swept == set()
+
+
+@pytest.mark.parametrize(
+    ("variable", "flag", "value"),
+    [("LSO_BASE_URL", "--base-url", "127.0.0.1:8811"), ("LSO_DB", "--db", "caf\udce9.db")],
+)
+def test_a_bad_setting_is_named_as_given_the_option_typed_or_the_variable(
+    variable: str, flag: str, value: str,
+    monkeypatch: pytest.MonkeyPatch, capsys: pytest.CaptureFixture[str],
+) -> None:  # fmt: skip
+    """Settings check every value as its LSO_ variable; one typed as an option is named so."""
+    shown = repr(value.encode(errors="surrogateescape").decode(errors="replace"))
+    for given, argv, named in (
+        ("option", [flag, value, "stats"], flag),
+        ("variable", ["stats"], variable),
+    ):
+        if given == "variable":
+            monkeypatch.setenv(variable, value)
+        monkeypatch.setattr(sys, "argv", ["lso-etl", *argv])
+        with pytest.raises(SystemExit) as ended:
+            cli_main.main()
+        err = capsys.readouterr().err
+        assert ended.value.code == USAGE and err.count("\n") == 1, err
+        assert err.startswith(f"error: {named}={shown} is not "), err
 
 
 def test_a_warehouse_locked_for_the_whole_wait_exits_75_in_one_line(
