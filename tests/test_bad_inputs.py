@@ -101,7 +101,21 @@ CASES: list[tuple[list[str], int, str]] = [
     (["--db", "DIR", "stats"], USAGE, "is a directory"),
     (["--db", "MISSING", "export", "--to", "OUT"], USAGE, "no warehouse at"),
     (["--db", "WAREHOUSE", "export", "--to", "PAGE"], USAGE, "PAGE"),
-    (["--db", "WAREHOUSE", "export", "--to", "UNDER_PAGE"], USAGE, "UNDER_PAGE failed: File exi"),
+    (
+        ["--db", "WAREHOUSE", "export", "--to", "UNDER_PAGE"],
+        USAGE,
+        "export to UNDER_PAGE failed: PAGE is a file, not a folder",
+    ),
+    (
+        ["--db", "WAREHOUSE", "report", "-o", "UNDER_PAGE"],
+        USAGE,
+        "cannot write the report to UNDER_PAGE: PAGE is a file, not a folder",
+    ),
+    (
+        ["--db", "UNDER_PAGE", "daily"],
+        USAGE,
+        "cannot create a folder for UNDER_PAGE: PAGE is a file, not a folder",
+    ),
     (
         ["backfill", "--from", "2017-07-01", "--to", "2017-07-02", "--source", "babel"],
         USAGE,
