@@ -88,6 +88,13 @@ CASES: list[tuple[list[str], int, str]] = [
     (["--db", "MISSING", "sql", "select 1"], USAGE, "no warehouse at"),
     (["--db", "DIR", "sql", "select 1"], USAGE, "is a directory"),
     (["--db", "WAREHOUSE", "sql", "select 1; select 2"], USAGE, "2 statements"),
+    (
+        ["--db", "WAREHOUSE", "sql", "install httpfs"],
+        USAGE,
+        "error: sql is read-only: it runs one query (select, from, with, describe, show,"
+        " summarize), not INSTALL\n",
+    ),
+    (["--db", "WAREHOUSE", "sql", "checkpoint"], USAGE, "summarize), not CHECKPOINT\n"),
     (["sql", "select 1", "--db", "WAREHOUSE"], USAGE, "global options such as --db"),
     (["--db", "WAREHOUSE", "search", ""], USAGE, "has no words to find"),
     (["--db", "WAREHOUSE", "search", "?!"], USAGE, "has no words to find"),
