@@ -139,6 +139,12 @@ CASES: list[tuple[list[str], int, str]] = [
     (["--db", "MISSING", "show", "new:1"], USAGE, "no warehouse at"),
     (["--db", "DIR", "show", "new:1", "--raw"], USAGE, "is a directory"),
     (
+        ["--db", "WAREHOUSE", "show", "new:1", "--raw", "--json"],
+        USAGE,
+        "error: --raw and --json do not go together: --raw writes the archived page's bytes",
+    ),
+    (["--db", "MISSING", "show", "new:1", "--json", "--raw"], USAGE, "--raw and --json do not"),
+    (
         ["--db", "MISSING", "show", "new:1", "--db", "WAREHOUSE"],
         USAGE,
         f"before the command: lso-etl --base-url {CLOSED} --db WAREHOUSE show new:1",
