@@ -63,7 +63,11 @@ CASES: list[tuple[list[str], int, str]] = [
     (["serve"], USAGE, "PREFECT_API_URL"),
     (["serve", "--bogus"], USAGE, "No such option: --bogus"),
     (["probe", "/x-5047056.html"], ExitCode.UNREACHABLE, "unreachable"),
-    (["--base-url", "ftp://example.org", "probe", "/x.html"], USAGE, "LSO_BASE_URL"),
+    (
+        ["--base-url", "ftp://example.org", "probe", "/x.html"],
+        USAGE,
+        "error: --base-url='ftp://example.org' is not allowed",
+    ),
     (["probe"], USAGE, "Missing argument"),
     (["parse", "MISSING", "--url", "https://baolangson.vn/a-1.html"], USAGE, "cannot read"),
     (["parse", "DIR", "--url", "https://baolangson.vn/a-1.html"], USAGE, "Is a directory"),
@@ -84,6 +88,13 @@ CASES: list[tuple[list[str], int, str]] = [
     (["--db", "MISSING", "sql", "select 1"], USAGE, "no warehouse at"),
     (["--db", "DIR", "sql", "select 1"], USAGE, "is a directory"),
     (["--db", "WAREHOUSE", "sql", "select 1; select 2"], USAGE, "2 statements"),
+    (
+        ["--db", "WAREHOUSE", "sql", "install httpfs"],
+        USAGE,
+        "error: sql is read-only: it runs one query (select, from, with, describe, show,"
+        " summarize), not INSTALL\n",
+    ),
+    (["--db", "WAREHOUSE", "sql", "checkpoint"], USAGE, "summarize), not CHECKPOINT\n"),
     (["sql", "select 1", "--db", "WAREHOUSE"], USAGE, "global options such as --db"),
     (["--db", "WAREHOUSE", "search", ""], USAGE, "has no words to find"),
     (["--db", "WAREHOUSE", "search", "?!"], USAGE, "has no words to find"),
@@ -97,7 +108,21 @@ CASES: list[tuple[list[str], int, str]] = [
     (["--db", "DIR", "stats"], USAGE, "is a directory"),
     (["--db", "MISSING", "export", "--to", "OUT"], USAGE, "no warehouse at"),
     (["--db", "WAREHOUSE", "export", "--to", "PAGE"], USAGE, "PAGE"),
-    (["--db", "WAREHOUSE", "export", "--to", "UNDER_PAGE"], USAGE, "UNDER_PAGE failed: File exi"),
+    (
+        ["--db", "WAREHOUSE", "export", "--to", "UNDER_PAGE"],
+        USAGE,
+        "export to UNDER_PAGE failed: PAGE is a file, not a folder",
+    ),
+    (
+        ["--db", "WAREHOUSE", "report", "-o", "UNDER_PAGE"],
+        USAGE,
+        "cannot write the report to UNDER_PAGE: PAGE is a file, not a folder",
+    ),
+    (
+        ["--db", "UNDER_PAGE", "daily"],
+        USAGE,
+        "cannot create a folder for UNDER_PAGE: PAGE is a file, not a folder",
+    ),
     (
         ["backfill", "--from", "2017-07-01", "--to", "2017-07-02", "--source", "babel"],
         USAGE,
@@ -113,6 +138,12 @@ CASES: list[tuple[list[str], int, str]] = [
     (["--db", "WAREHOUSE", "show", "https://example.org/a-5000376.html"], USAGE, "no article"),
     (["--db", "MISSING", "show", "new:1"], USAGE, "no warehouse at"),
     (["--db", "DIR", "show", "new:1", "--raw"], USAGE, "is a directory"),
+    (
+        ["--db", "WAREHOUSE", "show", "new:1", "--raw", "--json"],
+        USAGE,
+        "error: --raw and --json do not go together: --raw writes the archived page's bytes",
+    ),
+    (["--db", "MISSING", "show", "new:1", "--json", "--raw"], USAGE, "--raw and --json do not"),
     (
         ["--db", "MISSING", "show", "new:1", "--db", "WAREHOUSE"],
         USAGE,
@@ -196,6 +227,30 @@ def test_the_sweep_covers_every_command() -> None:
     assert {"backfill", "daily", "demo", "show", "report", "replay"} <= listed
     swept = {word for argv, _, _ in CASES for word in argv}
     assert listed - swept == set()
+
+
+@pytest.mark.parametrize(
+    ("variable", "flag", "value"),
+    [("LSO_BASE_URL", "--base-url", "127.0.0.1:8811"), ("LSO_DB", "--db", "caf\udce9.db")],
+)
+def test_a_bad_setting_is_named_as_given_the_option_typed_or_the_variable(
+    variable: str, flag: str, value: str,
+    monkeypatch: pytest.MonkeyPatch, capsys: pytest.CaptureFixture[str],
+) -> None:  # fmt: skip
+    """Settings check every value as its LSO_ variable; one typed as an option is named so."""
+    shown = repr(value.encode(errors="surrogateescape").decode(errors="replace"))
+    for given, argv, named in (
+        ("option", [flag, value, "stats"], flag),
+        ("variable", ["stats"], variable),
+    ):
+        if given == "variable":
+            monkeypatch.setenv(variable, value)
+        monkeypatch.setattr(sys, "argv", ["lso-etl", *argv])
+        with pytest.raises(SystemExit) as ended:
+            cli_main.main()
+        err = capsys.readouterr().err
+        assert ended.value.code == USAGE and err.count("\n") == 1, err
+        assert err.startswith(f"error: {named}={shown} is not "), err
 
 
 def test_a_warehouse_locked_for_the_whole_wait_exits_75_in_one_line(

@@ -143,11 +143,17 @@ def test_a_snapshot_changed_by_its_reader_is_theirs(
 def test_export_to_a_file_is_one_line(warehouses: dict[str, Path], tmp_path: Path) -> None:
     target = tmp_path / "notes.txt"
     target.write_text("mine\n")
-    for to in (target, target / "sub"):  # the file itself, and a folder under it
+    said = {
+        target: f"--to {target} is a file: export writes a directory",
+        target / "sub": f"export to {target / 'sub'} failed: {target} is a file, not a folder",
+        target / "a" / "sub": f"export to {target / 'a' / 'sub'} failed: {target} is a file,",
+    }  # the file itself, a folder under it (mkdir said "File exists"), one deeper ("Not a ...")
+    for to, words in said.items():
         result = CliRunner().invoke(
             app, ["--db", str(warehouses["wide"]), "export", "--to", str(to)]
         )
         assert isinstance(result.exception, UserError) and "\n" not in str(result.exception)
+        assert str(result.exception).startswith(words), result.exception
     assert _tree(tmp_path) == {"notes.txt": hashlib.sha256(b"mine\n").hexdigest()}
 
 

@@ -24,7 +24,7 @@ from lso_etl.errors import UserError
 from lso_etl.replay.model import Corpus
 from lso_etl.replay.server import ReplaySite
 from lso_etl.store import warehouse
-from lso_etl.store.analyst.readonly import open_read_only
+from lso_etl.store.analyst.readonly import NotReadOnly, open_read_only, single_select
 
 WAREHOUSE = "warehouse/lso.duckdb"  # relative to the test's directory, as in the report
 TABLES = ("articles", "article_versions", "runs", "url_outcomes", "search_postings", "search_index")
@@ -74,6 +74,27 @@ TRICKS = [
     "from duckdb_secrets()",  # lists ~/.duckdb/stored_secrets
     "with gone as (delete from articles returning *) select * from gone",
 ]
+
+
+@pytest.mark.parametrize(
+    ("query", "typed"),
+    [
+        ("install httpfs", "INSTALL"),  # DuckDB's statement type: LOAD
+        ("force  install httpfs", "FORCE INSTALL"),
+        ("checkpoint", "CHECKPOINT"),  # CALL
+        ("/* ôn */ -- Lạng Sơn\n  Use memory", "USE"),  # SET; comments skipped, bytes counted
+        ("begin transaction", "BEGIN"),  # TRANSACTION
+        ("call duckdb_settings()", "CALL"),
+        ("with x as (select 1) delete from articles", "DELETE"),  # a query's word: the type
+    ],
+)
+def test_a_refused_statement_is_named_as_typed(query: str, typed: str) -> None:
+    with pytest.raises(NotReadOnly) as refused:
+        single_select(query)
+    assert str(refused.value) == (
+        "sql is read-only: it runs one query (select, from, with, describe, show, summarize),"
+        f" not {typed}"
+    )
 
 
 @pytest.fixture(scope="module")

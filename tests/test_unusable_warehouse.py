@@ -215,19 +215,22 @@ def test_a_read_only_folder_is_named_as_such_not_as_the_lock_file(
     )
 
 
-def test_a_folder_that_cannot_be_created_is_one_line(
-    tmp_path: Path, monkeypatch: pytest.MonkeyPatch, capsys: pytest.CaptureFixture[str]
-) -> None:
+@pytest.mark.parametrize("under", ["lso.duckdb", "a/b/lso.duckdb"])
+def test_a_folder_that_cannot_be_created_is_one_line_naming_the_file_in_the_way(
+    tmp_path: Path, under: str,
+    monkeypatch: pytest.MonkeyPatch, capsys: pytest.CaptureFixture[str],
+) -> None:  # fmt: skip
+    """mkdir says only "File exists" (the folder is a file) or "Not a directory" (a parent is)."""
     blocker = tmp_path / "file"
     blocker.write_text("not a folder")
+    db = blocker / under
     monkeypatch.setenv("PREFECT_LOGGING_LEVEL", "WARNING")
-    monkeypatch.setattr(sys, "argv", ["lso-etl", "--db", str(blocker / "lso.duckdb"), "daily"])
+    monkeypatch.setattr(sys, "argv", ["lso-etl", "--db", str(db), "daily"])
     with pytest.raises(SystemExit) as ended:
         main()
     err = capsys.readouterr().err
     assert ended.value.code == 2
-    assert err.startswith(f"error: cannot create a folder for {blocker / 'lso.duckdb'}"), err
-    assert err.count("\n") == 1
+    assert err == f"error: cannot create a folder for {db}: {blocker} is a file, not a folder\n"
 
 
 def test_describe_open_error_leaves_a_lock_conflict_to_the_wait(tmp_path: Path) -> None:

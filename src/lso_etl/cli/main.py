@@ -27,7 +27,7 @@ from lso_etl.cli.commands import parse as cli_parse
 from lso_etl.cli.commands import report as cli_report
 from lso_etl.cli.commands import show as cli_show
 from lso_etl.cli.commands import upgrade as cli_upgrade
-from lso_etl.cli.options import CAPTURE_HELP, SOURCE_HELP, ordered, parse_day
+from lso_etl.cli.options import CAPTURE_HELP, SOURCE_HELP, as_given, ordered, parse_day
 from lso_etl.cli.output import err, line, out
 from lso_etl.cli.runs import (
     open_or_fail,
@@ -94,8 +94,8 @@ def main_options(
     )
     try:
         ctx.obj = Settings.from_env(db=db, base_url=base_url)
-    except ValueError as exc:
-        raise UserError(str(exc)) from None
+    except ValueError as exc:  # named as the option when typed, else as the LSO_ variable
+        raise UserError(as_given(ctx, str(exc))) from None
 
 
 def _backfill_range(start: str, end: str) -> tuple[date, date]:

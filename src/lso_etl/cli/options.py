@@ -6,6 +6,8 @@ import calendar
 import re
 from datetime import date
 
+import typer
+
 from lso_etl.errors import UserError
 
 # English whatever the locale (calendar.month_name follows it).
@@ -44,3 +46,19 @@ def optional_day(value: str | None, option: str) -> date | None:
 def ordered(first: date | None, last: date | None) -> None:
     if first and last and last < first:
         raise UserError(f"--to {last} is before --from {first}")
+
+
+# Global options read from an LSO_* variable too: (the option's parameter, its flag).
+FROM_VARIABLES = {"LSO_DB": ("db", "--db"), "LSO_BASE_URL": ("base_url", "--base-url")}
+
+
+def as_given(ctx: typer.Context, refusal: str) -> str:
+    """A setting's refusal (`LSO_BASE_URL='x' is not allowed: ...`) naming where the value came
+    from: the option when it was typed (`--base-url='x' ...`), else the variable."""
+    variable = refusal.split("=", 1)[0]
+    if variable not in FROM_VARIABLES:
+        return refusal
+    name, flag = FROM_VARIABLES[variable]
+    source = ctx.get_parameter_source(name)  # by name: typer ships its own ParameterSource
+    typed = source is not None and source.name == "COMMANDLINE"
+    return f"{flag}{refusal.removeprefix(variable)}" if typed else refusal

@@ -21,6 +21,7 @@ import duckdb
 from lso_etl.errors import UserError
 from lso_etl.store.catalog import has_table, pending_migrations, refuse_a_foreign_or_newer_schema
 from lso_etl.store.derived import backfill_derived
+from lso_etl.store.folders import make_folders
 from lso_etl.store.loading import load_batch, record_fetches, record_outcomes, transaction
 from lso_etl.store.runs import database_path, finish_run, site_profile_version, start_run
 from lso_etl.store.search_upgrade import convert_0104_postings
@@ -70,7 +71,7 @@ def connect(
             " fills its own: pass --db warehouse/demo.duckdb to look at it)"
         )
     try:
-        path.parent.mkdir(parents=True, exist_ok=True)
+        make_folders(path.parent)  # a file in the way is named
     except OSError as exc:
         raise WarehouseUnusable(f"cannot create a folder for {path}: {exc.strerror}") from exc
     refuse_foreign_path(path)

@@ -40,6 +40,11 @@ def show(
     as_json: Annotated[bool, typer.Option("--json", help="Print JSON.")] = False,
 ) -> None:
     """An article's current record, its versions and what changed; --raw: its archived HTML."""
+    if raw and as_json:  # the page's bytes, or the record as JSON: never one silently dropped
+        raise UserError(
+            "--raw and --json do not go together: --raw writes the archived page's bytes as"
+            " received, --json prints the record, its versions and changes as JSON"
+        )
     settings: Settings = ctx.obj
     with open_read_only(settings.db) as con:
         article_id = resolve(con, article)

@@ -40,6 +40,7 @@ from dataclasses import dataclass
 from pathlib import Path, PurePosixPath
 
 from lso_etl.errors import UserError
+from lso_etl.store.folders import make_folders
 
 log = logging.getLogger(__name__)
 
@@ -166,7 +167,7 @@ def _foreign(path: Path, owned: frozenset[str]) -> Iterator[str]:
 @contextmanager
 def staging_beside(path: Path) -> Iterator[Path]:
     """A new hidden folder next to `path`, removed whatever happens (moved away on success)."""
-    path.parent.mkdir(parents=True, exist_ok=True)
+    make_folders(path.parent)  # a file in the way is named, not "File exists"
     folder = _fresh(path.parent, f".{_short(path)}.lso-export-", Path.mkdir)
     try:
         yield folder

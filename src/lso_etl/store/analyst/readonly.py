@@ -204,9 +204,24 @@ def single_select(query: str) -> str:
     if kind != duckdb.StatementType.SELECT:
         raise NotReadOnly(
             f"sql is read-only: it runs one query (select, from, with, describe, show,"
-            f" summarize), not {kind.name}"
+            f" summarize), not {_typed(query, kind)}"
         )
     return query
+
+
+QUERY_WORDS = {"select", "from", "with", "values", "describe", "show", "summarize"}
+
+
+def _typed(query: str, kind: duckdb.StatementType) -> str:
+    """The refused statement's first keyword as typed, comments skipped (`install httpfs`:
+    INSTALL; DuckDB's type for it is LOAD, for CHECKPOINT it is CALL, for USE it is SET).
+    A query's word first (`with x as (...) delete from t`) names the type: DELETE."""
+    tokens = duckdb.tokenize(query)  # DuckDB's own lexer: (byte offset, kind) of each token
+    if tokens and tokens[0][1] == duckdb.token_type.keyword:
+        word = re.match(rb"(?i:force\s+)?[A-Za-z_]+", query.encode()[tokens[0][0] :])
+        if word and word[0].decode().lower() not in QUERY_WORDS:
+            return " ".join(word[0].decode().upper().split())  # FORCE INSTALL: one space
+    return kind.name
 
 
 def explain_refusal(error: duckdb.Error) -> str:

@@ -21,6 +21,7 @@ from pathlib import Path
 from lso_etl.errors import UserError
 from lso_etl.store.analyst.readonly import open_read_only
 from lso_etl.store.analyst.report import data, page
+from lso_etl.store.folders import make_folders
 
 DEFAULT_STEM = "lso"  # the default warehouse's file stem (warehouse/lso.duckdb)
 
@@ -59,7 +60,7 @@ def build_report(
 
 
 def _write_atomically(target: Path, content: bytes) -> None:
-    target.parent.mkdir(parents=True, exist_ok=True)
+    make_folders(target.parent)
     handle, temporary = tempfile.mkstemp(
         dir=target.parent, prefix=f".{target.name}.", suffix=".tmp"
     )
