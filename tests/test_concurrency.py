@@ -17,6 +17,7 @@ import shutil
 import signal
 import subprocess
 import sys
+import time
 from collections import Counter
 from collections.abc import Iterator
 from contextlib import contextmanager
@@ -101,6 +102,40 @@ def test_a_load_that_waits_too_long_fails_clearly_and_changes_nothing(db: Path) 
         _, err = loader.communicate(timeout=60)
     assert loader.returncode == 3
     assert "held open by another process" in err and "read a snapshot instead" in err
+    assert _state(db) == before
+
+
+@pytest.mark.parametrize("command", [["upgrade"], ["daily"]])
+def test_when_busy_refuse_does_not_wait_for_a_notebook_either(
+    command: list[str],
+    db: Path,
+    monkeypatch: pytest.MonkeyPatch,
+    capsys: pytest.CaptureFixture[str],
+) -> None:
+    """`LSO_WHEN_BUSY=refuse` is for jobs that must not sit waiting: they refused another run at
+    once but waited 30 s on a notebook's hold of the file, then refused all the same."""
+    from lso_etl.cli import main as cli_main
+
+    before = _state(db)
+    monkeypatch.setenv("LSO_WHEN_BUSY", "refuse")
+    argv = ["lso-etl", "--db", str(db), "--base-url", "http://127.0.0.1:9", *command]
+    monkeypatch.setattr(sys, "argv", argv)
+    with notebook(db, 60.0) as holder:
+        started = time.monotonic()
+        with pytest.raises(SystemExit) as ended:
+            cli_main.main()
+        took = time.monotonic() - started
+    err = capsys.readouterr().err.strip()
+    assert ended.value.code == 75, err
+    assert err.startswith(f"error: {db} is held open by another process (process {holder.pid} ")
+    assert (
+        err.endswith(
+            ": a notebook or another run?) and is locked; close it, or read a snapshot instead"
+            " (`lso-etl export`); retry later"
+        )
+        and err.count("\n") == 0
+    ), err
+    assert took < 20  # not the 30 s wait (the command's own start-up takes a few seconds)
     assert _state(db) == before
 
 

@@ -9,7 +9,7 @@
 | 4 | parse failed (`parse`, `probe`; the reason on stderr) |
 | 5 | robots.txt forbids the page (`probe`) |
 | 6 | the site or the page could not be reached (`probe`; a run that found the site down) |
-| 75 | the warehouse is busy: another process held it for the whole wait, or another run writes it and LSO_WHEN_BUSY=refuse (EX_TEMPFAIL: retry later) |
+| 75 | the warehouse is busy: another process held it for the whole wait, or held it or another run writes it and LSO_WHEN_BUSY=refuse (EX_TEMPFAIL: retry later) |
 | 130 | interrupted (Ctrl-C) |
 | 141 | the reader of a pipe stopped reading (`sql`, `search`, `stats`, `show`, `parse` piped to `head`): SIGPIPE, as for `cat` |
 """

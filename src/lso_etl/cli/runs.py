@@ -28,7 +28,10 @@ def open_or_fail(settings: Settings, crawls: bool = False) -> None:
     from lso_etl.store import warehouse
 
     new = not settings.db.exists()
-    with _sigterm_blocked(), warehouse.connect(settings.db, wait_seconds=LOCK_WAIT_SECONDS) as con:
+    # LSO_WHEN_BUSY=refuse covers a notebook's hold on the file as it does another run's lock:
+    # a cron job told not to wait must not sit 30 s on either.
+    wait = 0.0 if settings.when_busy == "refuse" else LOCK_WAIT_SECONDS
+    with _sigterm_blocked(), warehouse.connect(settings.db, wait_seconds=wait) as con:
         warehouse.refuse_a_foreign_schema(con)  # before the lock file and Prefect's folder
         if crawls:
             warehouse.refuse_mixed_origins(con, settings.base_url)

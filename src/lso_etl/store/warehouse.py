@@ -104,10 +104,13 @@ def _open(path: Path, read_only: bool, wait_seconds: float) -> duckdb.DuckDBPyCo
             if problem is not None:
                 raise WarehouseUnusable(problem) from exc
             if time.monotonic() >= deadline:
+                waited = (  # no wait: LSO_WHEN_BUSY=refuse, for one
+                    f"was still locked after {wait_seconds:.0f} s" if wait_seconds else "is locked"
+                )
                 raise WarehouseBusy(
                     f"{path} is held open by another process ({_lock_holder(exc)}: a notebook "
-                    f"or another run?) and was still locked after {wait_seconds:.0f} s; close it, "
-                    "or read a snapshot instead (`lso-etl export`); retry later"
+                    f"or another run?) and {waited}; close it, or read a snapshot instead"
+                    " (`lso-etl export`); retry later"
                 ) from exc
             if not told:
                 log.warning(
