@@ -87,6 +87,16 @@ term_needs as (
         group by term)
 ),
 
+-- the articles `within` keeps, read once (an argument may be a subquery, which DuckDB would
+-- otherwise evaluate again for every posting)
+scope as (
+    select within is null as everything, within as ids
+),
+
+kept as (
+    select distinct unnest(ids) as article_id from scope
+),
+
 corpus as (
     select count(*) as docs, avg(doc_len) as avg_len
     from article_search
@@ -120,7 +130,8 @@ candidates as (
     from hits as h
     join term_weights using (term)
     cross join corpus
-    where within is null or h.article_id in (select unnest(within))
+    cross join (select everything from scope) as s
+    where s.everything or h.article_id in (select article_id from kept)
     group by h.article_id
     having count(*) = (select count(*) from term_needs)
 ),
