@@ -123,6 +123,7 @@ CASES: list[tuple[list[str], int, str]] = [
         USAGE,
         "cannot create a folder for UNDER_PAGE: PAGE is a file, not a folder",
     ),
+    (["--db", "UNDER_PAGE", "stats"], USAGE, "no warehouse at UNDER_PAGE: PAGE is a file, not a"),
     (
         ["backfill", "--from", "2017-07-01", "--to", "2017-07-02", "--source", "babel"],
         USAGE,
@@ -231,7 +232,13 @@ def test_the_sweep_covers_every_command() -> None:
 
 @pytest.mark.parametrize(
     ("variable", "flag", "value"),
-    [("LSO_BASE_URL", "--base-url", "127.0.0.1:8811"), ("LSO_DB", "--db", "caf\udce9.db")],
+    [
+        ("LSO_BASE_URL", "--base-url", "127.0.0.1:8811"),
+        ("LSO_BASE_URL", "--base-url", " http://127.0.0.1:8811"),  # urlsplit drops the space
+        ("LSO_BASE_URL", "--base-url", "http://127.0.0.1:8811\t"),
+        ("LSO_DB", "--db", "caf\udce9.db"),
+        ("LSO_DB", "--db", "~nosuchuser/x.duckdb"),  # was pathlib's RuntimeError, a traceback
+    ],
 )
 def test_a_bad_setting_is_named_as_given_the_option_typed_or_the_variable(
     variable: str, flag: str, value: str,

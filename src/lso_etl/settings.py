@@ -73,9 +73,9 @@ class Settings:
     def __post_init__(self) -> None:
         # `~/lso.duckdb`: DuckDB expands the ~ and pathlib does not, which put the database in
         # the home folder and its archive under a literal ./~ folder. Expanded once, here.
-        object.__setattr__(self, "db", Path(self.db).expanduser())
+        object.__setattr__(self, "db", _expanded("db", str(self.db)))
         if self.raw_dir:
-            object.__setattr__(self, "raw_dir", str(Path(self.raw_dir).expanduser()))
+            object.__setattr__(self, "raw_dir", str(_expanded("raw_dir", self.raw_dir)))
         for name in ("db", "raw_dir"):
             _check_utf8(name, str(getattr(self, name)))
         if not re.fullmatch(r"\d+(\.\d+)?\s*(KB|MB|GB|KiB|MiB|GiB)", self.writer_memory):
@@ -155,6 +155,18 @@ RANGES: dict[str, tuple[float, float, bool]] = {
 SOURCES = ("site", "wayback", "commoncrawl", "auto")
 
 
+def _expanded(name: str, path: str) -> Path:
+    """`~` and `~user` expanded; a user this machine does not have is named, not a traceback."""
+    try:
+        return Path(path).expanduser()
+    except RuntimeError:  # pathlib: "Could not determine home directory."
+        user = path[1:].split("/", 1)[0]
+        raise ValueError(
+            f"LSO_{name.upper()}={path!r} is not allowed: {'~' + user!r} names no user on this"
+            " machine (a path of your own: write it out, or start it with ./)"
+        ) from None
+
+
 def _check_utf8(name: str, path: str) -> None:
     """DuckDB opens only UTF-8 paths: a file name of other bytes was a pybind11 traceback."""
     try:
@@ -199,6 +211,11 @@ def _check_root(name: str, url: str) -> None:
 def _check_base_url(url: str) -> None:
     """The site's root: robots.txt is read from `<base>/robots.txt`, so a base with a path
     (`http://host/news/`) would read the wrong file and crawl what the real one forbids."""
+    if any(character.isspace() for character in url):  # urlsplit drops them, httpx does not
+        raise ValueError(
+            f"LSO_BASE_URL={url!r} is not allowed: it holds a space, tab or line break (a stray"
+            " one from copying?); the site's root, e.g. https://baolangson.vn"
+        )
     parts = urlsplit(url)
     try:
         port_ok = parts.port is None or parts.port > 0
