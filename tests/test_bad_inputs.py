@@ -89,6 +89,11 @@ CASES: list[tuple[list[str], int, str]] = [
     (["--db", "DIR", "sql", "select 1"], USAGE, "is a directory"),
     (["--db", "WAREHOUSE", "sql", "select 1; select 2"], USAGE, "2 statements"),
     (
+        ["--db", "WAREHOUSE", "sql", "-- the count\nselect 1"],  # a comment first: an "option"
+        USAGE,
+        "text that starts with '-' goes after '--': lso-etl sql -- '…'",
+    ),
+    (
         ["--db", "WAREHOUSE", "sql", "install httpfs"],
         USAGE,
         "error: sql is read-only: it runs one query (select, from, with, describe, show,"
