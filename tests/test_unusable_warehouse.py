@@ -191,6 +191,16 @@ def test_a_reader_reads_a_newer_warehouse_and_says_it_may_miss_what_is_new(
             " read it with that version or a later one"
         ), (command, warned)
     assert _state(tmp_path) == before
+    # ... and a query of this version that meets what the newer one changed says so, in one
+    # line, not as DuckDB's traceback (exit 1, "a run failed")
+    with warehouse.connect(newer) as con:
+        con.execute("alter table runs rename column counts to counts_v2")
+        con.execute("checkpoint")
+    code, err = _run(["--db", str(newer), "stats"], monkeypatch, capsys)
+    assert code == 2 and err.count("\n") == 1, err
+    assert err.startswith(f"error: {newer} was written by a newer lso-etl (1 migration(s) this"
+        " version does not know (9001_from_the_future.sql)) and this version cannot read it:"
+        ' Binder Error: Referenced column "counts" not found')  # fmt: skip
 
 
 def test_a_read_only_folder_is_named_as_such_not_as_the_lock_file(

@@ -3,6 +3,8 @@
 from __future__ import annotations
 
 import logging
+from collections.abc import Iterator
+from contextlib import contextmanager
 from pathlib import Path
 
 import duckdb
@@ -82,7 +84,7 @@ def _named(unknown: list[str]) -> str:
     return f"{len(unknown)} migration(s) this version does not know ({unknown[0]}{more})"
 
 
-def check_a_readers_schema(con: duckdb.DuckDBPyConnection, path: Path, folder: Path) -> None:
+def check_a_readers_schema(con: duckdb.DuckDBPyConnection, path: Path, folder: Path) -> str | None:
     """A reader cannot migrate: on a warehouse an older lso-etl wrote, its queries would fail in
     the middle (a macro's new parameter) or answer with the old semantics. Say so at once.
 
@@ -104,3 +106,19 @@ def check_a_readers_schema(con: duckdb.DuckDBPyConnection, path: Path, folder: P
             f" yet ({pending[0]}{', …' if len(pending) > 1 else ''}); run `lso-etl --db {path}"
             " upgrade` once (any run also applies them), then read it"
         )
+    return _named(unknown) if unknown else None
+
+
+@contextmanager
+def newer_schema_named(path: Path, newer: str | None) -> Iterator[None]:
+    """On a newer lso-etl's warehouse, a query this version writes may meet a table, column or
+    macro that version changed: said as that, in one line, not as DuckDB's traceback."""
+    try:
+        yield
+    except (duckdb.CatalogException, duckdb.BinderException) as exc:
+        if newer is None:
+            raise
+        raise WarehouseUnusable(
+            f"{path} was written by a newer lso-etl ({newer}) and this version cannot read"
+            f" it: {str(exc).splitlines()[0]}; read it with that version or a later one"
+        ) from exc

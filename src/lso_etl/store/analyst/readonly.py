@@ -32,7 +32,7 @@ import duckdb
 
 from lso_etl.errors import UserError
 from lso_etl.store import warehouse
-from lso_etl.store.catalog import check_a_readers_schema
+from lso_etl.store.catalog import check_a_readers_schema, newer_schema_named
 
 log = logging.getLogger(__name__)
 
@@ -78,8 +78,9 @@ def open_read_only(path: Path) -> Iterator[duckdb.DuckDBPyConnection]:
             for statement in LOCKDOWN:
                 con.execute(statement)
         _refuse_other_databases(con, path)
-        check_a_readers_schema(con, path, warehouse.WAREHOUSE_DIR / "migrations")
-        with warehouse.named_damage(path):  # a file cut between blocks fails only when read
+        newer = check_a_readers_schema(con, path, warehouse.WAREHOUSE_DIR / "migrations")
+        # a file cut between blocks fails only when read
+        with warehouse.named_damage(path), newer_schema_named(path, newer):
             yield con
     finally:
         con.close()
