@@ -81,6 +81,7 @@ TRICKS = [
     [
         ("install httpfs", "INSTALL"),  # DuckDB's statement type: LOAD
         ("force  install httpfs", "FORCE INSTALL"),
+        ("force /* c */ checkpoint", "FORCE CHECKPOINT"),  # was FORCE: a comment between
         ("checkpoint", "CHECKPOINT"),  # CALL
         ("/* ôn */ -- Lạng Sơn\n  Use memory", "USE"),  # SET; comments skipped, bytes counted
         ("begin transaction", "BEGIN"),  # TRANSACTION

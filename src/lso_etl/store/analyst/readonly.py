@@ -217,12 +217,16 @@ def _typed(query: str, kind: duckdb.StatementType) -> str:
     """The refused statement's first keyword as typed, comments skipped (`install httpfs`:
     INSTALL; DuckDB's type for it is LOAD, for CHECKPOINT it is CALL, for USE it is SET).
     A query's word first (`with x as (...) delete from t`) names the type: DELETE."""
-    tokens = duckdb.tokenize(query)  # DuckDB's own lexer: (byte offset, kind) of each token
-    if tokens and tokens[0][1] == duckdb.token_type.keyword:
-        word = re.match(rb"(?i:force\s+)?[A-Za-z_]+", query.encode()[tokens[0][0] :])
-        if word and word[0].decode().lower() not in QUERY_WORDS:
-            return " ".join(word[0].decode().upper().split())  # FORCE INSTALL: one space
-    return kind.name
+    text = query.encode()
+    words = [  # DuckDB's own lexer: (byte offset, kind) of each token, comments left out
+        match[0].decode().upper()
+        for offset, token in duckdb.tokenize(query)[:2]
+        if token == duckdb.token_type.keyword
+        and (match := re.match(rb"[A-Za-z_]+", text[offset:])) is not None
+    ]
+    if not words or words[0].lower() in QUERY_WORDS:
+        return kind.name
+    return " ".join(words) if words[0] == "FORCE" else words[0]  # FORCE INSTALL
 
 
 def explain_refusal(error: duckdb.Error) -> str:
