@@ -243,6 +243,25 @@ def test_a_folder_that_cannot_be_created_is_one_line_naming_the_file_in_the_way(
     assert err == f"error: cannot create a folder for {db}: {blocker} is a file, not a folder\n"
 
 
+@pytest.mark.parametrize("target", ["/nonexistent/elsewhere", "link"])  # dangling; a loop
+def test_a_link_to_no_folder_in_the_path_is_named_as_such(
+    tmp_path: Path, target: str,
+    monkeypatch: pytest.MonkeyPatch, capsys: pytest.CaptureFixture[str],
+) -> None:  # fmt: skip
+    """Such a link made mkdir say "File exists", which it does not."""
+    link = tmp_path / "link"
+    link.symlink_to(target)
+    db = link / "lso.duckdb"
+    said = {}
+    for command in ("daily", "stats"):
+        code, err = _run(["--db", str(db), "--base-url", "http://127.0.0.1:9", command],
+                         monkeypatch, capsys)  # fmt: skip
+        said[command] = (code, err)
+    why = f"{link} is a link that leads to no folder ({target})"
+    assert said["daily"] == (2, f"error: cannot create a folder for {db}: {why}\n")
+    assert said["stats"] == (2, f"error: no warehouse at {db}: {why}\n")
+
+
 def test_describe_open_error_leaves_a_lock_conflict_to_the_wait(tmp_path: Path) -> None:
     """What another opener (the analyst's read-only one) calls to classify DuckDB's error."""
     import duckdb

@@ -21,7 +21,7 @@ import duckdb
 from lso_etl.errors import UserError
 from lso_etl.store.catalog import has_table, pending_migrations, refuse_a_foreign_or_newer_schema
 from lso_etl.store.derived import backfill_derived
-from lso_etl.store.folders import file_in_the_way, make_folders
+from lso_etl.store.folders import make_folders, what_is_in_the_way
 from lso_etl.store.loading import load_batch, record_fetches, record_outcomes, transaction
 from lso_etl.store.runs import database_path, finish_run, site_profile_version, start_run
 from lso_etl.store.search_upgrade import convert_0104_postings
@@ -66,9 +66,9 @@ def connect(
     or damaged file) never heals by waiting: it fails at once, named for what it is.
     """
     if read_only and not path.exists():
-        blocker = file_in_the_way(path.parent)
+        blocker = what_is_in_the_way(path.parent)
         raise FileNotFoundError(
-            f"no warehouse at {path}: {blocker} is a file, not a folder"
+            f"no warehouse at {path}: {blocker}"
             if blocker is not None
             else f"no warehouse at {path}: run a backfill or the daily run first (`lso-etl demo`"
             " fills its own: pass --db warehouse/demo.duckdb to look at it)"
