@@ -240,8 +240,13 @@ def test_replay_and_live_runs_never_mix_in_one_warehouse(db: Path) -> None:
         warehouse.migrate(con)
         _run(con)
         warehouse.refuse_mixed_origins(con, "http://127.0.0.1:4444")  # another replay port: fine
-        with pytest.raises(warehouse.MixedOrigins, match="must not mix"):
-            warehouse.refuse_mixed_origins(con, "https://baolangson.vn")
+        # All of loopback is this machine's replay (127.0.0.2 counted as live before)
+        for replay in ("http://127.0.0.2:4444", "http://[::1]:4444", "http://LOCALHOST:1",
+                       "http://replay.localhost:1", "http://localhost.:1"):  # fmt: skip
+            warehouse.refuse_mixed_origins(con, replay)
+        for live in ("https://baolangson.vn", "http://10.0.0.5:8080", "http://localhost.example"):
+            with pytest.raises(warehouse.MixedOrigins, match="must not mix"):
+                warehouse.refuse_mixed_origins(con, live)
 
 
 def test_a_file_held_by_another_process_is_waited_for_then_reported(db: Path) -> None:

@@ -14,15 +14,15 @@ from contextlib import ExitStack, contextmanager
 from contextvars import ContextVar
 from datetime import datetime
 from pathlib import Path
-from urllib.parse import urlsplit
 
 import duckdb
 
 from lso_etl.errors import UserError
-from lso_etl.store.catalog import has_table, pending_migrations, refuse_a_foreign_or_newer_schema
+from lso_etl.store.catalog import pending_migrations, refuse_a_foreign_or_newer_schema
 from lso_etl.store.derived import backfill_derived
 from lso_etl.store.folders import make_folders, what_is_in_the_way
 from lso_etl.store.loading import load_batch, record_fetches, record_outcomes, transaction
+from lso_etl.store.origins import MixedOrigins, refuse_mixed_origins
 from lso_etl.store.runs import database_path, finish_run, site_profile_version, start_run
 from lso_etl.store.search_upgrade import convert_0104_postings
 from lso_etl.store.unopenable import (
@@ -271,28 +271,6 @@ def migrate(con: duckdb.DuckDBPyConnection, root: Path = WAREHOUSE_DIR) -> list[
     if filled:
         log.info("search shadows and author rows written for %d articles", filled)
     return applied
-
-
-class MixedOrigins(UserError):
-    """The replay site's synthetic articles and real ones would share ids in one warehouse."""
-
-
-def is_local(base_url: str) -> bool:
-    return urlsplit(base_url).hostname in {"127.0.0.1", "localhost", "::1"}
-
-
-def refuse_mixed_origins(con: duckdb.DuckDBPyConnection, base_url: str) -> None:
-    """Refuse to write replay data into a warehouse of real data, or the other way round (a
-    file no run has migrated yet holds no run, so no origin)."""
-    if not has_table(con, "runs"):
-        return
-    urls = [row[0] for row in con.execute("select distinct base_url from runs").fetchall()]
-    other = [u for u in urls if is_local(u) != is_local(base_url)]
-    if other:
-        raise MixedOrigins(
-            f"this warehouse holds runs against {other[0]}, and this run targets {base_url}: "
-            "replay and live data must not mix; pass another --db"
-        )
 
 
 def known_ids(con: duckdb.DuckDBPyConnection, article_ids: Sequence[str]) -> set[str]:

@@ -1,0 +1,45 @@
+"""Replay and live data never share a warehouse: the replay site's synthetic articles would
+take real articles' ids, and a daily run would "edit" them back and forth. A run's origin is
+read from its base URL: the replay is served on this machine's loopback."""
+
+from __future__ import annotations
+
+import ipaddress
+from urllib.parse import urlsplit
+
+import duckdb
+
+from lso_etl.errors import UserError
+from lso_etl.store.catalog import has_table
+
+
+class MixedOrigins(UserError):
+    """The replay site's synthetic articles and real ones would share ids in one warehouse."""
+
+
+def is_local(base_url: str) -> bool:
+    """A replay's address: this machine's loopback, any of it (127.0.0.0/8, ::1, localhost).
+    A private or LAN address stays live: a newsroom's mirror of the site may sit there as well
+    as a replay, and only the first may join live data (known limit: a replay served there
+    counts as live, and a local tunnel to the live site as a replay)."""
+    host = (urlsplit(base_url).hostname or "").rstrip(".")
+    if host == "localhost" or host.endswith(".localhost"):  # RFC 6761: always loopback
+        return True
+    try:
+        return ipaddress.ip_address(host).is_loopback
+    except ValueError:  # a name
+        return False
+
+
+def refuse_mixed_origins(con: duckdb.DuckDBPyConnection, base_url: str) -> None:
+    """Refuse to write replay data into a warehouse of real data, or the other way round (a
+    file no run has migrated yet holds no run, so no origin)."""
+    if not has_table(con, "runs"):
+        return
+    urls = [row[0] for row in con.execute("select distinct base_url from runs").fetchall()]
+    other = [u for u in urls if is_local(u) != is_local(base_url)]
+    if other:
+        raise MixedOrigins(
+            f"this warehouse holds runs against {other[0]}, and this run targets {base_url}: "
+            "replay and live data must not mix; pass another --db"
+        )
