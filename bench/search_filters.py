@@ -15,10 +15,7 @@ from __future__ import annotations
 
 import argparse
 import os
-import statistics
 import sys
-import time
-from collections.abc import Callable
 from datetime import date
 from functools import partial
 from pathlib import Path
@@ -26,7 +23,7 @@ from typing import Any
 
 from lso_etl.store import warehouse
 from lso_etl.store.analyst import search
-from warehouse import define_search  # bench/warehouse.py
+from warehouse import define_search, median_ms  # bench/warehouse.py
 
 QUERIES = ("cua khau", "nông thôn mới", "Đảng bộ")
 FILTERS: dict[str, dict[str, Any]] = {
@@ -35,15 +32,6 @@ FILTERS: dict[str, dict[str, Any]] = {
     "a month and a section": {"start": date(2020, 1, 1), "end": date(2020, 1, 31), "section": "xa hoi"},
 }  # fmt: skip
 PAGE = 20
-
-
-def median_ms(run: Callable[[], object], repeat: int) -> float:
-    spent = []
-    for _ in range(repeat):
-        tick = time.perf_counter()
-        run()
-        spent.append(time.perf_counter() - tick)
-    return round(statistics.median(spent) * 1000, 1)
 
 
 def measure(db: Path, repeat: int, before: Path | None) -> list[dict[str, object]]:
