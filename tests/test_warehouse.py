@@ -242,11 +242,35 @@ def test_replay_and_live_runs_never_mix_in_one_warehouse(db: Path) -> None:
         warehouse.refuse_mixed_origins(con, "http://127.0.0.1:4444")  # another replay port: fine
         # All of loopback is this machine's replay (127.0.0.2 counted as live before)
         for replay in ("http://127.0.0.2:4444", "http://[::1]:4444", "http://LOCALHOST:1",
-                       "http://replay.localhost:1", "http://localhost.:1"):  # fmt: skip
+                       "http://replay.localhost:1", "http://localhost.:1", "http://0.0.0.0:1",
+                       "http://127.1:1", "http://2130706433:1", "http://0x7f000001:1",
+                       "http://[::ffff:127.0.0.1]:1", "http://[::]:1"):  # fmt: skip
             warehouse.refuse_mixed_origins(con, replay)
         for live in ("https://baolangson.vn", "http://10.0.0.5:8080", "http://localhost.example"):
             with pytest.raises(warehouse.MixedOrigins, match="must not mix"):
                 warehouse.refuse_mixed_origins(con, live)
+
+
+def test_a_name_the_hosts_file_maps_to_this_machine_is_a_replay(
+    monkeypatch: pytest.MonkeyPatch,
+) -> None:
+    """(The resolver stood in for: this machine's hosts file is not the test's to edit.)"""
+    import socket
+
+    from lso_etl.store.origins import is_local
+
+    answers = {"replay-box": "127.0.0.1", "mirror": "10.0.0.5", "dual": "127.0.0.1 192.0.2.7"}
+
+    def resolve(host: str, *_: object, **__: object) -> list[tuple[object, ...]]:
+        if host not in answers:
+            raise socket.gaierror(socket.EAI_NONAME, "Name or service not known")
+        return [(socket.AF_INET, socket.SOCK_STREAM, 6, "", (a, 0)) for a in answers[host].split()]
+
+    monkeypatch.setattr(socket, "getaddrinfo", resolve)
+    assert is_local("http://replay-box:8811")
+    assert not is_local("http://mirror:8811")
+    assert is_local("http://dual:8811")  # may reach this machine: never to pass for live
+    assert not is_local("https://baolangson.vn")  # offline, it resolves to nothing
 
 
 def test_a_file_held_by_another_process_is_waited_for_then_reported(db: Path) -> None:

@@ -5,6 +5,7 @@ read from its base URL: the replay is served on this machine's loopback."""
 from __future__ import annotations
 
 import ipaddress
+import socket
 from urllib.parse import urlsplit
 
 import duckdb
@@ -18,17 +19,41 @@ class MixedOrigins(UserError):
 
 
 def is_local(base_url: str) -> bool:
-    """A replay's address: this machine's loopback, any of it (127.0.0.0/8, ::1, localhost).
-    A private or LAN address stays live: a newsroom's mirror of the site may sit there as well
-    as a replay, and only the first may join live data (known limit: a replay served there
-    counts as live, and a local tunnel to the live site as a replay)."""
+    """A replay's address: this machine, however written (127.0.0.0/8, ::1, 0.0.0.0, `127.1`,
+    `2130706433`, `::ffff:127.0.0.1`, `localhost`, a name the hosts file maps there). A private
+    or LAN address stays live: a newsroom's mirror of the site may sit there as well as a
+    replay, and only the first may join live data (known limit: a replay served there counts
+    as live, and a local tunnel to the live site as a replay)."""
     host = (urlsplit(base_url).hostname or "").rstrip(".")
     if host == "localhost" or host.endswith(".localhost"):  # RFC 6761: always loopback
         return True
+    addresses = _addresses(host)
+    # Any address here: the fetcher may connect to it, and a replay must never pass for live
+    return any(_this_machine(address) for address in addresses)
+
+
+def _addresses(host: str) -> list[ipaddress.IPv4Address | ipaddress.IPv6Address]:
+    """What `host` connects to, as the fetcher's resolver sees it: a literal in any form the C
+    library accepts, else the name resolved (the hosts file, DNS); none if it does not resolve."""
     try:
-        return ipaddress.ip_address(host).is_loopback
-    except ValueError:  # a name
-        return False
+        return [ipaddress.ip_address(host)]
+    except ValueError:
+        pass
+    try:
+        return [ipaddress.IPv4Address(socket.inet_aton(host))]  # 127.1, 2130706433, 0x7f000001
+    except OSError:
+        pass
+    try:
+        found = socket.getaddrinfo(host, None, proto=socket.IPPROTO_TCP)
+    except (OSError, UnicodeError):  # no such name here (offline: the live site too)
+        return []
+    return [ipaddress.ip_address(str(info[4][0]).split("%", 1)[0]) for info in found]
+
+
+def _this_machine(address: ipaddress.IPv4Address | ipaddress.IPv6Address) -> bool:
+    if isinstance(address, ipaddress.IPv6Address) and address.ipv4_mapped is not None:
+        address = address.ipv4_mapped
+    return address.is_loopback or address.is_unspecified  # 0.0.0.0 connects to this machine
 
 
 def refuse_mixed_origins(con: duckdb.DuckDBPyConnection, base_url: str) -> None:
