@@ -79,3 +79,26 @@ def test_a_replay_backfill_into_a_live_warehouse_is_refused_without_the_flow_eng
 
     assert [base for _, base in _runs(db)] == [LIVE]
     assert replay.count("/robots.txt") == 0  # refused before the site was asked anything
+
+
+def test_replay_captures_of_the_site_do_not_join_a_warehouse_of_live_runs(
+    db: Path, monkeypatch: pytest.MonkeyPatch
+) -> None:
+    """The base URL was all the check read: a Wayback backfill from a replay archive on this
+    machine, with the live site's URLs, loaded its synthetic captures beside live runs."""
+    _a_warehouse_written_by(LIVE, db)
+    before = _runs(db)
+    monkeypatch.setenv("LSO_WAYBACK_URL", "http://127.0.0.1:9")
+    result = CliRunner().invoke(
+        app, ["--db", str(db), "--base-url", LIVE, "backfill", "--from", "2017-07-01",
+              "--to", "2017-07-31", "--source", "wayback"],
+    )  # fmt: skip
+    assert isinstance(result.exception, warehouse.MixedOrigins)
+    assert str(result.exception) == (
+        f"this warehouse holds runs against {LIVE}, and this run targets {LIVE} through the"
+        " archive at http://127.0.0.1:9: replay and live data must not mix; pass another --db"
+    )
+    assert _runs(db) == before
+    # ... and such a run, where it may go, is recorded as the replay it read
+    assert warehouse.origin_of(LIVE, ("http://127.0.0.1:9",)) == "replay"
+    assert warehouse.origin_of(LIVE, ("https://web.archive.org",)) == "live"

@@ -102,6 +102,13 @@ class Settings:
         return own if own != self.db else self.db.with_name(f"{self.db.name}.raw")
 
     @property
+    def archive_urls(self) -> tuple[str, ...]:
+        """The web archives this run's source reads, beside or instead of the site."""
+        wayback, commoncrawl = (self.wayback_url,), (self.cc_index_url, self.cc_data_url)
+        return {"site": (), "wayback": wayback, "commoncrawl": commoncrawl,
+                "auto": wayback + commoncrawl}[self.source]  # fmt: skip
+
+    @property
     def legacy_archive_dir(self) -> Path | None:
         """Where versions before issue 14 kept every warehouse's archive by default (`raw/`
         beside the database file), while LSO_RAW_DIR does not choose a folder."""

@@ -34,7 +34,7 @@ def open_or_fail(settings: Settings, crawls: bool = False) -> None:
     with _sigterm_blocked(), warehouse.connect(settings.db, wait_seconds=wait) as con:
         warehouse.refuse_a_foreign_schema(con)  # before the lock file and Prefect's folder
         if crawls:
-            warehouse.refuse_mixed_origins(con, settings.base_url)
+            warehouse.refuse_mixed_origins(con, settings.base_url, settings.archive_urls)
     if new:  # the run creates and migrates it: a stop before that must not leave an empty file
         settings.db.unlink(missing_ok=True)
         settings.db.with_name(settings.db.name + ".wal").unlink(missing_ok=True)

@@ -37,10 +37,12 @@ def reparse(
         parameters = {"start": start, "end": end}
         # No request is made: the run's origin is the archive's, i.e. that of the latest run
         # (recording the configured site instead would mix replay and live in the `runs` row).
-        row = con.execute("select base_url from runs order by started_at desc limit 1").fetchone()
-        origin = row[0] if row else settings.base_url
+        row = con.execute(
+            "select base_url, origin from runs order by started_at desc limit 1"
+        ).fetchone()
+        base_url, origin = row if row else (settings.base_url, None)
         run_id = warehouse.start_run(
-            con, "reparse", parameters, origin, settings.respect_robots, PARSER_VERSION
+            con, "reparse", parameters, base_url, settings.respect_robots, PARSER_VERSION, origin
         )
     counts: Counter[str] = Counter()
     damaged: list[str] = []

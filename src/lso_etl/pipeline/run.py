@@ -217,11 +217,13 @@ def open_run(
         if not lease.migrated:  # once per lease: a backfill's chunks share one
             warehouse.migrate(con)
             lease.migrated = True
-        warehouse.refuse_mixed_origins(con, settings.base_url)
+        warehouse.refuse_mixed_origins(con, settings.base_url, settings.archive_urls)
         recovered = claim_archive(con, settings).records
+        origin = warehouse.origin_of(settings.base_url, settings.archive_urls)
         run_id = warehouse.start_run(
-            con, flow, parameters, settings.base_url, settings.respect_robots, PARSER_VERSION
-        )
+            con, flow, parameters, settings.base_url, settings.respect_robots, PARSER_VERSION,
+            origin,
+        )  # fmt: skip
         archive_known.stamp_run(con, run_id, settings.source)
         # Archived by a killed run, never loaded: this or a later run reads them from the archive.
         frontier.mark_archived(con, [r.article_id for r in recovered if r.article_id], run_id)

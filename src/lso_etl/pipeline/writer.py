@@ -37,4 +37,4 @@ def refuse_mixed_origins(settings: Settings) -> None:
     counted failed chunks without saying why."""
     if settings.db.exists():
         with warehouse.connect(settings.db, read_only=True) as con:
-            warehouse.refuse_mixed_origins(con, settings.base_url)
+            warehouse.refuse_mixed_origins(con, settings.base_url, settings.archive_urls)

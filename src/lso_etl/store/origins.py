@@ -6,12 +6,13 @@ from __future__ import annotations
 
 import ipaddress
 import socket
+from collections.abc import Sequence
 from urllib.parse import urlsplit
 
 import duckdb
 
 from lso_etl.errors import UserError
-from lso_etl.store.catalog import has_table
+from lso_etl.store.catalog import columns, has_table
 
 
 class MixedOrigins(UserError):
@@ -56,15 +57,27 @@ def _this_machine(address: ipaddress.IPv4Address | ipaddress.IPv6Address) -> boo
     return address.is_loopback or address.is_unspecified  # 0.0.0.0 connects to this machine
 
 
-def refuse_mixed_origins(con: duckdb.DuckDBPyConnection, base_url: str) -> None:
+def origin_of(base_url: str, archives: Sequence[str] = ()) -> str:
+    """'replay' when the site or any web archive a run reads is on this machine, else 'live'."""
+    return "replay" if any(is_local(url) for url in (base_url, *archives)) else "live"
+
+
+def refuse_mixed_origins(
+    con: duckdb.DuckDBPyConnection, base_url: str, archives: Sequence[str] = ()
+) -> None:
     """Refuse to write replay data into a warehouse of real data, or the other way round (a
-    file no run has migrated yet holds no run, so no origin)."""
+    file no run has migrated yet holds no run, so no origin). `archives`: the web archives the
+    run reads, whose copies of the site's pages are as real as the archive is."""
     if not has_table(con, "runs"):
         return
-    urls = [row[0] for row in con.execute("select distinct base_url from runs").fetchall()]
-    other = [u for u in urls if is_local(u) != is_local(base_url)]
+    recorded = "origin" if "origin" in columns(con, "runs") else "null"  # before 0135
+    rows = con.execute(f"select distinct base_url, {recorded} from runs").fetchall()
+    this = origin_of(base_url, archives)
+    other = [url for url, origin in rows if (origin or origin_of(url)) != this]
     if other:
+        local = [url for url in archives if is_local(url)]
+        through = f" through the archive at {local[0]}" if local and not is_local(base_url) else ""
         raise MixedOrigins(
-            f"this warehouse holds runs against {other[0]}, and this run targets {base_url}: "
-            "replay and live data must not mix; pass another --db"
+            f"this warehouse holds runs against {other[0]}, and this run targets {base_url}"
+            f"{through}: replay and live data must not mix; pass another --db"
         )

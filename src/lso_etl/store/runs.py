@@ -53,8 +53,10 @@ def start_run(
     base_url: str,
     respect_robots: bool,
     parser_version: str,
+    origin: str | None = None,
 ) -> str:
-    """A new `running` row, after closing the rows of runs whose process died."""
+    """A new `running` row, after closing the rows of runs whose process died. `origin`:
+    'replay' or 'live' (store.origins.origin_of), None where the base URL tells (tests)."""
     run_id = uuid.uuid4().hex[:12]
     db = database_path(con)
     if db is not None:
@@ -64,10 +66,10 @@ def start_run(
     try:
         con.execute(
             "insert into runs (run_id, flow, parameters, base_url, respect_robots, parser_version,"
-            " site_profile, site_profile_version, started_at, status)"
-            " values (?, ?, ?, ?, ?, ?, ?, ?, ?, 'running')",
+            " site_profile, site_profile_version, started_at, status, origin)"
+            " values (?, ?, ?, ?, ?, ?, ?, ?, ?, 'running', ?)",
             [run_id, flow, json.dumps(parameters, default=str), base_url, respect_robots,
-             parser_version, profile, profile_version, datetime.now(UTC)],
+             parser_version, profile, profile_version, datetime.now(UTC), origin],
         )  # fmt: skip
     except BaseException:
         _release(run_id)

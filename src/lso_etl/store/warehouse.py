@@ -22,7 +22,7 @@ from lso_etl.store.catalog import pending_migrations, refuse_a_foreign_or_newer_
 from lso_etl.store.derived import backfill_derived
 from lso_etl.store.folders import make_folders, what_is_in_the_way
 from lso_etl.store.loading import load_batch, record_fetches, record_outcomes, transaction
-from lso_etl.store.origins import MixedOrigins, refuse_mixed_origins
+from lso_etl.store.origins import MixedOrigins, origin_of, refuse_mixed_origins
 from lso_etl.store.runs import database_path, finish_run, site_profile_version, start_run
 from lso_etl.store.search_upgrade import convert_0104_postings
 from lso_etl.store.unopenable import (
@@ -35,7 +35,7 @@ from lso_etl.store.unopenable import (
 __all__ = [
     "Lease", "MixedOrigins", "WarehouseBusy", "WarehouseUnusable", "connect", "describe_open_error",
     "finish_run", "high_water_mark", "known_ids", "load_batch", "migrate", "named_damage",
-    "record_fetches", "record_outcomes", "refuse_a_foreign_schema", "refuse_mixed_origins",
+    "origin_of", "record_fetches", "record_outcomes", "refuse_a_foreign_schema", "refuse_mixed_origins",
     "site_profile_version", "start_run",
 ]  # fmt: skip
 
