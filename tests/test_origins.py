@@ -102,3 +102,17 @@ def test_replay_captures_of_the_site_do_not_join_a_warehouse_of_live_runs(
     # ... and such a run, where it may go, is recorded as the replay it read
     assert warehouse.origin_of(LIVE, ("http://127.0.0.1:9",)) == "replay"
     assert warehouse.origin_of(LIVE, ("https://web.archive.org",)) == "live"
+
+
+def test_an_archive_run_recorded_before_its_origin_was_is_not_held_against_either(db: Path) -> None:
+    """Before migration 0135 a run recorded only its base URL: one that read a web archive may
+    have read a replay of it (the demo's archive warehouse did), so it decides nothing."""
+    with warehouse.connect(db) as con:
+        warehouse.migrate(con)
+        warehouse.start_run(con, "backfill-chunk", {"source": "wayback"}, LIVE, True, "test")
+        con.execute("update runs set origin = null")  # as recorded before 0135
+        warehouse.refuse_mixed_origins(con, "http://127.0.0.1:9")
+        warehouse.refuse_mixed_origins(con, LIVE)
+        con.execute("""update runs set parameters = '{}'""")  # a site run: its URL decides
+        with pytest.raises(warehouse.MixedOrigins):
+            warehouse.refuse_mixed_origins(con, "http://127.0.0.1:9")
