@@ -18,6 +18,7 @@ from lso_etl.extract.parse import PARSER_VERSION, parse_page
 from lso_etl.models import ArticleRef, CrawlItem, FetchResult, ParseResult, RawPage, RunCounts
 from lso_etl.pipeline.archives.home import claim_archive
 from lso_etl.pipeline.steps import batches
+from lso_etl.pipeline.writer import one_writer
 from lso_etl.settings import Settings
 from lso_etl.store import warehouse
 from lso_etl.store.crawl_state import archive_index, frontier
@@ -29,7 +30,15 @@ log = logging.getLogger(__name__)
 def reparse(
     settings: Settings, start: date | None = None, end: date | None = None
 ) -> dict[str, Any]:
-    """Parse and load every archived article page published in [start, end] (all when None)."""
+    """Parse and load every archived article page published in [start, end] (all when None).
+
+    Under the writer lock, as a run: a run between two batches holds no DuckDB connection, and
+    a reparse writing versions of the articles it is loading would interleave with it."""
+    with one_writer(settings, "reparse"):
+        return _reparse(settings, start, end)
+
+
+def _reparse(settings: Settings, start: date | None, end: date | None) -> dict[str, Any]:
     with warehouse.connect(settings.db) as con:
         warehouse.migrate(con)
         foreign = claim_archive(con, settings).foreign  # another warehouse's: never loaded

@@ -28,6 +28,7 @@ def reparse(
     as_json: Annotated[bool, typer.Option("--json", help="Print the result as JSON.")] = False,
 ) -> None:
     """Rebuild articles from the raw archive (no network): apply a parser fix to history."""
+    from lso_etl.cli.runs import open_or_fail
     from lso_etl.pipeline.reparse import reparse as run_reparse
     from lso_etl.pipeline.reparse import summary_line
 
@@ -36,6 +37,7 @@ def reparse(
     ordered(first, last)
     if not settings.db.exists():
         raise UserError(f"no warehouse at {settings.db}: nothing has been archived yet")
+    open_or_fail(settings)  # unusable, foreign or newer, or held: one line before the lock
     result = run_reparse(settings, first, last)
     print(json.dumps(result, ensure_ascii=False) if as_json else summary_line(result))
 
