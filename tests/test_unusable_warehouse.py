@@ -262,6 +262,26 @@ def test_a_link_to_no_folder_in_the_path_is_named_as_such(
     assert said["stats"] == (2, f"error: no warehouse at {db}: {why}\n")
 
 
+def test_a_warehouse_path_that_is_a_dangling_link_is_refused_and_kept(
+    tmp_path: Path, monkeypatch: pytest.MonkeyPatch, capsys: pytest.CaptureFixture[str]
+) -> None:
+    """A run created an empty file at the link's target, then removed the link as a new file
+    of its own, and wrote the warehouse where the link had been."""
+    db, target = tmp_path / "lso.duckdb", tmp_path / "elsewhere" / "lso.duckdb"
+    target.parent.mkdir()
+    db.symlink_to(target)
+    why = f"{db} is a link to {target}, which leads to no file: pass the warehouse's own path"
+    for command, said in (
+        ("daily", f"error: {why}"),
+        ("stats", f"error: no warehouse at {db}: {why}"),
+    ):
+        code, err = _run(["--db", str(db), "--base-url", "http://127.0.0.1:9", command],
+                         monkeypatch, capsys)  # fmt: skip
+        assert code == 2 and err.startswith(said), err
+    assert db.is_symlink() and not target.exists()
+    assert sorted(p.name for p in tmp_path.iterdir()) == ["elsewhere", "lso.duckdb"]
+
+
 def test_describe_open_error_leaves_a_lock_conflict_to_the_wait(tmp_path: Path) -> None:
     """What another opener (the analyst's read-only one) calls to classify DuckDB's error."""
     import duckdb

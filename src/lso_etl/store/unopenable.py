@@ -9,6 +9,7 @@ and so should any other opener of the warehouse or of a snapshot.
 
 from __future__ import annotations
 
+import os
 import re
 from pathlib import Path
 
@@ -56,12 +57,24 @@ def refuse_foreign_path(path: Path) -> None:
     run's writer lock is taken first: refused here, no lock file is left beside the file.)"""
     if path.is_dir():
         raise WarehouseUnusable(_directory(path))
+    if dangling_link(path):  # DuckDB would create the file at the link's target, and the run's
+        raise WarehouseUnusable(dangling_link(path))  # cleanup of a new file remove the link
     size = _size(path)
     if path.is_file() and size and _magic(path) != DUCKDB_MAGIC:
         raise WarehouseUnusable(
             f"{path} is not a DuckDB database ({size} bytes without DuckDB's header: a CSV,"
             " Parquet or other file?): check that --db (LSO_DB) names the warehouse"
         )
+
+
+def dangling_link(path: Path) -> str:
+    """What `path` is when it is a link that leads to no file (a loop, a target gone); ''."""
+    if not path.is_symlink() or path.exists():
+        return ""
+    return (
+        f"{path} is a link to {os.readlink(path)}, which leads to no file: pass the warehouse's"
+        " own path with --db (LSO_DB)"
+    )
 
 
 def _directory(path: Path) -> str:

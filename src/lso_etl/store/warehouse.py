@@ -27,6 +27,7 @@ from lso_etl.store.runs import database_path, finish_run, site_profile_version, 
 from lso_etl.store.search_upgrade import convert_0104_postings
 from lso_etl.store.unopenable import (
     WarehouseUnusable,
+    dangling_link,
     describe_open_error,
     is_damage,
     refuse_foreign_path,
@@ -66,7 +67,7 @@ def connect(
     or damaged file) never heals by waiting: it fails at once, named for what it is.
     """
     if read_only and not path.exists():
-        blocker = what_is_in_the_way(path.parent)
+        blocker = dangling_link(path) or what_is_in_the_way(path.parent)
         raise FileNotFoundError(
             f"no warehouse at {path}: {blocker}"
             if blocker is not None
