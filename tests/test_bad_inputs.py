@@ -93,6 +93,7 @@ CASES: list[tuple[list[str], int, str]] = [
         USAGE,
         "text that starts with '-' goes after '--': lso-etl sql -- '…'",
     ),
+    (["--db", "WAREHOUSE", "sql", "--hi"], USAGE, "--help); text that starts with '-' goes after"),
     (
         ["--db", "WAREHOUSE", "sql", "install httpfs"],
         USAGE,

@@ -152,7 +152,9 @@ def _usage_hint(exc: click.UsageError, argv: Sequence[str]) -> str:
     if isinstance(exc, click.NoSuchOption) and exc.option_name in GLOBAL_OPTIONS:
         fixed = shlex.join(["lso-etl", *_globals_first(list(argv), command)])
         return f"; global options such as {exc.option_name} go before the command: {fixed}"
-    if isinstance(exc, click.NoSuchOption) and any(c.isspace() for c in exc.option_name):
+    if isinstance(exc, click.NoSuchOption) and (
+        command == "sql" or any(c.isspace() for c in exc.option_name)
+    ):
         # Not an option but text that starts with "-", such as a query after a -- comment.
         return f"; text that starts with '-' goes after '--': lso-etl {command} -- '…'"
     return f" (lso-etl {command} --help shows its options)"
