@@ -102,11 +102,19 @@ class Settings:
         return own if own != self.db else self.db.with_name(f"{self.db.name}.raw")
 
     @property
+    def archives(self) -> tuple[str, ...]:
+        """The web archives this run's source reads, beside or instead of the site, in the
+        order it asks them (the Wayback Machine first)."""
+        return ARCHIVES_READ[self.source]
+
+    @property
     def archive_urls(self) -> tuple[str, ...]:
-        """The web archives this run's source reads, beside or instead of the site."""
-        wayback, commoncrawl = (self.wayback_url,), (self.cc_index_url, self.cc_data_url)
-        return {"site": (), "wayback": wayback, "commoncrawl": commoncrawl,
-                "auto": wayback + commoncrawl}[self.source]  # fmt: skip
+        """Where those archives are reached."""
+        urls = {
+            "wayback": (self.wayback_url,),
+            "commoncrawl": (self.cc_index_url, self.cc_data_url),
+        }
+        return tuple(url for archive in self.archives for url in urls[archive])
 
     @property
     def legacy_archive_dir(self) -> Path | None:
@@ -160,6 +168,8 @@ RANGES: dict[str, tuple[float, float, bool]] = {
 
 
 SOURCES = ("site", "wayback", "commoncrawl", "auto")
+ARCHIVES_READ = {"site": (), "wayback": ("wayback",), "commoncrawl": ("commoncrawl",),
+                 "auto": ("wayback", "commoncrawl")}  # fmt: skip
 
 
 def _expanded(name: str, path: str) -> Path:

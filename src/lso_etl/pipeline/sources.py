@@ -148,8 +148,7 @@ class ArchiveSource:
     ) -> dict[str, ArticleRef]:
         """Candidates from each archive the source names, the Wayback Machine first; none
         for an article the site lets us read (`from_site`) or an earlier archive holds."""
-        archives = {"wayback": ("wayback",), "commoncrawl": ("commoncrawl",),
-                    "auto": ("wayback", "commoncrawl")}[self.settings.source]  # fmt: skip
+        archives = self.settings.archives
         latest = self.settings.capture == "latest"
         found: dict[str, ArticleRef] = {}
         for name in archives:

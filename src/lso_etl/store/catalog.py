@@ -43,9 +43,7 @@ def pending_migrations(con: duckdb.DuckDBPyConnection, folder: Path) -> list[str
     """This version's migrations (files in `folder`) not applied to the open warehouse yet;
     none for a file without `schema_migrations` (not a warehouse: other checks name it)."""
     done = applied_migrations(con)
-    if done is None:
-        return []
-    return sorted(script.name for script in folder.glob("*.sql") if script.name not in done)
+    return [] if done is None else sorted(_known_migrations(folder) - done)
 
 
 def refuse_a_foreign_or_newer_schema(
@@ -67,7 +65,7 @@ def refuse_a_foreign_or_newer_schema(
                 " another --db"
             )
         return
-    unknown = _unknown_migrations(done, folder)
+    unknown = sorted(done - _known_migrations(folder))
     if unknown:
         raise WarehouseUnusable(
             f"{path} was written by a newer lso-etl: {_named(unknown)}; nothing was written to"
@@ -75,8 +73,8 @@ def refuse_a_foreign_or_newer_schema(
         )
 
 
-def _unknown_migrations(done: set[str], folder: Path) -> list[str]:
-    return sorted(done - {script.name for script in folder.glob("*.sql")})
+def _known_migrations(folder: Path) -> set[str]:
+    return {script.name for script in folder.glob("*.sql")}
 
 
 def _named(unknown: list[str]) -> str:
@@ -91,22 +89,26 @@ def check_a_readers_schema(con: duckdb.DuckDBPyConnection, path: Path, folder: P
     A newer lso-etl's warehouse is read, with a warning: its macros and views are the newer
     ones, stored in the file, and refusing would lock the analyst out of their own data; but a
     table or column this version does not know stays unseen, so the reader is told."""
-    unknown = _unknown_migrations(applied_migrations(con) or set(), folder)
-    if unknown:
+    done = applied_migrations(con)
+    if done is None:  # not a warehouse: other checks name it
+        return None
+    known = _known_migrations(folder)
+    newer = _named(sorted(done - known)) if done - known else None
+    if newer:
         log.warning(
             "%s was written by a newer lso-etl: %s; what this version shows may miss what that"
             " one added: read it with that version or a later one",
             path,
-            _named(unknown),
+            newer,
         )
-    pending = pending_migrations(con, folder)
+    pending = sorted(known - done)
     if pending:
         raise WarehouseUnusable(
             f"{path} was written by an older lso-etl: {len(pending)} migration(s) not applied"
             f" yet ({pending[0]}{', …' if len(pending) > 1 else ''}); run `lso-etl --db {path}"
             " upgrade` once (any run also applies them), then read it"
         )
-    return _named(unknown) if unknown else None
+    return newer
 
 
 @contextmanager

@@ -1,9 +1,11 @@
 """Replay and live data never share a warehouse: the replay site's synthetic articles would
 take real articles' ids, and a daily run would "edit" them back and forth. A run's origin is
-read from its base URL: the replay is served on this machine's loopback."""
+read from the addresses it reads (the site's, and the web archives' its source asks): a replay
+is served on this machine; `runs.origin` records it."""
 
 from __future__ import annotations
 
+import functools
 import ipaddress
 import socket
 from collections.abc import Sequence
@@ -33,22 +35,23 @@ def is_local(base_url: str) -> bool:
     return any(_this_machine(address) for address in addresses)
 
 
-def _addresses(host: str) -> list[ipaddress.IPv4Address | ipaddress.IPv6Address]:
+@functools.cache  # one resolution per host and process: a run checks its origin thrice
+def _addresses(host: str) -> tuple[ipaddress.IPv4Address | ipaddress.IPv6Address, ...]:
     """What `host` connects to, as the fetcher's resolver sees it: a literal in any form the C
     library accepts, else the name resolved (the hosts file, DNS); none if it does not resolve."""
     try:
-        return [ipaddress.ip_address(host)]
+        return (ipaddress.ip_address(host),)
     except ValueError:
         pass
     try:
-        return [ipaddress.IPv4Address(socket.inet_aton(host))]  # 127.1, 2130706433, 0x7f000001
+        return (ipaddress.IPv4Address(socket.inet_aton(host)),)  # 127.1, 2130706433, 0x7f000001
     except OSError:
         pass
     try:
         found = socket.getaddrinfo(host, None, proto=socket.IPPROTO_TCP)
     except (OSError, UnicodeError):  # no such name here (offline: the live site too)
-        return []
-    return [ipaddress.ip_address(str(info[4][0]).split("%", 1)[0]) for info in found]
+        return ()
+    return tuple(ipaddress.ip_address(str(info[4][0]).split("%", 1)[0]) for info in found)
 
 
 def _this_machine(address: ipaddress.IPv4Address | ipaddress.IPv6Address) -> bool:
@@ -60,6 +63,14 @@ def _this_machine(address: ipaddress.IPv4Address | ipaddress.IPv6Address) -> boo
 def origin_of(base_url: str, archives: Sequence[str] = ()) -> str:
     """'replay' when the site or any web archive a run reads is on this machine, else 'live'."""
     return "replay" if any(is_local(url) for url in (base_url, *archives)) else "live"
+
+
+def _recorded(base_url: str, origin: str | None, archived: bool) -> str | None:
+    """A past run's origin. One before 0135 that read a web archive may have read a replay of
+    one: not known (None), so not held against any run (the demo's archive warehouse is one)."""
+    if origin or archived:
+        return origin
+    return origin_of(base_url)
 
 
 def refuse_mixed_origins(
@@ -76,12 +87,10 @@ def refuse_mixed_origins(
         " from runs"
     ).fetchall()
     this = origin_of(base_url, archives)
-    # A run before 0135 that read a web archive may have read a replay of one: not known, so
-    # not held against this run (the demo's own archive warehouse is one)
     other = [
         url
         for url, origin, archived in rows
-        if (origin or (None if archived else origin_of(url))) not in (None, this)
+        if _recorded(url, origin, archived) not in (None, this)
     ]
     if other:
         local = [url for url in archives if is_local(url)]

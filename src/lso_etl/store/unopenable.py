@@ -57,8 +57,10 @@ def refuse_foreign_path(path: Path) -> None:
     run's writer lock is taken first: refused here, no lock file is left beside the file.)"""
     if path.is_dir():
         raise WarehouseUnusable(_directory(path))
-    if dangling_link(path):  # DuckDB would create the file at the link's target, and the run's
-        raise WarehouseUnusable(dangling_link(path))  # cleanup of a new file remove the link
+    # DuckDB would create the file at a dangling link's target, and a run's cleanup of a new
+    # file would remove the link
+    if said := dangling_link(path):
+        raise WarehouseUnusable(said)
     size = _size(path)
     if path.is_file() and size and _magic(path) != DUCKDB_MAGIC:
         raise WarehouseUnusable(
